@@ -1,0 +1,114 @@
+/** The entities that pulls deliver (`changes[].data`), as zod schemas with inferred types. */
+import { z } from 'zod';
+import { IdSchema } from './ids.ts';
+
+const HlcString = z.string().regex(/^\d{15}:\d{5}:[A-Za-z0-9_-]{1,64}$/);
+
+/** Who last wrote a last-writer-wins field, by which hlc, and when the server took it (ms). */
+export const FieldMetaSchema = z.object({ hlc: HlcString, by: z.string(), at: z.number() });
+export type FieldMeta = z.infer<typeof FieldMetaSchema>;
+
+export const SpaceKindSchema = z.enum(['personal', 'shared']);
+export const SpaceSchema = z.object({
+  id: IdSchema,
+  kind: SpaceKindSchema,
+  members: z.array(z.object({ userId: z.string(), displayName: z.string() })),
+});
+export type Space = z.infer<typeof SpaceSchema>;
+
+export const ConversationSchema = z.object({
+  id: IdSchema,
+  spaceId: IdSchema,
+  title: z.string(),
+  archived: z.boolean(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  meta: z.object({ title: FieldMetaSchema, archived: FieldMetaSchema }),
+});
+export type Conversation = z.infer<typeof ConversationSchema>;
+
+export const MessageSchema = z.object({
+  id: IdSchema,
+  spaceId: IdSchema,
+  conversationId: IdSchema,
+  authorId: z.string(),
+  body: z.string(),
+  createdAt: z.number(),
+  editedAt: z.number().nullable(),
+  deleted: z.boolean(),
+  meta: z.object({ body: FieldMetaSchema }),
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+export const ACTIVITY_KINDS = ['chat', 'transcript', 'review', 'browse'] as const;
+export const ActivityKindSchema = z.enum(ACTIVITY_KINDS);
+export type ActivityKind = z.infer<typeof ActivityKindSchema>;
+
+export const SessionSchema = z.object({
+  id: IdSchema,
+  spaceId: IdSchema,
+  userId: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  lastActivityAt: z.number(),
+  activities: z.array(ActivityKindSchema),
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+export const TRANSCRIPT_STATUSES = ['draft', 'queued', 'processing', 'done', 'failed'] as const;
+export const TranscriptStatusSchema = z.enum(TRANSCRIPT_STATUSES);
+export type TranscriptStatus = z.infer<typeof TranscriptStatusSchema>;
+
+export const TranscriptSchema = z.object({
+  id: IdSchema,
+  spaceId: IdSchema,
+  conversationId: IdSchema.nullable(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  text: z.string(),
+  language: z.string(),
+  durationMs: z.number().nullable(),
+  status: TranscriptStatusSchema,
+  /** How many times it was submitted; status only moves forward within one submission. */
+  submissions: z.number().int().nonnegative(),
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  meta: z.object({ text: FieldMetaSchema }),
+});
+export type Transcript = z.infer<typeof TranscriptSchema>;
+
+export const ConflictSchema = z.object({
+  id: z.string(),
+  entityKind: z.enum(['conversation', 'message', 'transcript']),
+  entityId: IdSchema,
+  field: z.enum(['title', 'archived', 'body', 'text', 'deleted']),
+  yourValue: z.unknown(),
+  winningValue: z.unknown(),
+  yourHlc: HlcString,
+  winningHlc: HlcString,
+  winningBy: z.string(),
+  at: z.number(),
+});
+export type Conflict = z.infer<typeof ConflictSchema>;
+
+export const ENTITY_KINDS = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict'] as const;
+export const EntityKindSchema = z.enum(ENTITY_KINDS);
+export type EntityKind = z.infer<typeof EntityKindSchema>;
+
+export interface EntityByKind {
+  space: Space;
+  conversation: Conversation;
+  message: Message;
+  session: Session;
+  transcript: Transcript;
+  conflict: Conflict;
+}
+
+export const entitySchemas = {
+  space: SpaceSchema,
+  conversation: ConversationSchema,
+  message: MessageSchema,
+  session: SessionSchema,
+  transcript: TranscriptSchema,
+  conflict: ConflictSchema,
+} as const;

@@ -1,0 +1,23 @@
+/** Error codes of the protocol: the `code` of an error body or of a rejected mutation. */
+export const ErrorCode = {
+  invalidBody: 'invalid_body',
+  invalidCredentials: 'invalid_credentials',
+  emailTaken: 'email_taken',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  notFound: 'not_found',
+  payloadTooLarge: 'payload_too_large',
+  rateLimited: 'rate_limited',
+  inviteNotFound: 'invite_not_found',
+  alreadyMember: 'already_member',
+  unavailable: 'unavailable',
+  invalidArgs: 'invalid_args',
+  unknownMutation: 'unknown_mutation',
+  internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}

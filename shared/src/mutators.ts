@@ -1,0 +1,281 @@
+/**
+ * Applies a validated mutation to the records it touches. The server runs this inside its Postgres
+ * transaction and the client inside its IndexedDB transaction, so both sides decide the same way.
+ */
+import type { Conflict, EntityByKind, EntityKind, FieldMeta, Message, Transcript } from './entities.ts';
+import { hlcClientId, hlcWall } from './hlc.ts';
+import { mergeConversation, mergeMessage, mergeSession, mergeTranscript, pickLww, type LwwField } from './merge.ts';
+import type { Mutation, MutationArgs } from './mutations.ts';
+
+export type NewConflict = Omit<Conflict, 'id'> & { loserUserId: string };
+
+/** What a mutator may read and write; implemented over Postgres and over IndexedDB. */
+export interface MutationTx {
+  get<K extends EntityKind>(kind: K, id: string): Promise<EntityByKind[K] | undefined>;
+  put<K extends EntityKind>(kind: K, entity: EntityByKind[K]): Promise<void>;
+  /** Whether the acting user is a member of the space. */
+  isMember(spaceId: string): Promise<boolean>;
+  /** Records that a user's write lost; the client may ignore it. */
+  recordConflict(conflict: NewConflict): Promise<void>;
+}
+
+export interface MutationContext {
+  userId: string;
+  personalSpaceId: string;
+  /** The applying side's clock (ms): when the write was taken. */
+  now: number;
+}
+
+export type MutationOutcome = { status: 'applied' } | { status: 'rejected'; code: string; message: string };
+
+const applied: MutationOutcome = { status: 'applied' };
+const rejected = (code: string, message: string): MutationOutcome => ({ status: 'rejected', code, message });
+const forbidden = () => rejected('forbidden', 'not allowed');
+const notFound = (what: string) => rejected('not_found', `${what} not found`);
+
+type ConflictEntityKind = Conflict['entityKind'];
+type ConflictField = Conflict['field'];
+
+/**
+ * Resolves one last-writer-wins write and records a conflict when a concurrent write by another
+ * device loses. Two writes are concurrent when the later one was made (by its hlc) before the
+ * earlier one reached the server, so its author could not have seen it.
+ */
+async function resolveWrite<T>(
+  tx: MutationTx,
+  current: LwwField<T>,
+  incoming: LwwField<T>,
+  where: { entityKind: ConflictEntityKind; entityId: string; field: ConflictField },
+): Promise<LwwField<T>> {
+  const winner = pickLww(current, incoming);
+  const sameValue = JSON.stringify(current.value) === JSON.stringify(incoming.value);
+  const sameDevice = hlcClientId(current.meta.hlc) === hlcClientId(incoming.meta.hlc);
+  if (sameValue || sameDevice) return winner;
+  const loser = winner === incoming ? current : incoming;
+  const concurrent = winner === current || hlcWall(incoming.meta.hlc) < current.meta.at;
+  if (concurrent) {
+    await tx.recordConflict({
+      ...where,
+      loserUserId: loser.meta.by,
+      yourValue: loser.value,
+      winningValue: winner.value,
+      yourHlc: loser.meta.hlc,
+      winningHlc: winner.meta.hlc,
+      winningBy: winner.meta.by,
+      at: incoming.meta.at,
+    });
+  }
+  return winner;
+}
+
+function metaOf(m: Mutation, ctx: MutationContext): FieldMeta {
+  return { hlc: m.hlc, by: ctx.userId, at: ctx.now };
+}
+
+async function updateConversation(
+  tx: MutationTx,
+  id: string,
+  change: { title?: string | undefined; archived?: boolean | undefined },
+  meta: FieldMeta,
+): Promise<MutationOutcome> {
+  const current = await tx.get('conversation', id);
+  if (!current) return notFound('conversation');
+  if (!(await tx.isMember(current.spaceId))) return forbidden();
+  const next = { ...current, meta: { ...current.meta } };
+  if (change.title !== undefined) {
+    const won = await resolveWrite(tx, { value: current.title, meta: current.meta.title }, { value: change.title, meta }, {
+      entityKind: 'conversation', entityId: id, field: 'title',
+    });
+    next.title = won.value;
+    next.meta.title = won.meta;
+  }
+  if (change.archived !== undefined) {
+    const won = await resolveWrite(tx, { value: current.archived, meta: current.meta.archived }, { value: change.archived, meta }, {
+      entityKind: 'conversation', entityId: id, field: 'archived',
+    });
+    next.archived = won.value;
+    next.meta.archived = won.meta;
+  }
+  await tx.put('conversation', next);
+  return applied;
+}
+
+async function editMessage(tx: MutationTx, current: Message, body: string, meta: FieldMeta, userId: string) {
+  if (!(await tx.isMember(current.spaceId))) return forbidden();
+  if (current.authorId !== userId) return forbidden();
+  // Delete wins over any edit, earlier or later: an edit of a deleted message changes nothing.
+  if (current.deleted) return applied;
+  const won = await resolveWrite(tx, { value: current.body, meta: current.meta.body }, { value: body, meta }, {
+    entityKind: 'message', entityId: current.id, field: 'body',
+  });
+  const changed = won !== undefined && won.meta.hlc !== current.meta.body.hlc;
+  await tx.put('message', {
+    ...current,
+    body: won.value,
+    meta: { body: won.meta },
+    editedAt: changed ? Math.max(current.editedAt ?? 0, hlcWall(meta.hlc)) : current.editedAt,
+  });
+  return applied;
+}
+
+async function updateTranscriptText(tx: MutationTx, current: Transcript, text: string, meta: FieldMeta) {
+  if (!(await tx.isMember(current.spaceId))) return forbidden();
+  const won = await resolveWrite(tx, { value: current.text, meta: current.meta.text }, { value: text, meta }, {
+    entityKind: 'transcript', entityId: current.id, field: 'text',
+  });
+  await tx.put('transcript', { ...current, text: won.value, meta: { text: won.meta } });
+  return applied;
+}
+
+type Mutator<N extends Mutation['name']> = (
+  tx: MutationTx,
+  args: MutationArgs<N>,
+  m: Mutation,
+  ctx: MutationContext,
+) => Promise<MutationOutcome>;
+
+const mutators: { [N in Mutation['name']]: Mutator<N> } = {
+  async 'conversation.create'(tx, args, m, ctx) {
+    const existing = await tx.get('conversation', args.id);
+    if (existing) return updateConversation(tx, args.id, { title: args.title }, metaOf(m, ctx));
+    if (!(await tx.isMember(args.spaceId))) return forbidden();
+    const meta = metaOf(m, ctx);
+    await tx.put('conversation', {
+      id: args.id,
+      spaceId: args.spaceId,
+      title: args.title,
+      archived: false,
+      createdBy: ctx.userId,
+      createdAt: hlcWall(m.hlc),
+      meta: { title: meta, archived: meta },
+    });
+    return applied;
+  },
+
+  async 'conversation.update'(tx, args, m, ctx) {
+    return updateConversation(tx, args.id, { title: args.title, archived: args.archived }, metaOf(m, ctx));
+  },
+
+  async 'message.add'(tx, args, m, ctx) {
+    const existing = await tx.get('message', args.id);
+    if (existing) return editMessage(tx, existing, args.body, metaOf(m, ctx), ctx.userId);
+    const conversation = await tx.get('conversation', args.conversationId);
+    if (!conversation) return notFound('conversation');
+    if (!(await tx.isMember(conversation.spaceId))) return forbidden();
+    await tx.put('message', {
+      id: args.id,
+      spaceId: conversation.spaceId,
+      conversationId: conversation.id,
+      authorId: ctx.userId,
+      body: args.body,
+      createdAt: hlcWall(m.hlc),
+      editedAt: null,
+      deleted: false,
+      meta: { body: metaOf(m, ctx) },
+    });
+    return applied;
+  },
+
+  async 'message.edit'(tx, args, m, ctx) {
+    const current = await tx.get('message', args.id);
+    if (!current) return notFound('message');
+    return editMessage(tx, current, args.body, metaOf(m, ctx), ctx.userId);
+  },
+
+  async 'message.delete'(tx, args, _m, ctx) {
+    const current = await tx.get('message', args.id);
+    if (!current) return notFound('message');
+    if (!(await tx.isMember(current.spaceId))) return forbidden();
+    if (current.authorId !== ctx.userId) return forbidden();
+    await tx.put('message', mergeMessage(current, { ...current, deleted: true, body: '' }));
+    return applied;
+  },
+
+  async 'session.start'(tx, args, _m, ctx) {
+    return mergeSessionWrite(tx, ctx, args.id, { startedAt: args.startedAt, lastActivityAt: args.startedAt });
+  },
+
+  async 'session.activity'(tx, args, _m, ctx) {
+    return mergeSessionWrite(tx, ctx, args.id, { startedAt: args.at, lastActivityAt: args.at, activities: [args.kind] });
+  },
+
+  async 'session.end'(tx, args, _m, ctx) {
+    return mergeSessionWrite(tx, ctx, args.id, { endedAt: args.endedAt });
+  },
+
+  async 'transcript.create'(tx, args, m, ctx) {
+    const meta = metaOf(m, ctx);
+    const existing = await tx.get('transcript', args.id);
+    if (existing) return updateTranscriptText(tx, existing, args.text, meta);
+    if (!(await tx.isMember(args.spaceId))) return forbidden();
+    if (args.conversationId !== undefined) {
+      const conversation = await tx.get('conversation', args.conversationId);
+      if (!conversation || conversation.spaceId !== args.spaceId) {
+        return rejected('invalid_args', 'conversationId must name a conversation of the same space');
+      }
+    }
+    await tx.put('transcript', {
+      id: args.id,
+      spaceId: args.spaceId,
+      conversationId: args.conversationId ?? null,
+      createdBy: ctx.userId,
+      createdAt: hlcWall(m.hlc),
+      text: args.text,
+      language: args.language,
+      durationMs: args.durationMs ?? null,
+      status: 'draft',
+      submissions: 0,
+      result: null,
+      error: null,
+      meta: { text: meta },
+    });
+    return applied;
+  },
+
+  async 'transcript.update'(tx, args, m, ctx) {
+    const current = await tx.get('transcript', args.id);
+    if (!current) return notFound('transcript');
+    return updateTranscriptText(tx, current, args.text, metaOf(m, ctx));
+  },
+
+  async 'transcript.submit'(tx, args) {
+    const current = await tx.get('transcript', args.id);
+    if (!current) return notFound('transcript');
+    if (!(await tx.isMember(current.spaceId))) return forbidden();
+    // Submitting what is already waiting or running changes nothing; a draft, or a finished
+    // transcript (edited since, say), starts a new submission.
+    if (current.status === 'queued' || current.status === 'processing') return applied;
+    await tx.put('transcript', mergeTranscript(current, {
+      ...current, status: 'queued', submissions: current.submissions + 1, result: null, error: null,
+    }));
+    return applied;
+  },
+};
+
+async function mergeSessionWrite(
+  tx: MutationTx,
+  ctx: MutationContext,
+  id: string,
+  change: { startedAt?: number; endedAt?: number; lastActivityAt?: number; activities?: Array<'chat' | 'transcript' | 'review' | 'browse'> },
+): Promise<MutationOutcome> {
+  const current = await tx.get('session', id);
+  if (current && current.userId !== ctx.userId) return forbidden();
+  const at = change.startedAt ?? change.endedAt ?? ctx.now;
+  const written = {
+    id,
+    spaceId: current?.spaceId ?? ctx.personalSpaceId,
+    userId: ctx.userId,
+    startedAt: change.startedAt ?? current?.startedAt ?? at,
+    endedAt: change.endedAt ?? null,
+    lastActivityAt: change.lastActivityAt ?? current?.lastActivityAt ?? at,
+    activities: change.activities ?? [],
+  };
+  await tx.put('session', current ? mergeSession(current, written) : written);
+  return applied;
+}
+
+/** Applies one mutation whose args have been validated (see parseMutation). */
+export function applyMutation(tx: MutationTx, m: Mutation, ctx: MutationContext): Promise<MutationOutcome> {
+  const mutator = mutators[m.name] as Mutator<typeof m.name>;
+  return mutator(tx, m.args as never, m, ctx);
+}
