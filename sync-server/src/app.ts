@@ -1,0 +1,121 @@
+/** The Express app, built from its dependencies (no module-level state). */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { MAX_BODY_BYTES } from '@duet/shared';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { LoginLimiter } from './auth/login-limiter.ts';
+import type { Config } from './config.ts';
+import { authenticate } from './http/authenticate.ts';
+import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import type { Metrics } from './http/metrics.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { inviteRoutes } from './routes/invite-routes.ts';
+import { statsRoute } from './routes/stats-route.ts';
+import { syncRoutes } from './routes/sync-routes.ts';
+import { UsersRepo } from './store/users-repo.ts';
+
+export interface AppDeps {
+  config: Config;
+  pool: pg.Pool;
+  redis: Redis | null;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+  /** Called after a commit changed these spaces (real-time pokes hook in here). */
+  onSpacesChanged?: (spaceIds: ReadonlySet<string>) => void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export function createApp(deps: AppDeps): Express {
+  const { config, pool, redis, logger, metrics } = deps;
+  const now = deps.now ?? Date.now;
+  const onSpacesChanged = deps.onSpacesChanged ?? (() => {});
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId(req, res) {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // One line per request: id, method, path, status, time. Never headers or bodies (tokens, passwords).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/metrics' },
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.path.startsWith('/api') ? 'unmatched' : 'static';
+      end({ route, status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'connect-src': ["'self'", 'ws:', 'wss:'], 'img-src': ["'self'", 'data:', 'blob:'], 'media-src': ["'self'", 'blob:'] },
+      },
+    }),
+  );
+
+  const users = new UsersRepo(pool);
+  const auth = authenticate(users);
+  const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
+  const health = healthRoutes(pool, redis, metrics);
+
+  const api = express.Router();
+  api.use(express.json({ limit: MAX_BODY_BYTES, type: () => true }));
+  api.use(health.api);
+  api.use(authRoutes(pool, limiter, auth));
+  api.use(inviteRoutes(pool, config.inviteTtlDays, auth, (id) => onSpacesChanged(new Set([id]))));
+  api.use(syncRoutes({ pool, auth, metrics, now, onSpacesChanged }));
+  api.use(statsRoute(pool, auth, now));
+  api.use(notFoundHandler);
+  app.use('/api', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  }, api);
+  app.use(health.metrics);
+
+  if (config.webDistDir && existsSync(path.join(config.webDistDir, 'index.html'))) serveWebApp(app, config.webDistDir);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** The built PWA on the same origin: hashed assets cached for long, the shell and service worker never. */
+function serveWebApp(app: Express, dir: string): void {
+  app.use(
+    express.static(dir, {
+      index: false,
+      setHeaders(res, file) {
+        const name = path.basename(file);
+        if (name === 'sw.js' || name.endsWith('.html') || name.endsWith('.webmanifest')) res.setHeader('Cache-Control', 'no-cache');
+        else if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      },
+    }),
+  );
+  app.get(/^\/(?!api\/|api$|metrics$).*/, (req, res, next) => {
+    if (!req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(path.join(dir, 'index.html'));
+  });
+}

@@ -1,0 +1,36 @@
+/** Prometheus metrics on a registry of the app's own (no global default registry). */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type pg from 'pg';
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  pushedMutations: Counter<'status'>;
+  pushes: Counter;
+  pulls: Counter;
+  pulledChanges: Counter;
+}
+
+export function createMetrics(pool: pg.Pool): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const poolGauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  poolGauge('duet_pg_pool_total', 'Postgres connections open in the pool', () => pool.totalCount);
+  poolGauge('duet_pg_pool_idle', 'Postgres connections idle in the pool', () => pool.idleCount);
+  poolGauge('duet_pg_pool_waiting', 'requests waiting for a Postgres connection', () => pool.waitingCount);
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'duet_http_request_duration_seconds',
+      help: 'HTTP request duration by route',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    pushedMutations: new Counter({ name: 'duet_push_mutations_total', help: 'pushed mutations by result', labelNames: ['status'], registers: [registry] }),
+    pushes: new Counter({ name: 'duet_push_requests_total', help: 'push requests answered 200', registers: [registry] }),
+    pulls: new Counter({ name: 'duet_pull_requests_total', help: 'pull requests answered 200', registers: [registry] }),
+    pulledChanges: new Counter({ name: 'duet_pull_changes_total', help: 'changes delivered by pulls', registers: [registry] }),
+  };
+}

@@ -1,0 +1,29 @@
+/** Entry point: reads the environment, starts the server, stops it on SIGTERM/SIGINT. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from './config.ts';
+import { startServer } from './server.ts';
+
+const config = loadConfig();
+if (!config.webDistDir) {
+  const built = fileURLToPath(new URL('../../web/dist', import.meta.url));
+  if (existsSync(built)) config.webDistDir = built;
+}
+const server = await startServer(config);
+process.stdout.write(`Duet is running at ${server.url}\n`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    server.logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

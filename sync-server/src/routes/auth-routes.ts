@@ -1,0 +1,70 @@
+/** Accounts and devices: signup, login, logout, me. */
+import { LoginRequestSchema, SignupRequestSchema } from '@duet/shared';
+import { Router } from 'express';
+import type pg from 'pg';
+import type { LoginLimiter } from '../auth/login-limiter.ts';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { hashToken, newToken } from '../auth/tokens.ts';
+import { inTransaction } from '../db/pool.ts';
+import { ApiError } from '../http/api-error.ts';
+import { identityOf, type authenticate } from '../http/authenticate.ts';
+import { parseBody } from '../http/validate.ts';
+import { SpacesRepo } from '../store/spaces-repo.ts';
+import { publicUser, UsersRepo } from '../store/users-repo.ts';
+
+const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'wrong email or password');
+
+export function authRoutes(pool: pg.Pool, limiter: LoginLimiter, auth: ReturnType<typeof authenticate>): Router {
+  const router = Router();
+  const users = new UsersRepo(pool);
+
+  router.post('/auth/signup', async (req, res) => {
+    const body = parseBody(SignupRequestSchema, req.body);
+    const passwordHash = await hashPassword(body.password);
+    const token = newToken();
+    const created = await inTransaction(pool, async (client) => {
+      const repo = new UsersRepo(client);
+      const user = await repo.create({
+        email: body.email,
+        displayName: body.displayName,
+        locale: body.locale ?? 'en',
+        timeZone: body.timeZone ?? 'UTC',
+        passwordHash,
+      });
+      if (!user) return null;
+      const deviceId = await repo.createDevice(user.id, null, hashToken(token));
+      return { user, deviceId };
+    });
+    if (!created) throw new ApiError(409, 'email_taken', 'an account with this email exists');
+    res.status(201).json({ token, deviceId: created.deviceId, user: publicUser(created.user) });
+  });
+
+  router.post('/auth/login', async (req, res) => {
+    const body = parseBody(LoginRequestSchema, req.body);
+    const ip = req.ip ?? 'unknown';
+    await limiter.assertAllowed(body.email, ip);
+    const user = await users.findByEmail(body.email);
+    // Verify against a dummy hash for an unknown email so both failures look and take the same.
+    const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !ok) {
+      await limiter.recordFailure(body.email, ip);
+      throw invalidCredentials();
+    }
+    await limiter.recordSuccess(body.email);
+    const token = newToken();
+    const deviceId = await users.createDevice(user.id, body.deviceName ?? null, hashToken(token));
+    res.status(200).json({ token, deviceId, user: publicUser(user) });
+  });
+
+  router.post('/auth/logout', auth, async (req, res) => {
+    await users.revokeDevice(identityOf(req).deviceId);
+    res.status(204).end();
+  });
+
+  router.get('/me', auth, async (req, res) => {
+    const { user } = identityOf(req);
+    res.json({ user, spaces: await new SpacesRepo(pool).listForUser(user.id) });
+  });
+
+  return router;
+}

@@ -1,0 +1,31 @@
+/** Liveness, readiness and Prometheus metrics. */
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Metrics } from '../http/metrics.ts';
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}
+
+export function healthRoutes(pool: pg.Pool, redis: Redis | null, metrics: Metrics): { api: Router; metrics: Router } {
+  const api = Router();
+  api.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  api.get('/ready', async (_req, res) => {
+    const postgres = await withTimeout(pool.query('SELECT 1'), 2000).then(() => true, () => false);
+    const redisUp = redis ? await withTimeout(redis.ping(), 1000).then(() => true, () => false) : null;
+    res.status(postgres ? 200 : 503).json({
+      status: postgres ? 'ready' : 'unavailable',
+      postgres: { up: postgres },
+      redis: redis ? { up: redisUp, mode: 'redis' } : { up: true, mode: 'in-process' },
+    });
+  });
+
+  const metricsRouter = Router();
+  metricsRouter.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  return { api, metrics: metricsRouter };
+}

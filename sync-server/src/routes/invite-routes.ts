@@ -1,0 +1,79 @@
+/** Partners: an invite code links two users in one shared space. */
+import { randomInt } from 'node:crypto';
+import { AcceptInviteRequestSchema, newId } from '@duet/shared';
+import { Router } from 'express';
+import type pg from 'pg';
+import { inTransaction } from '../db/pool.ts';
+import { ApiError } from '../http/api-error.ts';
+import { identityOf, type authenticate } from '../http/authenticate.ts';
+import { parseBody } from '../http/validate.ts';
+import { EntitiesRepo } from '../store/entities-repo.ts';
+import { SpacesRepo } from '../store/spaces-repo.ts';
+
+// No 0/O or 1/I/L: codes are read aloud and typed on phones.
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const CODE_LENGTH = 8;
+
+function newInviteCode(): string {
+  let code = '';
+  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return code;
+}
+
+const inviteNotFound = () => new ApiError(404, 'invite_not_found', 'this invite code is unknown or has expired');
+const alreadyMember = () => new ApiError(409, 'already_member', 'you are already in this space');
+
+export function inviteRoutes(pool: pg.Pool, ttlDays: number, auth: ReturnType<typeof authenticate>, onSpaceChanged: (spaceId: string) => void): Router {
+  const router = Router();
+
+  router.post('/invites', auth, async (req, res) => {
+    const { user } = identityOf(req);
+    const expiresAt = new Date(Date.now() + ttlDays * 86_400_000);
+    const code = newInviteCode();
+    await pool.query('INSERT INTO invites (code, inviter_id, expires_at) VALUES ($1, $2, $3)', [code, user.id, expiresAt]);
+    res.status(201).json({ code, expiresAt: expiresAt.toISOString() });
+  });
+
+  router.post('/invites/accept', auth, async (req, res) => {
+    const { user } = identityOf(req);
+    const code = parseBody(AcceptInviteRequestSchema, req.body).code.toUpperCase();
+    const space = await inTransaction(pool, async (client) => {
+      const invite = await client.query<{ inviter_id: string; accepted_by: string | null }>(
+        'SELECT inviter_id, accepted_by FROM invites WHERE code = $1 AND expires_at > now() FOR UPDATE',
+        [code],
+      );
+      const row = invite.rows[0];
+      if (!row || (row.accepted_by !== null && row.accepted_by !== user.id)) throw inviteNotFound();
+      if (row.inviter_id === user.id || row.accepted_by === user.id) throw alreadyMember();
+
+      const spaces = new SpacesRepo(client);
+      const existing = await client.query<{ id: string }>(
+        `SELECT s.id FROM spaces s JOIN space_members m ON m.space_id = s.id
+          WHERE s.kind = 'shared' AND m.user_id = $1 ORDER BY s.created_at, s.id LIMIT 1`,
+        [row.inviter_id],
+      );
+      let spaceId = existing.rows[0]?.id;
+      if (spaceId) {
+        const members = await client.query('SELECT 1 FROM space_members WHERE space_id = $1 AND user_id = $2', [spaceId, user.id]);
+        if (members.rowCount) throw alreadyMember();
+      } else {
+        spaceId = newId();
+        await client.query(`INSERT INTO spaces (id, kind) VALUES ($1, 'shared')`, [spaceId]);
+        await client.query('INSERT INTO space_members (space_id, user_id) VALUES ($1, $2)', [spaceId, row.inviter_id]);
+      }
+      const heads = await spaces.lockHeads([spaceId]);
+      await client.query('INSERT INTO space_members (space_id, user_id) VALUES ($1, $2)', [spaceId, user.id]);
+      await client.query('UPDATE invites SET accepted_by = $2, accepted_at = now() WHERE code = $1', [code, user.id]);
+      const current = await spaces.get(spaceId);
+      if (!current) throw new Error('space vanished inside its transaction');
+      const version = (heads.get(spaceId) ?? 0) + 1;
+      await new EntitiesRepo(client).upsertMany([{ kind: 'space', id: spaceId, spaceId, version, deleted: false, data: current }]);
+      await spaces.setHeads(new Map([[spaceId, version]]));
+      return current;
+    });
+    onSpaceChanged(space.id);
+    res.status(200).json({ space });
+  });
+
+  return router;
+}

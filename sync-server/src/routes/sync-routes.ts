@@ -1,0 +1,45 @@
+/** Push and pull. */
+import { MAX_PUSH_MUTATIONS, PullRequestSchema, PushRequestSchema } from '@duet/shared';
+import { Router } from 'express';
+import type pg from 'pg';
+import { ApiError } from '../http/api-error.ts';
+import { identityOf, type authenticate } from '../http/authenticate.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { parseBody } from '../http/validate.ts';
+import { pullChanges } from '../sync/pull.ts';
+import { pushBatch } from '../sync/push.ts';
+
+export interface SyncRouteDeps {
+  pool: pg.Pool;
+  auth: ReturnType<typeof authenticate>;
+  metrics: Metrics;
+  now: () => number;
+  onSpacesChanged: (spaceIds: ReadonlySet<string>) => void;
+}
+
+export function syncRoutes({ pool, auth, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
+  const router = Router();
+
+  router.post('/sync/push', auth, async (req, res) => {
+    const mutations = (req.body as { mutations?: unknown } | undefined)?.mutations;
+    if (Array.isArray(mutations) && mutations.length > MAX_PUSH_MUTATIONS) {
+      throw new ApiError(413, 'payload_too_large', `at most ${MAX_PUSH_MUTATIONS} mutations per push`);
+    }
+    const body = parseBody(PushRequestSchema, req.body);
+    const outcome = await pushBatch(pool, identityOf(req), body, now);
+    for (const result of outcome.response.results) metrics.pushedMutations.inc({ status: result.status });
+    metrics.pushes.inc();
+    if (outcome.changedSpaces.size > 0) onSpacesChanged(outcome.changedSpaces);
+    res.json(outcome.response);
+  });
+
+  router.post('/sync/pull', auth, async (req, res) => {
+    const body = parseBody(PullRequestSchema, req.body);
+    const response = await pullChanges(pool, identityOf(req).user.id, body, now);
+    metrics.pulls.inc();
+    metrics.pulledChanges.inc(response.changes.length);
+    res.json(response);
+  });
+
+  return router;
+}

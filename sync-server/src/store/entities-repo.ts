@@ -1,0 +1,82 @@
+/** The synced records: one row per entity with its whole state and its space's version at its last change. */
+import type { EntityKind } from '@duet/shared';
+import type pg from 'pg';
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export interface EntityRow {
+  kind: EntityKind;
+  id: string;
+  spaceId: string;
+  version: number;
+  deleted: boolean;
+  data: unknown;
+}
+
+interface Record {
+  kind: EntityKind;
+  id: string;
+  space_id: string;
+  version: number;
+  deleted: boolean;
+  data: unknown;
+}
+
+const toRow = (r: Record): EntityRow => ({ kind: r.kind, id: r.id, spaceId: r.space_id, version: r.version, deleted: r.deleted, data: r.data });
+
+export class EntitiesRepo {
+  constructor(private readonly db: Queryable) {}
+
+  async get(kind: EntityKind, id: string): Promise<EntityRow | null> {
+    const result = await this.db.query<Record>('SELECT * FROM entities WHERE kind = $1 AND id = $2', [kind, id]);
+    return result.rows[0] ? toRow(result.rows[0]) : null;
+  }
+
+  /** Writes many entities in one statement. */
+  async upsertMany(rows: readonly EntityRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `INSERT INTO entities (kind, id, space_id, version, deleted, data, updated_at)
+       SELECT * , now() FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::jsonb[])
+       ON CONFLICT (kind, id) DO UPDATE
+         SET space_id = EXCLUDED.space_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted,
+             data = EXCLUDED.data, updated_at = now()`,
+      [
+        rows.map((r) => r.kind),
+        rows.map((r) => r.id),
+        rows.map((r) => r.spaceId),
+        rows.map((r) => r.version),
+        rows.map((r) => r.deleted),
+        rows.map((r) => JSON.stringify(r.data)),
+      ],
+    );
+  }
+
+  /**
+   * Changes after the given version of each space, ordered by space then version: the pull query,
+   * served by the (space_id, version) index.
+   */
+  async changesSince(since: ReadonlyMap<string, number>, limit: number): Promise<EntityRow[]> {
+    if (since.size === 0) return [];
+    const result = await this.db.query<Record>(
+      `SELECT e.kind, e.id, e.space_id, e.version, e.deleted, e.data
+         FROM unnest($1::text[], $2::bigint[]) AS c(space_id, after)
+         CROSS JOIN LATERAL (
+           SELECT * FROM entities e WHERE e.space_id = c.space_id AND e.version > c.after
+           ORDER BY e.version LIMIT $3
+         ) e
+        ORDER BY e.space_id, e.version
+        LIMIT $3`,
+      [[...since.keys()], [...since.values()], limit],
+    );
+    return result.rows.map(toRow);
+  }
+
+  async sessionsOfSpace(spaceId: string): Promise<unknown[]> {
+    const result = await this.db.query<{ data: unknown }>(
+      `SELECT data FROM entities WHERE space_id = $1 AND kind = 'session'`,
+      [spaceId],
+    );
+    return result.rows.map((r) => r.data);
+  }
+}

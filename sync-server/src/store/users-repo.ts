@@ -1,0 +1,98 @@
+/** Users, their devices and tokens. */
+import type { User } from '@duet/shared';
+import { newId } from '@duet/shared';
+import type pg from 'pg';
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export interface UserRow extends User {
+  passwordHash: string;
+  personalSpaceId: string;
+}
+
+export interface DeviceIdentity {
+  deviceId: string;
+  user: User;
+  personalSpaceId: string;
+}
+
+interface UserRecord {
+  id: string;
+  email: string;
+  display_name: string;
+  locale: string;
+  time_zone: string;
+  password_hash: string;
+  personal_space_id: string;
+}
+
+const toUser = (row: UserRecord): UserRow => ({
+  id: row.id,
+  email: row.email,
+  displayName: row.display_name,
+  locale: row.locale,
+  timeZone: row.time_zone,
+  passwordHash: row.password_hash,
+  personalSpaceId: row.personal_space_id,
+});
+
+export function publicUser(user: UserRow): User {
+  return { id: user.id, email: user.email, displayName: user.displayName, locale: user.locale, timeZone: user.timeZone };
+}
+
+export class UsersRepo {
+  constructor(private readonly db: Queryable) {}
+
+  /** Creates the user with a personal space; null when the email is taken. */
+  async create(input: Omit<User, 'id'> & { passwordHash: string }): Promise<UserRow | null> {
+    const id = newId();
+    const spaceId = newId();
+    const inserted = await this.db.query<UserRecord>(
+      `INSERT INTO users (id, email, display_name, locale, time_zone, password_hash, personal_space_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING *`,
+      [id, input.email, input.displayName, input.locale, input.timeZone, input.passwordHash, spaceId],
+    );
+    const row = inserted.rows[0];
+    if (!row) return null;
+    const space = { id: spaceId, kind: 'personal', members: [{ userId: id, displayName: input.displayName }] };
+    await this.db.query(`INSERT INTO spaces (id, kind, head_version) VALUES ($1, 'personal', 1)`, [spaceId]);
+    await this.db.query(`INSERT INTO space_members (space_id, user_id) VALUES ($1, $2)`, [spaceId, id]);
+    await this.db.query(
+      `INSERT INTO entities (kind, id, space_id, version, data) VALUES ('space', $1, $1, 1, $2)`,
+      [spaceId, JSON.stringify(space)],
+    );
+    return toUser(row);
+  }
+
+  async findByEmail(email: string): Promise<UserRow | null> {
+    const result = await this.db.query<UserRecord>('SELECT * FROM users WHERE email = $1', [email]);
+    return result.rows[0] ? toUser(result.rows[0]) : null;
+  }
+
+  async findById(id: string): Promise<UserRow | null> {
+    const result = await this.db.query<UserRecord>('SELECT * FROM users WHERE id = $1', [id]);
+    return result.rows[0] ? toUser(result.rows[0]) : null;
+  }
+
+  async createDevice(userId: string, name: string | null, tokenHash: string): Promise<string> {
+    const id = newId();
+    await this.db.query('INSERT INTO devices (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4)', [id, userId, name, tokenHash]);
+    return id;
+  }
+
+  async findDeviceByTokenHash(tokenHash: string): Promise<DeviceIdentity | null> {
+    const result = await this.db.query<UserRecord & { device_id: string }>(
+      `SELECT u.*, d.id AS device_id FROM devices d JOIN users u ON u.id = d.user_id
+       WHERE d.token_hash = $1 AND d.revoked_at IS NULL`,
+      [tokenHash],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    const user = toUser(row);
+    return { deviceId: row.device_id, user: publicUser(user), personalSpaceId: user.personalSpaceId };
+  }
+
+  async revokeDevice(deviceId: string): Promise<void> {
+    await this.db.query('UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [deviceId]);
+  }
+}

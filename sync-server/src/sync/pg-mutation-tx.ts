@@ -1,0 +1,74 @@
+/**
+ * The shared mutators' view of Postgres during one push: reads go through a per-batch cache, writes
+ * take the next version of their space (whose row the push has locked) and are flushed in one
+ * statement before commit.
+ */
+import type { EntityByKind, EntityKind, MutationTx, NewConflict } from '@duet/shared';
+import { entitySchemas, newId } from '@duet/shared';
+import type { EntitiesRepo, EntityRow } from '../store/entities-repo.ts';
+
+export class PgMutationTx implements MutationTx {
+  private readonly cache = new Map<string, EntityRow | null>();
+  private readonly dirty = new Map<string, EntityRow>();
+  readonly conflicts: NewConflict[] = [];
+
+  constructor(
+    private readonly entities: EntitiesRepo,
+    private readonly memberSpaces: ReadonlySet<string>,
+    /** Head versions of the locked spaces; advanced by each write. */
+    readonly heads: Map<string, number>,
+    private readonly personalSpaceOf: (userId: string) => string | undefined,
+    private readonly now: number,
+  ) {}
+
+  async get<K extends EntityKind>(kind: K, id: string): Promise<EntityByKind[K] | undefined> {
+    const key = `${kind}:${id}`;
+    let row = this.cache.get(key);
+    if (row === undefined) {
+      row = await this.entities.get(kind, id);
+      this.cache.set(key, row);
+    }
+    if (!row) return undefined;
+    // Rows were written by this code; parsing guards against a hand-edited or older shape.
+    const parsed = entitySchemas[kind].safeParse(row.data);
+    return parsed.success ? (parsed.data as EntityByKind[K]) : undefined;
+  }
+
+  async put<K extends EntityKind>(kind: K, entity: EntityByKind[K]): Promise<void> {
+    const spaceId = kind === 'space' ? entity.id : (entity as { spaceId: string }).spaceId;
+    const deleted = kind === 'message' ? (entity as EntityByKind['message']).deleted : false;
+    this.write({ kind, id: entity.id, spaceId, version: 0, deleted, data: entity });
+  }
+
+  async isMember(spaceId: string): Promise<boolean> {
+    return this.memberSpaces.has(spaceId);
+  }
+
+  async recordConflict(conflict: NewConflict): Promise<void> {
+    const spaceId = this.personalSpaceOf(conflict.loserUserId);
+    if (!spaceId) return;
+    this.conflicts.push(conflict);
+    const { loserUserId: _loser, ...rest } = conflict;
+    const data = { id: newId(this.now), ...rest };
+    this.write({ kind: 'conflict', id: data.id, spaceId, version: 0, deleted: false, data });
+  }
+
+  private write(row: EntityRow): void {
+    const head = this.heads.get(row.spaceId);
+    if (head === undefined) throw new Error(`space ${row.spaceId} was not locked by this push`);
+    const version = head + 1;
+    this.heads.set(row.spaceId, version);
+    const written = { ...row, version };
+    const key = `${row.kind}:${row.id}`;
+    this.cache.set(key, written);
+    this.dirty.set(key, written);
+  }
+
+  /** Writes every changed entity; returns the spaces that changed. */
+  async flush(): Promise<Set<string>> {
+    const rows = [...this.dirty.values()];
+    await this.entities.upsertMany(rows);
+    this.dirty.clear();
+    return new Set(rows.map((r) => r.spaceId));
+  }
+}

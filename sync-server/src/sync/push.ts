@@ -1,0 +1,101 @@
+/**
+ * Push: applies a client's batch in order inside one transaction. Mutation ids give idempotency
+ * (a resent batch is reported "duplicate"), the locked space rows give ordered versions.
+ */
+import type { MutationResult, PushRequest, PushResponse } from '@duet/shared';
+import { applyMutation, clampHlc, parseMutation } from '@duet/shared';
+import type pg from 'pg';
+import { inTransaction } from '../db/pool.ts';
+import { EntitiesRepo } from '../store/entities-repo.ts';
+import { SpacesRepo } from '../store/spaces-repo.ts';
+import type { DeviceIdentity } from '../store/users-repo.ts';
+import { PgMutationTx } from './pg-mutation-tx.ts';
+
+export interface PushOutcome {
+  response: PushResponse;
+  /** Spaces whose data changed, to poke their members. */
+  changedSpaces: Set<string>;
+  applied: number;
+}
+
+async function lockClient(client: pg.PoolClient, userId: string, clientId: string): Promise<number> {
+  await client.query(
+    'INSERT INTO clients (user_id, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    [userId, clientId],
+  );
+  const result = await client.query<{ last_mutation_id: number }>(
+    'SELECT last_mutation_id FROM clients WHERE user_id = $1 AND client_id = $2 FOR UPDATE',
+    [userId, clientId],
+  );
+  return result.rows[0]?.last_mutation_id ?? 0;
+}
+
+async function personalSpaces(client: pg.PoolClient, spaceIds: readonly string[]): Promise<Map<string, string>> {
+  const result = await client.query<{ id: string; personal_space_id: string }>(
+    `SELECT u.id, u.personal_space_id FROM users u
+      WHERE u.id IN (SELECT user_id FROM space_members WHERE space_id = ANY($1::text[]))`,
+    [spaceIds],
+  );
+  return new Map(result.rows.map((r) => [r.id, r.personal_space_id]));
+}
+
+export async function pushBatch(pool: pg.Pool, who: DeviceIdentity, request: PushRequest, now: () => number): Promise<PushOutcome> {
+  return inTransaction(pool, async (client) => {
+    const userId = who.user.id;
+    let lastMutationId = await lockClient(client, userId, request.clientId);
+    const results: MutationResult[] = [];
+    const pending = request.mutations.filter((m) => m.id > lastMutationId);
+    if (pending.length === 0) {
+      return {
+        response: { lastMutationId, results: request.mutations.map((m) => ({ id: m.id, status: 'duplicate' as const })) },
+        changedSpaces: new Set<string>(),
+        applied: 0,
+      };
+    }
+
+    const spaces = new SpacesRepo(client);
+    const { member, lockable } = await spaces.writableSpaceIds(userId);
+    const heads = await spaces.lockHeads(lockable);
+    const before = new Map(heads);
+    const owners = await personalSpaces(client, member);
+    const clock = now();
+    const tx = new PgMutationTx(new EntitiesRepo(client), new Set(member), heads, (id) => owners.get(id), clock);
+
+    let applied = 0;
+    let stopped = false;
+    for (const envelope of request.mutations) {
+      if (stopped || envelope.id > lastMutationId + 1) {
+        stopped = true;
+        results.push({ id: envelope.id, status: 'out_of_order' });
+        continue;
+      }
+      if (envelope.id <= lastMutationId) {
+        results.push({ id: envelope.id, status: 'duplicate' });
+        continue;
+      }
+      lastMutationId = envelope.id;
+      const parsed = parseMutation(envelope);
+      if (!parsed.ok) {
+        results.push({ id: envelope.id, status: 'rejected', error: { code: parsed.code, message: parsed.message } });
+        continue;
+      }
+      const mutation = { ...parsed.mutation, hlc: clampHlc(parsed.mutation.hlc, clock) };
+      const outcome = await applyMutation(tx, mutation, { userId, personalSpaceId: who.personalSpaceId, now: clock });
+      if (outcome.status === 'rejected') {
+        results.push({ id: envelope.id, status: 'rejected', error: { code: outcome.code, message: outcome.message } });
+      } else {
+        applied += 1;
+        results.push({ id: envelope.id, status: 'applied' });
+      }
+    }
+
+    const changedSpaces = await tx.flush();
+    const moved = new Map([...heads].filter(([id, v]) => before.get(id) !== v));
+    await spaces.setHeads(moved);
+    await client.query(
+      'UPDATE clients SET last_mutation_id = $3, updated_at = now() WHERE user_id = $1 AND client_id = $2',
+      [userId, request.clientId, lastMutationId],
+    );
+    return { response: { lastMutationId, results }, changedSpaces, applied };
+  });
+}
