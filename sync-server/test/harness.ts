@@ -1,0 +1,121 @@
+/**
+ * Test harness: each test server gets a fresh database with a random name on the machine's real
+ * PostgreSQL and a random Redis key prefix on its real Redis; close() stops it and drops both.
+ * A missing service fails the test loudly.
+ */
+import { randomBytes } from 'node:crypto';
+import type { User } from '@duet/shared';
+import pg from 'pg';
+import pino from 'pino';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { loadConfig, type Config } from '../src/config.ts';
+import { startServer } from '../src/server.ts';
+
+export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestServer {
+  url: string;
+  databaseUrl: string;
+  redisPrefix: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `duet_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`PostgreSQL is required for this test and is not reachable at ${ADMIN_DATABASE_URL}: ${String(error)}`);
+  }
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: withDatabase(ADMIN_DATABASE_URL, name),
+    name,
+    async drop() {
+      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function assertRedisReachable(url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(`Redis is required for this test and is not reachable at ${url}: ${String(error)}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  await assertRedisReachable();
+  const database = await createTestDatabase();
+  const redisPrefix = `duet_test_${randomBytes(6).toString('hex')}:`;
+  const config: Config = {
+    ...loadConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: database.url,
+    redisUrl: TEST_REDIS_URL,
+    redisPrefix,
+    pgPoolMax: 8,
+    ...overrides,
+  };
+  const server = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  return {
+    url: server.url,
+    databaseUrl: database.url,
+    redisPrefix,
+    config,
+    async close() {
+      await server.close();
+      await database.drop();
+      await deleteRedisKeys(redisPrefix);
+    },
+  };
+}
+
+let counter = 0;
+
+export async function signup(
+  server: Pick<TestServer, 'url'>,
+  opts: { email?: string; displayName?: string; timeZone?: string } = {},
+): Promise<{ token: string; deviceId: string; user: User; email: string; password: string }> {
+  const email = opts.email ?? `user${++counter}_${randomBytes(4).toString('hex')}@example.test`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const body: Record<string, string> = { email, password, displayName: opts.displayName ?? `User ${counter}` };
+  if (opts.timeZone) body.timeZone = opts.timeZone;
+  const res = await request(server.url).post('/api/auth/signup').send(body);
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...(res.body as { token: string; deviceId: string; user: User }), email, password };
+}
