@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { LoginLimiter } from './auth/login-limiter.ts';
+import type { SyncCache } from './cache/sync-cache.ts';
 import type { Config } from './config.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
@@ -19,7 +20,8 @@ import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
 import { statsRoute } from './routes/stats-route.ts';
 import { syncRoutes } from './routes/sync-routes.ts';
-import { UsersRepo } from './store/users-repo.ts';
+import type { Bus } from './realtime/bus.ts';
+import type { UsersRepo } from './store/users-repo.ts';
 
 export interface AppDeps {
   config: Config;
@@ -27,17 +29,21 @@ export interface AppDeps {
   redis: Redis | null;
   logger: Logger;
   metrics: Metrics;
+  users: UsersRepo;
+  cache: SyncCache;
+  /** Carries pokes to every instance after a commit. */
+  bus: Bus;
   now?: () => number;
-  /** Called after a commit changed these spaces (real-time pokes hook in here). */
-  onSpacesChanged?: (spaceIds: ReadonlySet<string>) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export function createApp(deps: AppDeps): Express {
-  const { config, pool, redis, logger, metrics } = deps;
+  const { config, pool, redis, logger, metrics, users, cache, bus } = deps;
   const now = deps.now ?? Date.now;
-  const onSpacesChanged = deps.onSpacesChanged ?? (() => {});
+  const onSpacesChanged = (spaceIds: ReadonlySet<string>) => bus.publish({ type: 'poke', spaceIds: [...spaceIds] });
+  const onMembersChanged = (spaceId: string, userIds: readonly string[]) =>
+    bus.publish({ type: 'poke', spaceIds: [spaceId], userIds: [...userIds] });
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -76,18 +82,17 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  const users = new UsersRepo(pool);
-  const auth = authenticate(users);
+  const auth = authenticate(users, cache);
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
-  const health = healthRoutes(pool, redis, metrics);
+  const health = healthRoutes(pool, cache, metrics);
 
   const api = express.Router();
-  api.use(express.json({ limit: MAX_BODY_BYTES, type: () => true }));
+  api.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   api.use(health.api);
-  api.use(authRoutes(pool, limiter, auth));
-  api.use(inviteRoutes(pool, config.inviteTtlDays, auth, (id) => onSpacesChanged(new Set([id]))));
-  api.use(syncRoutes({ pool, auth, metrics, now, onSpacesChanged }));
-  api.use(statsRoute(pool, auth, now));
+  api.use(authRoutes(pool, cache, limiter, auth));
+  api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, auth, onMembersChanged }));
+  api.use(syncRoutes({ pool, cache, auth, metrics, now, onSpacesChanged }));
+  api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);
   app.use('/api', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');

@@ -7,11 +7,18 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.ts';
+import type { KvStore } from './cache/kv.ts';
+import { MemoryKv } from './cache/memory-kv.ts';
+import { RedisKv } from './cache/redis-kv.ts';
+import { SyncCache } from './cache/sync-cache.ts';
 import { describeConfig, type Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { createMetrics } from './http/metrics.ts';
+import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
+import { RealtimeServer } from './realtime/ws-server.ts';
+import { UsersRepo } from './store/users-repo.ts';
 
 export interface RunningServer {
   url: string;
@@ -31,24 +38,44 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   await migrate(databaseUrl, logger);
   const pool = createPool(databaseUrl, config.pgPoolMax);
 
-  let redis: Redis | null = null;
-  if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    let reported = false;
-    redis.on('error', (error) => {
-      if (!reported) logger.warn({ err: error.message }, 'redis unavailable; working from Postgres');
-      reported = true;
-    });
-    redis.on('ready', () => {
-      if (reported) logger.info('redis is back');
-      reported = false;
-    });
-    await redis.connect().catch(() => {});
-  }
-
   const metrics = createMetrics(pool);
-  const app = createApp({ config, pool, redis, logger, metrics });
+  let redis: Redis | null = null;
+  let kv: KvStore = new MemoryKv();
+  let bus: Bus = new MemoryBus();
+  const cacheRef: { current?: SyncCache } = {};
+  if (config.redisUrl) {
+    redis = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      commandTimeout: 1000,
+      // Keep trying to come back, at most every 2 s.
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    let down = false;
+    const reportDown = (error: unknown) => {
+      // Said once per outage, not per request.
+      if (!down) logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'redis unavailable; working from Postgres');
+      down = true;
+    };
+    redis.on('error', reportDown);
+    redis.on('ready', () => {
+      if (down) logger.info('redis is back');
+      down = false;
+      void cacheRef.current?.recover();
+    });
+    kv = new RedisKv(redis, config.redisPrefix, reportDown);
+    bus = new RedisBus(redis, config.redisPrefix);
+  }
+  const cache = new SyncCache(kv, metrics.cacheRequests);
+  cacheRef.current = cache;
+  await redis?.connect().catch(() => {});
+  const users = new UsersRepo(pool);
+
+  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus });
   const server = http.createServer(app);
+  const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger });
+  realtime.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -63,11 +90,13 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     logger,
     close() {
       closing ??= (async () => {
+        await realtime.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
           setTimeout(() => server.closeAllConnections(), 5000).unref();
         });
+        await bus.close();
         if (redis) redis.disconnect();
         await pool.end();
         if (embedded) await embedded.close();

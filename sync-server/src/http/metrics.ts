@@ -9,6 +9,9 @@ export interface Metrics {
   pushes: Counter;
   pulls: Counter;
   pulledChanges: Counter;
+  cacheRequests: Counter<'cache' | 'result'>;
+  pokes: Counter;
+  sockets: Gauge;
 }
 
 export function createMetrics(pool: pg.Pool): Metrics {
@@ -32,5 +35,13 @@ export function createMetrics(pool: pg.Pool): Metrics {
     pushes: new Counter({ name: 'duet_push_requests_total', help: 'push requests answered 200', registers: [registry] }),
     pulls: new Counter({ name: 'duet_pull_requests_total', help: 'pull requests answered 200', registers: [registry] }),
     pulledChanges: new Counter({ name: 'duet_pull_changes_total', help: 'changes delivered by pulls', registers: [registry] }),
+    cacheRequests: new Counter({
+      name: 'duet_cache_requests_total',
+      help: 'cache look-ups by cache (token, pull, stats) and result (hit, miss)',
+      labelNames: ['cache', 'result'],
+      registers: [registry],
+    }),
+    pokes: new Counter({ name: 'duet_ws_pokes_total', help: 'pokes sent to WebSocket clients', registers: [registry] }),
+    sockets: new Gauge({ name: 'duet_ws_connections', help: 'open WebSocket connections', registers: [registry] }),
   };
 }

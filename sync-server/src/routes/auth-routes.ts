@@ -7,14 +7,15 @@ import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passw
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { inTransaction } from '../db/pool.ts';
 import { ApiError } from '../http/api-error.ts';
-import { identityOf, type authenticate } from '../http/authenticate.ts';
+import type { SyncCache } from '../cache/sync-cache.ts';
+import { bearerToken, identityOf, type authenticate } from '../http/authenticate.ts';
 import { parseBody } from '../http/validate.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import { publicUser, UsersRepo } from '../store/users-repo.ts';
 
 const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'wrong email or password');
 
-export function authRoutes(pool: pg.Pool, limiter: LoginLimiter, auth: ReturnType<typeof authenticate>): Router {
+export function authRoutes(pool: pg.Pool, cache: SyncCache, limiter: LoginLimiter, auth: ReturnType<typeof authenticate>): Router {
   const router = Router();
   const users = new UsersRepo(pool);
 
@@ -58,6 +59,8 @@ export function authRoutes(pool: pg.Pool, limiter: LoginLimiter, auth: ReturnTyp
 
   router.post('/auth/logout', auth, async (req, res) => {
     await users.revokeDevice(identityOf(req).deviceId);
+    const token = bearerToken(req);
+    if (token) await cache.revokeToken(hashToken(token));
     res.status(204).end();
   });
 

@@ -1,6 +1,6 @@
 /** Liveness, readiness and Prometheus metrics. */
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { SyncCache } from '../cache/sync-cache.ts';
 import type pg from 'pg';
 import type { Metrics } from '../http/metrics.ts';
 
@@ -8,18 +8,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }
 
-export function healthRoutes(pool: pg.Pool, redis: Redis | null, metrics: Metrics): { api: Router; metrics: Router } {
+export function healthRoutes(pool: pg.Pool, cache: SyncCache, metrics: Metrics): { api: Router; metrics: Router } {
   const api = Router();
   api.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   api.get('/ready', async (_req, res) => {
     const postgres = await withTimeout(pool.query('SELECT 1'), 2000).then(() => true, () => false);
-    const redisUp = redis ? await withTimeout(redis.ping(), 1000).then(() => true, () => false) : null;
+    const redisUp = await withTimeout(cache.kv.up(), 1000).catch(() => false);
     res.status(postgres ? 200 : 503).json({
       status: postgres ? 'ready' : 'unavailable',
       postgres: { up: postgres },
-      redis: redis ? { up: redisUp, mode: 'redis' } : { up: true, mode: 'in-process' },
+      redis: { up: redisUp, mode: cache.kv.mode },
     });
   });
 

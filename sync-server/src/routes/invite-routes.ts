@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { AcceptInviteRequestSchema, newId } from '@duet/shared';
 import { Router } from 'express';
 import type pg from 'pg';
+import type { SyncCache } from '../cache/sync-cache.ts';
 import { inTransaction } from '../db/pool.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
@@ -23,7 +24,16 @@ function newInviteCode(): string {
 const inviteNotFound = () => new ApiError(404, 'invite_not_found', 'this invite code is unknown or has expired');
 const alreadyMember = () => new ApiError(409, 'already_member', 'you are already in this space');
 
-export function inviteRoutes(pool: pg.Pool, ttlDays: number, auth: ReturnType<typeof authenticate>, onSpaceChanged: (spaceId: string) => void): Router {
+export interface InviteRouteDeps {
+  pool: pg.Pool;
+  cache: SyncCache;
+  ttlDays: number;
+  auth: ReturnType<typeof authenticate>;
+  /** After a commit added members to a space. */
+  onMembersChanged: (spaceId: string, userIds: readonly string[]) => void;
+}
+
+export function inviteRoutes({ pool, cache, ttlDays, auth, onMembersChanged }: InviteRouteDeps): Router {
   const router = Router();
 
   router.post('/invites', auth, async (req, res) => {
@@ -69,9 +79,15 @@ export function inviteRoutes(pool: pg.Pool, ttlDays: number, auth: ReturnType<ty
       const version = (heads.get(spaceId) ?? 0) + 1;
       await new EntitiesRepo(client).upsertMany([{ kind: 'space', id: spaceId, spaceId, version, deleted: false, data: current }]);
       await spaces.setHeads(new Map([[spaceId, version]]));
+      const memberIds = current.members.map((m) => m.userId);
+      const lists = await client.query<{ user_id: string; spaces: string[] }>(
+        'SELECT user_id, array_agg(space_id) AS spaces FROM space_members WHERE user_id = ANY($1::text[]) GROUP BY user_id',
+        [memberIds],
+      );
+      await cache.membershipBeforeCommit(new Map(lists.rows.map((r) => [r.user_id, r.spaces])), new Map([[spaceId, version]]));
       return current;
     });
-    onSpaceChanged(space.id);
+    onMembersChanged(space.id, space.members.map((m) => m.userId));
     res.status(200).json({ space });
   });
 

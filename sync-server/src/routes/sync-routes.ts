@@ -2,6 +2,7 @@
 import { MAX_PUSH_MUTATIONS, PullRequestSchema, PushRequestSchema } from '@duet/shared';
 import { Router } from 'express';
 import type pg from 'pg';
+import type { SyncCache } from '../cache/sync-cache.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -11,13 +12,14 @@ import { pushBatch } from '../sync/push.ts';
 
 export interface SyncRouteDeps {
   pool: pg.Pool;
+  cache: SyncCache;
   auth: ReturnType<typeof authenticate>;
   metrics: Metrics;
   now: () => number;
   onSpacesChanged: (spaceIds: ReadonlySet<string>) => void;
 }
 
-export function syncRoutes({ pool, auth, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
+export function syncRoutes({ pool, cache, auth, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
   const router = Router();
 
   router.post('/sync/push', auth, async (req, res) => {
@@ -26,7 +28,11 @@ export function syncRoutes({ pool, auth, metrics, now, onSpacesChanged }: SyncRo
       throw new ApiError(413, 'payload_too_large', `at most ${MAX_PUSH_MUTATIONS} mutations per push`);
     }
     const body = parseBody(PushRequestSchema, req.body);
-    const outcome = await pushBatch(pool, identityOf(req), body, now);
+    const who = identityOf(req);
+    const outcome = await pushBatch(pool, who, body, now, {
+      beforeCommit: (heads, lastMutationId) =>
+        cache.raiseBeforeCommit(heads, { userId: who.user.id, clientId: body.clientId, value: lastMutationId }),
+    });
     for (const result of outcome.response.results) metrics.pushedMutations.inc({ status: result.status });
     metrics.pushes.inc();
     if (outcome.changedSpaces.size > 0) onSpacesChanged(outcome.changedSpaces);
@@ -35,7 +41,7 @@ export function syncRoutes({ pool, auth, metrics, now, onSpacesChanged }: SyncRo
 
   router.post('/sync/pull', auth, async (req, res) => {
     const body = parseBody(PullRequestSchema, req.body);
-    const response = await pullChanges(pool, identityOf(req).user.id, body, now);
+    const response = await pullChanges(pool, cache, identityOf(req).user.id, body, now);
     metrics.pulls.inc();
     metrics.pulledChanges.inc(response.changes.length);
     res.json(response);

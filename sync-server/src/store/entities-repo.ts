@@ -72,11 +72,14 @@ export class EntitiesRepo {
     return result.rows.map(toRow);
   }
 
-  async sessionsOfSpace(spaceId: string): Promise<unknown[]> {
-    const result = await this.db.query<{ data: unknown }>(
-      `SELECT data FROM entities WHERE space_id = $1 AND kind = 'session'`,
+  /** A space's sessions and its head version, read in one statement (one snapshot). */
+  async sessionsOfSpace(spaceId: string): Promise<{ head: number; sessions: unknown[] }> {
+    const result = await this.db.query<{ head: number; data: unknown }>(
+      `SELECT s.head_version AS head, e.data FROM spaces s
+         LEFT JOIN entities e ON e.space_id = s.id AND e.kind = 'session'
+        WHERE s.id = $1`,
       [spaceId],
     );
-    return result.rows.map((r) => r.data);
+    return { head: result.rows[0]?.head ?? 0, sessions: result.rows.flatMap((r) => (r.data ? [r.data] : [])) };
   }
 }

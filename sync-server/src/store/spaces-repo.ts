@@ -76,6 +76,14 @@ export class SpacesRepo {
     return new Map(result.rows.map((r) => [r.id, r.head_version]));
   }
 
+  async heads(spaceIds: readonly string[]): Promise<Map<string, number>> {
+    const result = await this.db.query<{ id: string; head_version: number }>(
+      'SELECT id, head_version FROM spaces WHERE id = ANY($1::text[])',
+      [spaceIds],
+    );
+    return new Map(result.rows.map((r) => [r.id, r.head_version]));
+  }
+
   async setHeads(heads: ReadonlyMap<string, number>): Promise<void> {
     if (heads.size === 0) return;
     await this.db.query(

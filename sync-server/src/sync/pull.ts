@@ -6,12 +6,28 @@
 import type { Change, PullRequest, PullResponse } from '@duet/shared';
 import { DEFAULT_PULL_LIMIT } from '@duet/shared';
 import type pg from 'pg';
+import type { SyncCache } from '../cache/sync-cache.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
-export async function pullChanges(pool: pg.Pool, userId: string, request: PullRequest, now: () => number): Promise<PullResponse> {
+export async function pullChanges(
+  pool: pg.Pool,
+  cache: SyncCache,
+  userId: string,
+  request: PullRequest,
+  now: () => number,
+): Promise<PullResponse> {
   const limit = request.limit ?? DEFAULT_PULL_LIMIT;
+  const decoded = request.cursor === null ? null : decodeCursor(request.cursor, userId);
+  if (decoded && request.cursor !== null) {
+    const lastMutationId = await cache.emptyPull(userId, request.clientId, decoded.versions);
+    if (lastMutationId !== null) {
+      return { cursor: request.cursor, changes: [], hasMore: false, lastMutationId, serverTime: now() };
+    }
+  }
+  // The epoch is read before Postgres, so what this pull caches is dropped if Redis flushes meanwhile.
+  const epoch = await cache.epoch();
   // Read lastMutationId before the changes: every mutation it covers committed before the
   // changes are read, so the pulled state includes them all once hasMore is false.
   const client = await pool.query<{ last_mutation_id: number }>(
@@ -21,8 +37,9 @@ export async function pullChanges(pool: pg.Pool, userId: string, request: PullRe
   const lastMutationId = client.rows[0]?.last_mutation_id ?? 0;
   const serverTime = now();
 
-  const memberSpaces = await new SpacesRepo(pool).memberSpaceIds(userId);
-  const decoded = request.cursor === null ? null : decodeCursor(request.cursor, userId);
+  const spacesRepo = new SpacesRepo(pool);
+  const memberSpaces = await spacesRepo.memberSpaceIds(userId);
+  const heads = await spacesRepo.heads(memberSpaces);
   const reset = request.cursor !== null && decoded === null;
   const seen = decoded?.versions ?? new Map<string, number>();
 
@@ -49,5 +66,6 @@ export async function pullChanges(pool: pg.Pool, userId: string, request: PullRe
     serverTime,
   };
   if (reset) response.reset = true;
+  await cache.rememberPull(epoch, userId, request.clientId, memberSpaces, heads, lastMutationId);
   return response;
 }

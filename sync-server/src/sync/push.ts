@@ -39,7 +39,18 @@ async function personalSpaces(client: pg.PoolClient, spaceIds: readonly string[]
   return new Map(result.rows.map((r) => [r.id, r.personal_space_id]));
 }
 
-export async function pushBatch(pool: pg.Pool, who: DeviceIdentity, request: PushRequest, now: () => number): Promise<PushOutcome> {
+export interface PushHooks {
+  /** Runs inside the transaction just before COMMIT, with the spaces' new heads. */
+  beforeCommit(heads: ReadonlyMap<string, number>, lastMutationId: number): Promise<void>;
+}
+
+export async function pushBatch(
+  pool: pg.Pool,
+  who: DeviceIdentity,
+  request: PushRequest,
+  now: () => number,
+  hooks: PushHooks,
+): Promise<PushOutcome> {
   return inTransaction(pool, async (client) => {
     const userId = who.user.id;
     let lastMutationId = await lockClient(client, userId, request.clientId);
@@ -96,6 +107,7 @@ export async function pushBatch(pool: pg.Pool, who: DeviceIdentity, request: Pus
       'UPDATE clients SET last_mutation_id = $3, updated_at = now() WHERE user_id = $1 AND client_id = $2',
       [userId, request.clientId, lastMutationId],
     );
+    await hooks.beforeCommit(moved, lastMutationId);
     return { response: { lastMutationId, results }, changedSpaces, applied };
   });
 }

@@ -1,0 +1,110 @@
+/**
+ * KvStore over Redis. Writes that compare epochs run as Lua scripts so the check and the write are
+ * one step. Every failure is a cache miss or a skipped write, never an error for the request.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { KvStore } from './kv.ts';
+
+// Values are "<epoch>|<value>".
+const EPOCH_OF = `local function current(v, epoch)
+  if not v then return nil end
+  local sep = string.find(v, '|', 1, true)
+  if not sep or string.sub(v, 1, sep - 1) ~= epoch then return nil end
+  return string.sub(v, sep + 1)
+end`;
+
+const RAISE = `${EPOCH_OF}
+local epoch = ARGV[1]
+if redis.call('GET', KEYS[1]) ~= epoch then return 0 end
+local ttl = tonumber(ARGV[2])
+for i = 2, #KEYS do
+  local value = tonumber(ARGV[i + 1])
+  local old = tonumber(current(redis.call('GET', KEYS[i]), epoch) or '-1')
+  if value > old then redis.call('SET', KEYS[i], epoch .. '|' .. ARGV[i + 1], 'EX', ttl) end
+end
+return 1`;
+
+const PUT = `
+local epoch = ARGV[1]
+if redis.call('GET', KEYS[1]) ~= epoch then return 0 end
+if ARGV[4] == '1' then
+  return redis.call('SET', KEYS[2], epoch .. '|' .. ARGV[2], 'EX', tonumber(ARGV[3]), 'NX') and 1 or 0
+end
+redis.call('SET', KEYS[2], epoch .. '|' .. ARGV[2], 'EX', tonumber(ARGV[3]))
+return 1`;
+
+export class RedisKv implements KvStore {
+  readonly mode = 'redis' as const;
+  private readonly epochKey: string;
+
+  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly onError: (e: unknown) => void = () => {}) {
+    this.epochKey = `${prefix}epoch`;
+  }
+
+  private async attempt<T>(work: () => Promise<T>, fallback: T): Promise<T> {
+    if (this.redis.status !== 'ready') return fallback;
+    try {
+      return await work();
+    } catch (error) {
+      this.onError(error);
+      return fallback;
+    }
+  }
+
+  epoch(): Promise<string | null> {
+    return this.attempt(async () => {
+      const existing = await this.redis.get(this.epochKey);
+      if (existing) return existing;
+      await this.redis.set(this.epochKey, randomBytes(8).toString('hex'), 'NX');
+      return this.redis.get(this.epochKey);
+    }, null);
+  }
+
+  getCurrent(keys: readonly string[]): Promise<Array<string | null> | null> {
+    return this.attempt(async () => {
+      const values = await this.redis.mget(this.epochKey, ...keys.map((k) => this.prefix + k));
+      const [epoch, ...rest] = values;
+      return rest.map((v) => {
+        if (!epoch || !v) return null;
+        const sep = v.indexOf('|');
+        return v.slice(0, sep) === epoch ? v.slice(sep + 1) : null;
+      });
+    }, null);
+  }
+
+  raise(epoch: string, entries: ReadonlyMap<string, number>, ttlSec: number): Promise<boolean> {
+    if (entries.size === 0) return Promise.resolve(true);
+    const keys = [this.epochKey, ...[...entries.keys()].map((k) => this.prefix + k)];
+    return this.attempt(async () => {
+      await this.redis.eval(RAISE, keys.length, ...keys, epoch, ttlSec, ...[...entries.values()].map(String));
+      return true;
+    }, false);
+  }
+
+  put(epoch: string, key: string, value: string, ttlSec: number, onlyIfAbsent: boolean): Promise<boolean> {
+    return this.attempt(async () => {
+      await this.redis.eval(PUT, 2, this.epochKey, this.prefix + key, epoch, value, ttlSec, onlyIfAbsent ? '1' : '0');
+      return true;
+    }, false);
+  }
+
+  del(keys: readonly string[]): Promise<boolean> {
+    if (keys.length === 0) return Promise.resolve(true);
+    return this.attempt(async () => {
+      await this.redis.del(...keys.map((k) => this.prefix + k));
+      return true;
+    }, false);
+  }
+
+  rotateEpoch(): Promise<boolean> {
+    return this.attempt(async () => {
+      await this.redis.set(this.epochKey, randomBytes(8).toString('hex'));
+      return true;
+    }, false);
+  }
+
+  up(): Promise<boolean> {
+    return this.attempt(async () => (await this.redis.ping()) === 'PONG', false);
+  }
+}

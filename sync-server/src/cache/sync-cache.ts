@@ -1,0 +1,141 @@
+/**
+ * What the server caches, and the rules that keep a cache from ever hiding a change:
+ * - Space heads and lastMutationIds only move up, and a push raises them BEFORE it commits, so a
+ *   cached head is never below the committed one. A pull answers "nothing new" from the cache only
+ *   when every cached head equals its cursor version (then it is the committed head).
+ * - Readers fill the cache with what they read from Postgres only under the epoch they saw before
+ *   reading, so nothing read before a flush or restart of Redis survives it.
+ * - A push whose cache write failed (Redis down) marks the cache stale; the epoch is rotated as soon
+ *   as Redis answers again, which drops every value written before.
+ * - A logout writes a "revoked" marker rather than deleting, so a concurrent reader cannot put the
+ *   old identity back; stats are keyed by the personal space's head, so a session write changes the key.
+ */
+import type { StatsResponse } from '@duet/shared';
+import type { Counter } from 'prom-client';
+import type { DeviceIdentity } from '../store/users-repo.ts';
+import type { KvStore } from './kv.ts';
+
+const TTL = { head: 3600, lmid: 3600, spaces: 3600, token: 300, stats: 60, presence: 75 } as const;
+const REVOKED = 'revoked';
+
+export type CacheName = 'token' | 'pull' | 'stats';
+
+export class SyncCache {
+  private stale = false;
+
+  constructor(
+    readonly kv: KvStore,
+    private readonly requests: Counter<'cache' | 'result'>,
+  ) {}
+
+  private count(cache: CacheName, hit: boolean): void {
+    this.requests.inc({ cache, result: hit ? 'hit' : 'miss' });
+  }
+
+  /** The epoch to fill the cache under; read it before reading Postgres. */
+  epoch(): Promise<string | null> {
+    return this.kv.epoch();
+  }
+
+  /** Called when Redis is reachable again: drops everything if a write was missed meanwhile. */
+  async recover(): Promise<void> {
+    if (this.stale && (await this.kv.rotateEpoch())) this.stale = false;
+  }
+
+  async identity(tokenHash: string): Promise<DeviceIdentity | 'revoked' | null> {
+    const [value] = (await this.kv.getCurrent([`tok:${tokenHash}`])) ?? [null];
+    this.count('token', Boolean(value));
+    if (!value) return null;
+    if (value === REVOKED) return 'revoked';
+    return JSON.parse(value) as DeviceIdentity;
+  }
+
+  async rememberIdentity(epoch: string | null, tokenHash: string, identity: DeviceIdentity): Promise<void> {
+    if (epoch) await this.kv.put(epoch, `tok:${tokenHash}`, JSON.stringify(identity), TTL.token, true);
+  }
+
+  async revokeToken(tokenHash: string): Promise<void> {
+    const epoch = await this.kv.epoch();
+    const ok = epoch !== null && (await this.kv.put(epoch, `tok:${tokenHash}`, REVOKED, TTL.token, false));
+    if (!ok) this.stale = true;
+  }
+
+  /** lastMutationId when nothing changed in any space since the cursor, from the cache alone; else null. */
+  async emptyPull(userId: string, clientId: string, cursor: ReadonlyMap<string, number>): Promise<number | null> {
+    const spaces = [...cursor.keys()];
+    const values = await this.kv.getCurrent([`spaces:${userId}`, `lmid:${userId}:${clientId}`, ...spaces.map((s) => `head:${s}`)]);
+    const [members, lmid, ...heads] = values ?? [];
+    const sameSpaces = members != null && members === JSON.stringify([...spaces].sort());
+    const nothingNew = sameSpaces && lmid != null && spaces.every((s, i) => heads[i] != null && Number(heads[i]) === cursor.get(s));
+    this.count('pull', nothingNew);
+    return nothingNew ? Number(lmid) : null;
+  }
+
+  async rememberPull(
+    epoch: string | null,
+    userId: string,
+    clientId: string,
+    memberSpaces: readonly string[],
+    heads: ReadonlyMap<string, number>,
+    lastMutationId: number,
+  ): Promise<void> {
+    if (!epoch) return;
+    const raised = new Map<string, number>([[`lmid:${userId}:${clientId}`, lastMutationId]]);
+    for (const [space, head] of heads) raised.set(`head:${space}`, head);
+    await Promise.all([
+      this.kv.put(epoch, `spaces:${userId}`, JSON.stringify([...memberSpaces].sort()), TTL.spaces, true),
+      this.kv.raise(epoch, raised, TTL.head),
+    ]);
+  }
+
+  /** Before a push commits: its new space heads and the client's lastMutationId. */
+  async raiseBeforeCommit(heads: ReadonlyMap<string, number>, lmid: { userId: string; clientId: string; value: number }): Promise<void> {
+    const raised = new Map<string, number>([[`lmid:${lmid.userId}:${lmid.clientId}`, lmid.value]]);
+    for (const [space, head] of heads) raised.set(`head:${space}`, head);
+    const epoch = await this.kv.epoch();
+    const ok = epoch !== null && (await this.kv.raise(epoch, raised, TTL.head));
+    if (!ok) this.stale = true;
+  }
+
+  /** Before a membership change commits: the users' new lists of spaces, overwriting what was cached. */
+  async membershipBeforeCommit(lists: ReadonlyMap<string, readonly string[]>, heads: ReadonlyMap<string, number>): Promise<void> {
+    const epoch = await this.kv.epoch();
+    let ok = epoch !== null;
+    if (epoch) {
+      for (const [userId, spaces] of lists) {
+        ok = (await this.kv.put(epoch, `spaces:${userId}`, JSON.stringify([...spaces].sort()), TTL.spaces, false)) && ok;
+      }
+      ok = (await this.kv.raise(epoch, new Map([...heads].map(([s, v]) => [`head:${s}`, v])), TTL.head)) && ok;
+    }
+    if (!ok) this.stale = true;
+  }
+
+  async stats(userId: string, personalSpaceId: string): Promise<StatsResponse | null> {
+    const [head] = (await this.kv.getCurrent([`head:${personalSpaceId}`])) ?? [null];
+    const [value] = head ? ((await this.kv.getCurrent([`stats:${userId}:${head}`])) ?? [null]) : [null];
+    this.count('stats', Boolean(value));
+    return value ? (JSON.parse(value) as StatsResponse) : null;
+  }
+
+  async rememberStats(epoch: string | null, userId: string, personalSpaceId: string, head: number, stats: StatsResponse): Promise<void> {
+    if (!epoch) return;
+    await Promise.all([
+      this.kv.raise(epoch, new Map([[`head:${personalSpaceId}`, head]]), TTL.head),
+      this.kv.put(epoch, `stats:${userId}:${head}`, JSON.stringify(stats), TTL.stats, false),
+    ]);
+  }
+
+  async markOnline(userId: string): Promise<void> {
+    const epoch = await this.kv.epoch();
+    if (epoch) await this.kv.put(epoch, `presence:${userId}`, String(Date.now()), TTL.presence, false);
+  }
+
+  async markOffline(userId: string): Promise<void> {
+    await this.kv.del([`presence:${userId}`]);
+  }
+
+  async online(userIds: readonly string[]): Promise<string[]> {
+    const values = (await this.kv.getCurrent(userIds.map((u) => `presence:${u}`))) ?? [];
+    return userIds.filter((_, i) => values[i] != null);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The bus that carries pokes and presence between server instances: Redis pub/sub, or in process.
+ * Events are delivered to this instance's own subscribers directly as well, so local devices are
+ * poked even while Redis is down.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+export const BusEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('poke'), spaceIds: z.array(z.string()), userIds: z.array(z.string()).optional() }),
+  z.object({
+    type: z.literal('presence'),
+    userId: z.string(),
+    state: z.enum(['online', 'offline', 'typing']),
+    conversationId: z.string().optional(),
+    spaceIds: z.array(z.string()),
+  }),
+]);
+export type BusEvent = z.infer<typeof BusEventSchema>;
+
+type Handler = (event: BusEvent) => void;
+
+export interface Bus {
+  publish(event: BusEvent): void;
+  subscribe(handler: Handler): () => void;
+  close(): Promise<void>;
+}
+
+export class MemoryBus implements Bus {
+  private readonly handlers = new Set<Handler>();
+
+  publish(event: BusEvent): void {
+    for (const handler of this.handlers) handler(event);
+  }
+
+  subscribe(handler: Handler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+  }
+}
+
+export class RedisBus implements Bus {
+  private readonly local = new MemoryBus();
+  private readonly instanceId = randomBytes(8).toString('hex');
+  private readonly channel: string;
+  private readonly subscriber: Redis;
+
+  constructor(private readonly publisher: Redis, prefix: string) {
+    this.channel = `${prefix}bus`;
+    this.subscriber = publisher.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.subscriber.on('error', () => {});
+    this.subscriber.subscribe(this.channel).catch(() => {});
+    this.subscriber.on('message', (_channel: string, raw: string) => {
+      try {
+        const message = JSON.parse(raw) as { from?: unknown; event?: unknown };
+        if (message.from === this.instanceId) return;
+        const event = BusEventSchema.safeParse(message.event);
+        if (event.success) this.local.publish(event.data);
+      } catch {
+        // Not ours or not JSON: ignore.
+      }
+    });
+  }
+
+  publish(event: BusEvent): void {
+    this.local.publish(event);
+    if (this.publisher.status !== 'ready') return;
+    this.publisher.publish(this.channel, JSON.stringify({ from: this.instanceId, event })).catch(() => {});
+  }
+
+  subscribe(handler: Handler): () => void {
+    return this.local.subscribe(handler);
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+    this.subscriber.disconnect();
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * GET /api/sync/ws: after an auth frame, a device is poked when a space it is in changes and hears
+ * its partners' presence. Pokes and presence come from the bus, so a push on any instance reaches
+ * devices connected to every instance.
+ */
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { z } from 'zod';
+import type { SyncCache } from '../cache/sync-cache.ts';
+import { resolveToken } from '../http/authenticate.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { SpacesRepo } from '../store/spaces-repo.ts';
+import type { UsersRepo } from '../store/users-repo.ts';
+import type { Bus, BusEvent } from './bus.ts';
+
+export const WS_PATH = '/api/sync/ws';
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_BAD_FRAME = 4400;
+
+const ClientFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('auth'), token: z.string().max(500) }),
+  z.object({ type: z.literal('typing'), conversationId: z.string().max(64) }),
+]);
+
+interface Connection {
+  ws: WebSocket;
+  userId: string | null;
+  spaces: Set<string>;
+  sharedSpaces: Set<string>;
+  alive: boolean;
+  lastTypingAt: number;
+}
+
+export interface RealtimeDeps {
+  pool: pg.Pool;
+  users: UsersRepo;
+  cache: SyncCache;
+  bus: Bus;
+  metrics: Metrics;
+  logger: Logger;
+  pingIntervalMs?: number;
+  authTimeoutMs?: number;
+}
+
+export class RealtimeServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
+  private readonly connections = new Set<Connection>();
+  private readonly unsubscribe: () => void;
+  private readonly pinger: NodeJS.Timeout;
+
+  constructor(private readonly deps: RealtimeDeps) {
+    this.unsubscribe = deps.bus.subscribe((event) => this.deliver(event));
+    this.pinger = setInterval(() => this.pingAll(), deps.pingIntervalMs ?? 30_000);
+    this.pinger.unref();
+  }
+
+  attach(server: http.Server): void {
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if ((req.url ?? '').split('?')[0] !== WS_PATH) {
+        socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    });
+  }
+
+  private accept(ws: WebSocket): void {
+    const conn: Connection = { ws, userId: null, spaces: new Set(), sharedSpaces: new Set(), alive: true, lastTypingAt: 0 };
+    this.connections.add(conn);
+    this.deps.metrics.sockets.inc();
+    const authTimer = setTimeout(() => {
+      if (!conn.userId) ws.close(CLOSE_UNAUTHORIZED, 'auth frame expected');
+    }, this.deps.authTimeoutMs ?? 10_000);
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('message', (data: RawData) => {
+      this.receive(conn, data).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error }, 'websocket frame failed');
+      });
+    });
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      clearTimeout(authTimer);
+      this.connections.delete(conn);
+      this.deps.metrics.sockets.dec();
+      if (conn.userId) this.left(conn.userId, conn.sharedSpaces).catch(() => {});
+    });
+  }
+
+  private async receive(conn: Connection, data: RawData): Promise<void> {
+    let frame: z.infer<typeof ClientFrameSchema>;
+    try {
+      const parsed = ClientFrameSchema.safeParse(JSON.parse(data.toString()));
+      if (!parsed.success) throw new Error('bad frame');
+      frame = parsed.data;
+    } catch {
+      conn.ws.close(conn.userId ? CLOSE_BAD_FRAME : CLOSE_UNAUTHORIZED, 'unexpected frame');
+      return;
+    }
+    if (!conn.userId) {
+      if (frame.type !== 'auth') return void conn.ws.close(CLOSE_UNAUTHORIZED, 'auth frame expected');
+      const identity = await resolveToken(this.deps.users, this.deps.cache, frame.token);
+      if (!identity) return void conn.ws.close(CLOSE_UNAUTHORIZED, 'unauthorized');
+      conn.userId = identity.user.id;
+      await this.loadSpaces(conn);
+      this.send(conn, { type: 'poke' });
+      await this.joined(conn);
+      return;
+    }
+    if (frame.type === 'typing') await this.typing(conn, frame.conversationId);
+  }
+
+  private async loadSpaces(conn: Connection): Promise<string[]> {
+    if (!conn.userId) return [];
+    const spaces = await new SpacesRepo(this.deps.pool).listForUser(conn.userId);
+    conn.spaces = new Set(spaces.map((s) => s.id));
+    conn.sharedSpaces = new Set(spaces.filter((s) => s.kind === 'shared').map((s) => s.id));
+    return [...new Set(spaces.filter((s) => s.kind === 'shared').flatMap((s) => s.members.map((m) => m.userId)))].filter(
+      (id) => id !== conn.userId,
+    );
+  }
+
+  private async joined(conn: Connection): Promise<void> {
+    const userId = conn.userId as string;
+    const partners = await this.loadSpaces(conn);
+    for (const partner of await this.deps.cache.online(partners)) {
+      this.send(conn, { type: 'presence', userId: partner, state: 'online' });
+    }
+    await this.deps.cache.markOnline(userId);
+    this.deps.bus.publish({ type: 'presence', userId, state: 'online', spaceIds: [...conn.sharedSpaces] });
+  }
+
+  private async left(userId: string, sharedSpaces: Set<string>): Promise<void> {
+    if ([...this.connections].some((c) => c.userId === userId)) return;
+    await this.deps.cache.markOffline(userId);
+    this.deps.bus.publish({ type: 'presence', userId, state: 'offline', spaceIds: [...sharedSpaces] });
+  }
+
+  private async typing(conn: Connection, conversationId: string): Promise<void> {
+    const now = Date.now();
+    if (now - conn.lastTypingAt < 1000) return;
+    conn.lastTypingAt = now;
+    const result = await this.deps.pool.query<{ space_id: string }>(
+      `SELECT space_id FROM entities WHERE kind = 'conversation' AND id = $1`,
+      [conversationId],
+    );
+    const spaceId = result.rows[0]?.space_id;
+    if (!spaceId || !conn.sharedSpaces.has(spaceId)) return;
+    this.deps.bus.publish({ type: 'presence', userId: conn.userId as string, state: 'typing', conversationId, spaceIds: [spaceId] });
+  }
+
+  private deliver(event: BusEvent): void {
+    for (const conn of this.connections) {
+      if (!conn.userId) continue;
+      if (event.type === 'poke') {
+        if (event.userIds?.includes(conn.userId)) {
+          // A membership change: learn the new spaces first, then poke.
+          this.loadSpaces(conn).then(() => this.poke(conn), () => this.poke(conn));
+        } else if (event.spaceIds.some((s) => conn.spaces.has(s))) {
+          this.poke(conn);
+        }
+      } else if (event.userId !== conn.userId && event.spaceIds.some((s) => conn.sharedSpaces.has(s))) {
+        const frame: Record<string, string> = { type: 'presence', userId: event.userId, state: event.state };
+        if (event.conversationId) frame.conversationId = event.conversationId;
+        this.send(conn, frame);
+      }
+    }
+  }
+
+  private poke(conn: Connection): void {
+    this.deps.metrics.pokes.inc();
+    this.send(conn, { type: 'poke' });
+  }
+
+  private send(conn: Connection, frame: object): void {
+    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame));
+  }
+
+  private pingAll(): void {
+    for (const conn of this.connections) {
+      if (!conn.alive) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ws.ping();
+      if (conn.userId) this.deps.cache.markOnline(conn.userId).catch(() => {});
+    }
+  }
+
+  /** Closes every socket (1001 going away) and stops listening to the bus. */
+  async close(): Promise<void> {
+    clearInterval(this.pinger);
+    this.unsubscribe();
+    for (const conn of this.connections) conn.ws.close(1001, 'server shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    for (const conn of this.connections) conn.ws.terminate();
+  }
+}
