@@ -77,10 +77,19 @@ export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Pro
   }
 }
 
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
-  await assertRedisReachable();
-  const database = await createTestDatabase();
-  const redisPrefix = `duet_test_${randomBytes(6).toString('hex')}:`;
+/**
+ * With `sharedDatabaseUrl`, the server joins an existing database (another instance's) and leaves
+ * it in place on close; otherwise it gets a database of its own.
+ */
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  options: { sharedDatabaseUrl?: string; redisPrefix?: string } = {},
+): Promise<TestServer> {
+  if (overrides.redisUrl !== null) await assertRedisReachable(overrides.redisUrl ?? TEST_REDIS_URL);
+  const database = options.sharedDatabaseUrl
+    ? { url: options.sharedDatabaseUrl, drop: async () => {} }
+    : await createTestDatabase();
+  const redisPrefix = options.redisPrefix ?? `duet_test_${randomBytes(6).toString('hex')}:`;
   const config: Config = {
     ...loadConfig({}),
     port: 0,
@@ -100,7 +109,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     async close() {
       await server.close();
       await database.drop();
-      await deleteRedisKeys(redisPrefix);
+      if (config.redisUrl) await deleteRedisKeys(redisPrefix, config.redisUrl).catch(() => {});
     },
   };
 }

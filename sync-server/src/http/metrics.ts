@@ -22,6 +22,8 @@ export function createMetrics(pool: pg.Pool): Metrics {
   poolGauge('duet_pg_pool_total', 'Postgres connections open in the pool', () => pool.totalCount);
   poolGauge('duet_pg_pool_idle', 'Postgres connections idle in the pool', () => pool.idleCount);
   poolGauge('duet_pg_pool_waiting', 'requests waiting for a Postgres connection', () => pool.waitingCount);
+  const checkouts = new Counter({ name: 'duet_pg_checkouts_total', help: 'Postgres connections taken from the pool (one per query or transaction)', registers: [registry] });
+  pool.on('acquire', () => checkouts.inc());
   return {
     registry,
     httpDuration: new Histogram({

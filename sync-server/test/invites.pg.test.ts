@@ -1,0 +1,191 @@
+// Spaces and partners (PROTOCOL.md "Spaces and partners", Pull guarantee 3: isolation).
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AcceptInviteResponseSchema, InviteResponseSchema, newId } from '@duet/shared';
+import { signup, startTestServer, type TestServer } from './harness.ts';
+import { bearer, describeResponse, expectError, expectRequestId, me, personalSpaceId, sleep } from './support/api.ts';
+import { SyncClient, entitiesOf, entityIn, freshState } from './support/sync-client.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+async function createInvite(server: TestServer, token: string) {
+  const res = await request(server.url).post('/api/invites').set('Authorization', bearer(token));
+  expect(res.status, describeResponse(res)).toBe(201);
+  expectRequestId(res);
+  return InviteResponseSchema.parse(res.body);
+}
+
+function accept(server: TestServer, token: string, code: unknown) {
+  return request(server.url).post('/api/invites/accept').set('Authorization', bearer(token)).send({ code });
+}
+
+describe('invites', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('creates an invite with an 8-character code valid for 7 days', async () => {
+    const ana = await signup(server);
+    const before = Date.now();
+    const invite = await createInvite(server, ana.token);
+    expect(invite.code).toHaveLength(8);
+    const expiresAt = Date.parse(invite.expiresAt);
+    expect(Number.isNaN(expiresAt), `expiresAt ${invite.expiresAt} is a date`).toBe(false);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 7 * DAY_MS - 60_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 7 * DAY_MS + 60_000);
+
+    const second = await createInvite(server, ana.token);
+    expect(second.code).not.toBe(invite.code);
+  });
+
+  it('links two users: one shared space, with both members, in /api/me of both', async () => {
+    const ana = await signup(server, { displayName: 'Ana' });
+    const ben = await signup(server, { displayName: 'Ben' });
+    const invite = await createInvite(server, ana.token);
+
+    const res = await accept(server, ben.token, invite.code);
+    expect(res.status, describeResponse(res)).toBe(200);
+    expectRequestId(res);
+    const { space } = AcceptInviteResponseSchema.parse(res.body);
+    expect(space.kind).toBe('shared');
+    expect(space.members.map((m) => m.userId).sort()).toEqual([ana.user.id, ben.user.id].sort());
+    expect(space.members).toEqual(
+      expect.arrayContaining([
+        { userId: ana.user.id, displayName: 'Ana' },
+        { userId: ben.user.id, displayName: 'Ben' },
+      ]),
+    );
+
+    for (const account of [ana, ben]) {
+      const mine = await me(server, account.token);
+      expect(mine.spaces.filter((s) => s.kind === 'personal')).toHaveLength(1);
+      const shared = mine.spaces.filter((s) => s.kind === 'shared');
+      expect(shared).toHaveLength(1);
+      expect(shared[0]?.id).toBe(space.id);
+      expect(shared[0]?.members.map((m) => m.userId).sort()).toEqual([ana.user.id, ben.user.id].sort());
+    }
+  });
+
+  it('answers 404 invite_not_found for an unknown code', async () => {
+    const ben = await signup(server);
+    expectError(await accept(server, ben.token, 'ZZZZ9999'), 404, 'invite_not_found');
+    expectError(await accept(server, ben.token, 'nope'), 404, 'invite_not_found');
+  });
+
+  it('answers 400 invalid_body for an accept without a code', async () => {
+    const ben = await signup(server);
+    const res = await request(server.url).post('/api/invites/accept').set('Authorization', bearer(ben.token)).send({});
+    expectError(res, 400, 'invalid_body');
+  });
+
+  it('answers 409 already_member when the invitee accepts the same code twice', async () => {
+    const ana = await signup(server);
+    const ben = await signup(server);
+    const invite = await createInvite(server, ana.token);
+    expect((await accept(server, ben.token, invite.code)).status).toBe(200);
+    expectError(await accept(server, ben.token, invite.code), 409, 'already_member');
+    const shared = (await me(server, ben.token)).spaces.filter((s) => s.kind === 'shared');
+    expect(shared, 'accepting twice does not make a second space').toHaveLength(1);
+  });
+
+  it('answers 409 already_member when a user accepts their own code', async () => {
+    const ana = await signup(server);
+    const invite = await createInvite(server, ana.token);
+    expectError(await accept(server, ana.token, invite.code), 409, 'already_member');
+    expect((await me(server, ana.token)).spaces.map((s) => s.kind)).toEqual(['personal']);
+  });
+
+  it('lets the partner see the shared space and its conversation in pull', async () => {
+    const ana = await signup(server, { displayName: 'Ana' });
+    const ben = await signup(server, { displayName: 'Ben' });
+    const invite = await createInvite(server, ana.token);
+    const { space } = AcceptInviteResponseSchema.parse((await accept(server, ben.token, invite.code)).body);
+
+    const anaClient = new SyncClient(server, ana.token);
+    const conversationId = newId();
+    const messageId = newId();
+    anaClient.mutate('conversation.create', { id: conversationId, spaceId: space.id, title: 'Weekend' });
+    anaClient.mutate('message.add', { id: messageId, conversationId, body: 'Hike on Saturday?' });
+    const pushed = await anaClient.push();
+    expect(pushed.results.map((r) => r.status)).toEqual(['applied', 'applied']);
+
+    const benState = await freshState(server, ben.token);
+    expect(entityIn(benState, 'space', space.id)?.kind, 'the shared space is delivered as kind "space"').toBe('shared');
+    expect(entityIn(benState, 'conversation', conversationId)).toMatchObject({ spaceId: space.id, title: 'Weekend', createdBy: ana.user.id });
+    expect(entityIn(benState, 'message', messageId)).toMatchObject({ conversationId, body: 'Hike on Saturday?', authorId: ana.user.id });
+  });
+
+  it('keeps personal spaces private to their owner, before and after linking', async () => {
+    const ana = await signup(server);
+    const ben = await signup(server);
+    const anaPersonal = await personalSpaceId(server, ana.token);
+    const benPersonal = await personalSpaceId(server, ben.token);
+
+    const anaClient = new SyncClient(server, ana.token);
+    const secretConversation = newId();
+    const secretMessage = newId();
+    const secretTranscript = newId();
+    const secretSession = newId();
+    anaClient.mutate('conversation.create', { id: secretConversation, spaceId: anaPersonal, title: 'Diary of Ana' });
+    anaClient.mutate('message.add', { id: secretMessage, conversationId: secretConversation, body: 'secret-body-of-ana' });
+    anaClient.mutate('transcript.create', { id: secretTranscript, spaceId: anaPersonal, text: 'secret-transcript-of-ana', language: 'en' });
+    anaClient.mutate('session.start', { id: secretSession, startedAt: Date.now() - 5000 });
+    const pushed = await anaClient.push();
+    expect(pushed.results.every((r) => r.status === 'applied'), JSON.stringify(pushed.results)).toBe(true);
+
+    const invite = await createInvite(server, ana.token);
+    expect((await accept(server, ben.token, invite.code)).status).toBe(200);
+
+    const benState = await freshState(server, ben.token);
+    const benSees = JSON.stringify([...benState.values()]);
+    for (const secret of [anaPersonal, secretConversation, secretMessage, secretTranscript, secretSession, 'Diary of Ana', 'secret-body-of-ana', 'secret-transcript-of-ana']) {
+      expect(benSees.includes(secret), `Ben's pull contains ${secret}`).toBe(false);
+    }
+    const benMe = await me(server, ben.token);
+    expect(benMe.spaces.map((s) => s.id)).not.toContain(anaPersonal);
+    expect(benMe.spaces.map((s) => s.id)).toContain(benPersonal);
+
+    // And Ben cannot write into Ana's personal space or its conversation.
+    const benClient = new SyncClient(server, ben.token);
+    benClient.mutate('conversation.create', { id: newId(), spaceId: anaPersonal, title: 'intruder' });
+    benClient.mutate('message.add', { id: newId(), conversationId: secretConversation, body: 'intruder' });
+    const rejected = await benClient.push();
+    expect(rejected.results.map((r) => [r.status, r.error?.code])).toEqual([
+      ['rejected', 'forbidden'],
+      ['rejected', 'forbidden'],
+    ]);
+    const anaState = await freshState(server, ana.token);
+    expect(JSON.stringify([...anaState.values()]).includes('intruder')).toBe(false);
+    expect(entitiesOf(anaState, 'message').map((m) => m.id)).toEqual([secretMessage]);
+  });
+
+  it('answers 401 unauthorized for invite calls without a token', async () => {
+    expectError(await request(server.url).post('/api/invites'), 401, 'unauthorized');
+    expectError(await request(server.url).post('/api/invites/accept').send({ code: 'ABCDEFGH' }), 401, 'unauthorized');
+  });
+});
+
+describe('expired invites', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ inviteTtlDays: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('answers 404 invite_not_found for an expired code', async () => {
+    const ana = await signup(server);
+    const ben = await signup(server);
+    const invite = await createInvite(server, ana.token);
+    await sleep(50);
+    expectError(await accept(server, ben.token, invite.code), 404, 'invite_not_found');
+    expect((await me(server, ben.token)).spaces.map((s) => s.kind)).toEqual(['personal']);
+  });
+});
