@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
@@ -33,13 +34,14 @@ export interface AppDeps {
   cache: SyncCache;
   /** Carries pokes to every instance after a commit. */
   bus: Bus;
+  jobs: TranscriptJobs;
   now?: () => number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export function createApp(deps: AppDeps): Express {
-  const { config, pool, redis, logger, metrics, users, cache, bus } = deps;
+  const { config, pool, redis, logger, metrics, users, cache, bus, jobs } = deps;
   const now = deps.now ?? Date.now;
   const onSpacesChanged = (spaceIds: ReadonlySet<string>) => bus.publish({ type: 'poke', spaceIds: [...spaceIds] });
   const onMembersChanged = (spaceId: string, userIds: readonly string[]) =>
@@ -91,7 +93,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(health.api);
   api.use(authRoutes(pool, cache, limiter, auth));
   api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, auth, onMembersChanged }));
-  api.use(syncRoutes({ pool, cache, auth, metrics, now, onSpacesChanged }));
+  api.use(syncRoutes({ pool, cache, jobs, auth, metrics, now, onSpacesChanged }));
   api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);
   app.use('/api', (_req, res, next) => {

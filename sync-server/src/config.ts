@@ -17,6 +17,7 @@ export interface Config {
   loginRateLimit: { perEmail: number; perIp: number; windowSec: number };
   inviteTtlDays: number;
   pgPoolMax: number;
+  jobs: { retryLimit: number; retryDelaySec: number; expireSec: number };
 }
 
 const table = {
@@ -31,6 +32,9 @@ const table = {
   LOGIN_LIMIT_PER_EMAIL: { schema: z.coerce.number().int().positive(), default: '10', doc: 'failed logins per email per window' },
   LOGIN_LIMIT_PER_IP: { schema: z.coerce.number().int().positive(), default: '50', doc: 'failed logins per IP per window' },
   LOGIN_LIMIT_WINDOW_SEC: { schema: z.coerce.number().int().positive(), default: '900', doc: 'rate-limit window' },
+  JOB_RETRY_LIMIT: { schema: z.coerce.number().int().min(0).max(20), default: '3', doc: 'retries of a failing transcript job' },
+  JOB_RETRY_DELAY_SEC: { schema: z.coerce.number().int().min(1), default: '5', doc: 'first retry delay (doubles each time)' },
+  JOB_EXPIRE_SEC: { schema: z.coerce.number().int().min(1), default: '60', doc: 'a job running longer is retried' },
   PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(100), default: '10', doc: 'Postgres pool size' },
 } as const;
 
@@ -61,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     inviteTtlDays: 7,
     pgPoolMax: read('PG_POOL_MAX'),
+    jobs: { retryLimit: read('JOB_RETRY_LIMIT'), retryDelaySec: read('JOB_RETRY_DELAY_SEC'), expireSec: read('JOB_EXPIRE_SEC') },
   };
 }
 

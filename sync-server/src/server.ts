@@ -16,6 +16,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { createMetrics } from './http/metrics.ts';
+import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
 import { RealtimeServer } from './realtime/ws-server.ts';
 import { UsersRepo } from './store/users-repo.ts';
@@ -71,8 +72,9 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   cacheRef.current = cache;
   await redis?.connect().catch(() => {});
   const users = new UsersRepo(pool);
+  const jobs = await TranscriptJobs.start(databaseUrl, { pool, cache, bus }, config.jobs, logger);
 
-  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus });
+  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs });
   const server = http.createServer(app);
   const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger });
   realtime.attach(server);
@@ -96,6 +98,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
           server.closeIdleConnections();
           setTimeout(() => server.closeAllConnections(), 5000).unref();
         });
+        await jobs.stop();
         await bus.close();
         if (redis) redis.disconnect();
         await pool.end();

@@ -242,6 +242,19 @@ describe('login rate limits', () => {
       expectError(upper, 429, 'rate_limited');
     });
 
+    it('cannot be outrun by sending the failed logins all at once', async () => {
+      const account = await signup(server);
+      const attempts = await Promise.all(
+        Array.from({ length: 15 }, (_, i) =>
+          request(server.url).post('/api/auth/login').send({ email: account.email, password: `parallel-guess-${i}` }),
+        ),
+      );
+      const statuses = attempts.map((r) => r.status);
+      for (const res of attempts) expect([401, 429], describeResponse(res)).toContain(res.status);
+      // Only perEmail (3) password guesses may be evaluated; the rest must be turned away.
+      expect(statuses.filter((s) => s === 401).length, `statuses: ${statuses.join(',')}`).toBeLessThanOrEqual(3);
+    });
+
     it('limits each email on its own', async () => {
       const blocked = await signup(server);
       const other = await signup(server);

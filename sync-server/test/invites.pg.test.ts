@@ -93,6 +93,15 @@ describe('invites', () => {
     expect(shared, 'accepting twice does not make a second space').toHaveLength(1);
   });
 
+  it("answers 409 already_member when the inviter then accepts the partner's own invite", async () => {
+    const ana = await signup(server);
+    const ben = await signup(server);
+    expect((await accept(server, ben.token, (await createInvite(server, ana.token)).code)).status).toBe(200);
+    const benInvite = await createInvite(server, ben.token);
+    expectError(await accept(server, ana.token, benInvite.code), 409, 'already_member');
+    expect((await me(server, ana.token)).spaces.filter((s) => s.kind === 'shared')).toHaveLength(1);
+  });
+
   it('answers 409 already_member when a user accepts their own code', async () => {
     const ana = await signup(server);
     const invite = await createInvite(server, ana.token);

@@ -89,8 +89,8 @@ export class SyncCache {
   }
 
   /** Before a push commits: its new space heads and the client's lastMutationId. */
-  async raiseBeforeCommit(heads: ReadonlyMap<string, number>, lmid: { userId: string; clientId: string; value: number }): Promise<void> {
-    const raised = new Map<string, number>([[`lmid:${lmid.userId}:${lmid.clientId}`, lmid.value]]);
+  async raiseBeforeCommit(heads: ReadonlyMap<string, number>, lmid?: { userId: string; clientId: string; value: number }): Promise<void> {
+    const raised = new Map<string, number>(lmid ? [[`lmid:${lmid.userId}:${lmid.clientId}`, lmid.value]] : []);
     for (const [space, head] of heads) raised.set(`head:${space}`, head);
     const epoch = await this.kv.epoch();
     const ok = epoch !== null && (await this.kv.raise(epoch, raised, TTL.head));

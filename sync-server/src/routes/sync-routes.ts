@@ -3,6 +3,7 @@ import { MAX_PUSH_MUTATIONS, PullRequestSchema, PushRequestSchema } from '@duet/
 import { Router } from 'express';
 import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -13,13 +14,14 @@ import { pushBatch } from '../sync/push.ts';
 export interface SyncRouteDeps {
   pool: pg.Pool;
   cache: SyncCache;
+  jobs: TranscriptJobs;
   auth: ReturnType<typeof authenticate>;
   metrics: Metrics;
   now: () => number;
   onSpacesChanged: (spaceIds: ReadonlySet<string>) => void;
 }
 
-export function syncRoutes({ pool, cache, auth, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
+export function syncRoutes({ pool, cache, jobs, auth, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
   const router = Router();
 
   router.post('/sync/push', auth, async (req, res) => {
@@ -30,8 +32,10 @@ export function syncRoutes({ pool, cache, auth, metrics, now, onSpacesChanged }:
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
     const outcome = await pushBatch(pool, who, body, now, {
-      beforeCommit: (heads, lastMutationId) =>
-        cache.raiseBeforeCommit(heads, { userId: who.user.id, clientId: body.clientId, value: lastMutationId }),
+      async beforeCommit(client, effects) {
+        for (const [transcriptId, submission] of effects.submitted) await jobs.enqueue(client, { transcriptId, submission });
+        await cache.raiseBeforeCommit(effects.heads, { userId: who.user.id, clientId: body.clientId, value: effects.lastMutationId });
+      },
     });
     for (const result of outcome.response.results) metrics.pushedMutations.inc({ status: result.status });
     metrics.pushes.inc();

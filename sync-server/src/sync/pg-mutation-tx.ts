@@ -11,6 +11,8 @@ export class PgMutationTx implements MutationTx {
   private readonly cache = new Map<string, EntityRow | null>();
   private readonly dirty = new Map<string, EntityRow>();
   readonly conflicts: NewConflict[] = [];
+  /** Transcripts this batch submitted (moved to a new `queued` submission), to enqueue their jobs. */
+  readonly submitted = new Map<string, number>();
 
   constructor(
     private readonly entities: EntitiesRepo,
@@ -37,7 +39,15 @@ export class PgMutationTx implements MutationTx {
   async put<K extends EntityKind>(kind: K, entity: EntityByKind[K]): Promise<void> {
     const spaceId = kind === 'space' ? entity.id : (entity as { spaceId: string }).spaceId;
     const deleted = kind === 'message' ? (entity as EntityByKind['message']).deleted : false;
+    if (kind === 'transcript') this.noteSubmission(entity as EntityByKind['transcript']);
     this.write({ kind, id: entity.id, spaceId, version: 0, deleted, data: entity });
+  }
+
+  private noteSubmission(next: EntityByKind['transcript']): void {
+    const before = this.cache.get(`transcript:${next.id}`)?.data as EntityByKind['transcript'] | undefined;
+    if (next.status === 'queued' && (before?.status !== 'queued' || before.submissions !== next.submissions)) {
+      this.submitted.set(next.id, next.submissions);
+    }
   }
 
   async isMember(spaceId: string): Promise<boolean> {

@@ -39,9 +39,17 @@ async function personalSpaces(client: pg.PoolClient, spaceIds: readonly string[]
   return new Map(result.rows.map((r) => [r.id, r.personal_space_id]));
 }
 
+export interface BatchEffects {
+  /** The new head versions of the spaces the batch changed. */
+  heads: ReadonlyMap<string, number>;
+  lastMutationId: number;
+  /** Transcripts submitted by the batch, with their submission number. */
+  submitted: ReadonlyMap<string, number>;
+}
+
 export interface PushHooks {
-  /** Runs inside the transaction just before COMMIT, with the spaces' new heads. */
-  beforeCommit(heads: ReadonlyMap<string, number>, lastMutationId: number): Promise<void>;
+  /** Runs inside the transaction just before COMMIT. */
+  beforeCommit(client: pg.PoolClient, effects: BatchEffects): Promise<void>;
 }
 
 export async function pushBatch(
@@ -107,7 +115,7 @@ export async function pushBatch(
       'UPDATE clients SET last_mutation_id = $3, updated_at = now() WHERE user_id = $1 AND client_id = $2',
       [userId, request.clientId, lastMutationId],
     );
-    await hooks.beforeCommit(moved, lastMutationId);
+    await hooks.beforeCommit(client, { heads: moved, lastMutationId, submitted: tx.submitted });
     return { response: { lastMutationId, results }, changedSpaces, applied };
   });
 }

@@ -1,0 +1,103 @@
+/**
+ * Durable transcript processing on pg-boss (a Postgres-backed queue, also on the embedded PGlite).
+ * A submit enqueues its job inside the push's own transaction, so a committed submit always has a
+ * job. The worker moves the transcript to `processing`, then `done` with the analysis or, once the
+ * retries are spent, `failed` with a reason. Each step checks the submission it was queued for, so
+ * a job run twice (after a crash, say) changes nothing the second time.
+ */
+import { createHash } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
+import { AnalysisError, analyseTranscript } from './transcript-analysis.ts';
+
+export const ANALYSIS_QUEUE = 'transcript-analysis';
+
+export interface TranscriptJob {
+  transcriptId: string;
+  submission: number;
+}
+
+export interface JobSettings {
+  retryLimit: number;
+  retryDelaySec: number;
+  expireSec: number;
+}
+
+/** One job id per (transcript, submission): enqueuing the same submission twice is a no-op. */
+function jobId(job: TranscriptJob): string {
+  const hex = createHash('sha256').update(`${job.transcriptId}:${job.submission}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export class TranscriptJobs {
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly deps: ServerWriteDeps,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(databaseUrl: string, deps: ServerWriteDeps, settings: JobSettings, logger: Logger): Promise<TranscriptJobs> {
+    const boss = new PgBoss({ connectionString: databaseUrl, max: 2, schedule: false, supervise: true, migrate: true });
+    boss.on('error', (error: Error) => logger.warn({ err: error.message }, 'job queue error'));
+    await boss.start();
+    const existing = await boss.getQueue(ANALYSIS_QUEUE);
+    const options = {
+      name: ANALYSIS_QUEUE,
+      retryLimit: settings.retryLimit,
+      retryDelay: settings.retryDelaySec,
+      retryBackoff: true,
+      expireInSeconds: settings.expireSec,
+    };
+    if (existing) await boss.updateQueue(ANALYSIS_QUEUE, options);
+    else await boss.createQueue(ANALYSIS_QUEUE, options);
+    const jobs = new TranscriptJobs(boss, deps, logger);
+    await boss.work<TranscriptJob>(
+      ANALYSIS_QUEUE,
+      { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 0.5 },
+      async ([job]) => {
+        if (job) await jobs.process(job);
+      },
+    );
+    return jobs;
+  }
+
+  /** Enqueues inside the caller's transaction: the job exists if and only if the submit commits. */
+  async enqueue(client: pg.PoolClient, job: TranscriptJob): Promise<void> {
+    await this.boss.send(ANALYSIS_QUEUE, job, {
+      id: jobId(job),
+      db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
+    });
+  }
+
+  private async process(job: PgBoss.JobWithMetadata<TranscriptJob>): Promise<void> {
+    const { transcriptId, submission } = job.data;
+    const ours = (t: { submissions: number }) => t.submissions === submission;
+    const started = await changeTranscript(this.deps, transcriptId, (t) =>
+      ours(t) && t.status === 'queued' ? { ...t, status: 'processing' } : null,
+    );
+    // Gone, re-submitted since, or already finished by an earlier run of this job.
+    if (!started || !ours(started) || started.status !== 'processing') return;
+
+    let result: unknown;
+    try {
+      result = analyseTranscript(started.text, started.language, started.durationMs);
+    } catch (error) {
+      if (job.retryCount < job.retryLimit) throw error;
+      const reason = error instanceof AnalysisError ? error.reason : 'analysis_failed';
+      this.logger.info({ transcriptId, reason }, 'transcript processing failed');
+      await changeTranscript(this.deps, transcriptId, (t) =>
+        ours(t) && t.status === 'processing' ? { ...t, status: 'failed', error: reason, result: null } : null,
+      );
+      return;
+    }
+    await changeTranscript(this.deps, transcriptId, (t) =>
+      ours(t) && t.status === 'processing' ? { ...t, status: 'done', result, error: null } : null,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: 5000, wait: true });
+  }
+}
