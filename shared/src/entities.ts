@@ -59,6 +59,15 @@ export const TRANSCRIPT_STATUSES = ['draft', 'queued', 'processing', 'done', 'fa
 export const TranscriptStatusSchema = z.enum(TRANSCRIPT_STATUSES);
 export type TranscriptStatus = z.infer<typeof TranscriptStatusSchema>;
 
+/** Audio recorded with a transcript, once its upload finished on the server. */
+export const TranscriptAudioSchema = z.object({
+  uploadId: z.string(),
+  size: z.number().int().nonnegative(),
+  mimeType: z.string(),
+  uploadedAt: z.number(),
+});
+export type TranscriptAudio = z.infer<typeof TranscriptAudioSchema>;
+
 export const TranscriptSchema = z.object({
   id: IdSchema,
   spaceId: IdSchema,
@@ -74,6 +83,10 @@ export const TranscriptSchema = z.object({
   result: z.unknown().nullable(),
   error: z.string().nullable(),
   meta: z.object({ text: FieldMetaSchema }),
+  /** Set by the server when an audio upload for it completes. */
+  audio: TranscriptAudioSchema.nullable().optional(),
+  /** A deleted transcript is a tombstone: empty text, no audio. */
+  deleted: z.boolean().optional(),
 });
 export type Transcript = z.infer<typeof TranscriptSchema>;
 

@@ -31,6 +31,7 @@ export const mutationArgsSchemas = {
   }),
   'transcript.update': z.object({ id: IdSchema, text: Text }),
   'transcript.submit': z.object({ id: IdSchema }),
+  'transcript.delete': z.object({ id: IdSchema }),
 } as const;
 
 export type MutationName = keyof typeof mutationArgsSchemas;

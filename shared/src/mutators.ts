@@ -103,11 +103,14 @@ async function updateConversation(
 async function editMessage(tx: MutationTx, current: Message, body: string, meta: FieldMeta, userId: string) {
   if (!(await tx.isMember(current.spaceId))) return forbidden();
   if (current.authorId !== userId) return forbidden();
-  // Delete wins over any edit, earlier or later: an edit of a deleted message changes nothing.
-  if (current.deleted) return applied;
-  const won = await resolveWrite(tx, { value: current.body, meta: current.meta.body }, { value: body, meta }, {
-    entityKind: 'message', entityId: current.id, field: 'body',
-  });
+  // Delete wins over any edit, earlier or later: an edit of a deleted message leaves its body empty.
+  // Its hlc and time still count, as they do when the edit comes first, so replicas agree on the
+  // tombstone whichever of the two they saw first.
+  const won = current.deleted
+    ? pickLww({ value: '', meta: current.meta.body }, { value: '', meta })
+    : await resolveWrite(tx, { value: current.body, meta: current.meta.body }, { value: body, meta }, {
+      entityKind: 'message', entityId: current.id, field: 'body',
+    });
   const changed = won !== undefined && won.meta.hlc !== current.meta.body.hlc;
   await tx.put('message', {
     ...current,
@@ -120,6 +123,7 @@ async function editMessage(tx: MutationTx, current: Message, body: string, meta:
 
 async function updateTranscriptText(tx: MutationTx, current: Transcript, text: string, meta: FieldMeta) {
   if (!(await tx.isMember(current.spaceId))) return forbidden();
+  if (current.deleted) return applied;
   const won = await resolveWrite(tx, { value: current.text, meta: current.meta.text }, { value: text, meta }, {
     entityKind: 'transcript', entityId: current.id, field: 'text',
   });
@@ -238,10 +242,19 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     return updateTranscriptText(tx, current, args.text, metaOf(m, ctx));
   },
 
+  async 'transcript.delete'(tx, args) {
+    const current = await tx.get('transcript', args.id);
+    if (!current) return notFound('transcript');
+    if (!(await tx.isMember(current.spaceId))) return forbidden();
+    await tx.put('transcript', mergeTranscript(current, { ...current, deleted: true }));
+    return applied;
+  },
+
   async 'transcript.submit'(tx, args) {
     const current = await tx.get('transcript', args.id);
     if (!current) return notFound('transcript');
     if (!(await tx.isMember(current.spaceId))) return forbidden();
+    if (current.deleted) return applied;
     // Submitting what is already waiting or running changes nothing; a draft, or a finished
     // transcript (edited since, say), starts a new submission.
     if (current.status === 'queued' || current.status === 'processing') return applied;

@@ -23,6 +23,7 @@ import { statsRoute } from './routes/stats-route.ts';
 import { syncRoutes } from './routes/sync-routes.ts';
 import type { Bus } from './realtime/bus.ts';
 import type { UsersRepo } from './store/users-repo.ts';
+import type { AudioUploads } from './uploads/audio-uploads.ts';
 
 export interface AppDeps {
   config: Config;
@@ -35,13 +36,14 @@ export interface AppDeps {
   /** Carries pokes to every instance after a commit. */
   bus: Bus;
   jobs: TranscriptJobs;
+  uploads: AudioUploads;
   now?: () => number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export function createApp(deps: AppDeps): Express {
-  const { config, pool, redis, logger, metrics, users, cache, bus, jobs } = deps;
+  const { config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads } = deps;
   const now = deps.now ?? Date.now;
   const onSpacesChanged = (spaceIds: ReadonlySet<string>) => bus.publish({ type: 'poke', spaceIds: [...spaceIds] });
   const onMembersChanged = (spaceId: string, userIds: readonly string[]) =>
@@ -88,12 +90,13 @@ export function createApp(deps: AppDeps): Express {
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
   const health = healthRoutes(pool, cache, metrics);
 
+  app.use(uploads.routes(auth));
   const api = express.Router();
   api.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   api.use(health.api);
   api.use(authRoutes(pool, cache, limiter, auth));
   api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, auth, onMembersChanged }));
-  api.use(syncRoutes({ pool, cache, jobs, auth, metrics, now, onSpacesChanged }));
+  api.use(syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onSpacesChanged }));
   api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);
   app.use('/api', (_req, res, next) => {

@@ -18,6 +18,7 @@ export interface Config {
   inviteTtlDays: number;
   pgPoolMax: number;
   jobs: { retryLimit: number; retryDelaySec: number; expireSec: number };
+  uploadMaxBytes: number;
 }
 
 const table = {
@@ -35,6 +36,7 @@ const table = {
   JOB_RETRY_LIMIT: { schema: z.coerce.number().int().min(0).max(20), default: '3', doc: 'retries of a failing transcript job' },
   JOB_RETRY_DELAY_SEC: { schema: z.coerce.number().int().min(1), default: '5', doc: 'first retry delay (doubles each time)' },
   JOB_EXPIRE_SEC: { schema: z.coerce.number().int().min(1), default: '60', doc: 'a job running longer is retried' },
+  UPLOAD_MAX_BYTES: { schema: z.coerce.number().int().positive(), default: String(50 * 1024 * 1024), doc: 'largest audio upload' },
   PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(100), default: '10', doc: 'Postgres pool size' },
 } as const;
 
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     inviteTtlDays: 7,
     pgPoolMax: read('PG_POOL_MAX'),
+    uploadMaxBytes: read('UPLOAD_MAX_BYTES'),
     jobs: { retryLimit: read('JOB_RETRY_LIMIT'), retryDelaySec: read('JOB_RETRY_DELAY_SEC'), expireSec: read('JOB_EXPIRE_SEC') },
   };
 }

@@ -20,6 +20,7 @@ import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
 import { RealtimeServer } from './realtime/ws-server.ts';
 import { UsersRepo } from './store/users-repo.ts';
+import { AudioUploads } from './uploads/audio-uploads.ts';
 
 export interface RunningServer {
   url: string;
@@ -74,7 +75,8 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   const users = new UsersRepo(pool);
   const jobs = await TranscriptJobs.start(databaseUrl, { pool, cache, bus }, config.jobs, logger);
 
-  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs });
+  const uploads = new AudioUploads({ pool, cache, bus, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, logger });
+  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads });
   const server = http.createServer(app);
   const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger });
   realtime.attach(server);

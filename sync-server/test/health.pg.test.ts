@@ -2,8 +2,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@duet/shared';
-import { signup, startTestServer, type TestServer } from './harness.ts';
-import { describeResponse, expectRequestId, pull, push } from './support/api.ts';
+import pg from 'pg';
+import { ADMIN_DATABASE_URL, signup, startTestServer, type TestServer } from './harness.ts';
+import { describeResponse, expectError, expectRequestId, pull, push, pushRequest } from './support/api.ts';
 import { hlcAt } from './support/sync-client.ts';
 
 /** Reads "is it up" from a readiness entry, whatever its exact shape (true, "up", "ok", {up: true}, {status: "up"}). */
@@ -70,6 +71,7 @@ describe('health, readiness and metrics', () => {
     const res = await request(server.url).get('/metrics');
     expect(res.status, describeResponse(res)).toBe(200);
     expect(res.headers['content-type'] ?? '').toMatch(/^text\/plain/);
+    expectRequestId(res);
     const text = res.text;
     // A histogram of request durations, with buckets, a sum and a count.
     const histogram = /^# TYPE (\S*(?:request|http)\S*duration\S*) histogram$/m.exec(text);
@@ -89,5 +91,49 @@ describe('health, readiness and metrics', () => {
       }
       expect(counted, `${what} counters have counted`).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('when Postgres is gone', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('reports not ready (503) and answers 503 unavailable, never a 500, while liveness stays 200', async () => {
+    const account = await signup(server);
+    const clientId = `gone-${newId()}`;
+    const personal = (await request(server.url).get('/api/me').set('Authorization', `Bearer ${account.token}`)).body.spaces[0].id as string;
+    await push(server, account.token, clientId, [
+      { id: 1, name: 'conversation.create', args: { id: newId(), spaceId: personal, title: 'Before' }, hlc: hlcAt(Date.now(), clientId) },
+    ]);
+
+    // Take the server's database away under it.
+    const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE ${new URL(server.databaseUrl).pathname.slice(1)} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+
+    const ready = await request(server.url).get('/api/ready');
+    expect(ready.status, describeResponse(ready)).toBe(503);
+    const body = ready.body as Record<string, unknown>;
+    expect(isUp(entryOf(body, /postgres|pg|database/i)), `Postgres reported down in ${JSON.stringify(body)}`).toBe(false);
+
+    expect((await request(server.url).get('/api/health')).status).toBe(200);
+
+    const pushed = await pushRequest(server, account.token, {
+      clientId,
+      mutations: [{ id: 2, name: 'conversation.create', args: { id: newId(), spaceId: personal, title: 'After' }, hlc: hlcAt(Date.now(), clientId) }],
+    });
+    // The token may still be cached (then the push itself fails) or not (then authentication fails): either way 503.
+    expectError(pushed, 503, 'unavailable');
+    expectError(await request(server.url).post('/api/auth/login').send({ email: account.email, password: account.password }), 503, 'unavailable');
   });
 });

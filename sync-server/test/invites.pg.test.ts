@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcceptInviteResponseSchema, InviteResponseSchema, newId } from '@duet/shared';
 import { signup, startTestServer, type TestServer } from './harness.ts';
 import { bearer, describeResponse, expectError, expectRequestId, me, personalSpaceId, sleep } from './support/api.ts';
-import { SyncClient, entitiesOf, entityIn, freshState } from './support/sync-client.ts';
+import { SyncClient, entitiesOf, entityIn, freshState, snapshot } from './support/sync-client.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -127,6 +127,30 @@ describe('invites', () => {
     expect(entityIn(benState, 'space', space.id)?.kind, 'the shared space is delivered as kind "space"').toBe('shared');
     expect(entityIn(benState, 'conversation', conversationId)).toMatchObject({ spaceId: space.id, title: 'Weekend', createdBy: ana.user.id });
     expect(entityIn(benState, 'message', messageId)).toMatchObject({ conversationId, body: 'Hike on Saturday?', authorId: ana.user.id });
+  });
+
+  it('delivers a newly joined space to a cursor made before joining', async () => {
+    const ana = await signup(server);
+    const ben = await signup(server);
+    const anaClient = new SyncClient(server, ana.token);
+    const benClient = new SyncClient(server, ben.token);
+    // Both are caught up (and a second pull may be answered from a cache) before they link.
+    await anaClient.pull();
+    await benClient.pull();
+    expect((await benClient.pull()).pages.flatMap((p) => p.changes)).toEqual([]);
+
+    const invite = await createInvite(server, ana.token);
+    const { space } = AcceptInviteResponseSchema.parse((await accept(server, ben.token, invite.code)).body);
+    const conversationId = newId();
+    anaClient.mutate('conversation.create', { id: conversationId, spaceId: space.id, title: 'Ours now' });
+    expect((await anaClient.push()).results.map((r) => r.status)).toEqual(['applied']);
+
+    for (const client of [anaClient, benClient]) {
+      await client.pull();
+      expect(entityIn(client.state, 'space', space.id)?.members.length, 'the shared space, with both members').toBe(2);
+      expect(entityIn(client.state, 'conversation', conversationId)?.title).toBe('Ours now');
+      expect(snapshot(client.state)).toEqual(snapshot(await freshState(server, client.token)));
+    }
   });
 
   it('keeps personal spaces private to their owner, before and after linking', async () => {

@@ -472,6 +472,58 @@ describe('push and pull', () => {
       }
     });
 
+    it("tells a user when their write lost to their own other device's (message body and transcript text)", async () => {
+      const { ana, sharedSpaceId } = await couple(server);
+      const phone = clientOf(server, ana, 'phone');
+      const laptop = clientOf(server, ana, 'laptop');
+      const conv = newId();
+      const msg = newId();
+      const tr = newId();
+      phone.mutate('conversation.create', { id: conv, spaceId: sharedSpaceId, title: 'Mine' });
+      phone.mutate('message.add', { id: msg, conversationId: conv, body: 'draft' });
+      phone.mutate('transcript.create', { id: tr, spaceId: sharedSpaceId, text: 'draft', language: 'en' });
+      await phone.push();
+      await Promise.all([phone.pull(), laptop.pull()]);
+      await sleep(5);
+      const early = hlcAt(Date.now(), phone.clientId);
+      await sleep(5);
+      const late = hlcAt(Date.now(), laptop.clientId);
+      await sleep(5);
+      phone.mutate('message.edit', { id: msg, body: 'phone body' }, early);
+      phone.mutate('transcript.update', { id: tr, text: 'phone text' }, early);
+      laptop.mutate('message.edit', { id: msg, body: 'laptop body' }, late);
+      laptop.mutate('transcript.update', { id: tr, text: 'laptop text' }, late);
+      await laptop.push();
+      await phone.push();
+      await Promise.all([phone.pull(), laptop.pull()]);
+      expect(entityIn(phone.state, 'message', msg)?.body).toBe('laptop body');
+      expect(entityIn(phone.state, 'transcript', tr)?.text).toBe('laptop text');
+      const conflicts = entitiesOf(phone.state, 'conflict');
+      expect(conflicts.find((x) => x.entityId === msg)).toMatchObject({ entityKind: 'message', field: 'body', yourValue: 'phone body', winningValue: 'laptop body', winningBy: ana.userId });
+      expect(conflicts.find((x) => x.entityId === tr)).toMatchObject({ entityKind: 'transcript', field: 'text', yourValue: 'phone text', winningValue: 'laptop text' });
+    });
+
+    it('tells the user when an offline edit lost to a delete from another device', async () => {
+      const { ana, sharedSpaceId } = await couple(server);
+      const phone = clientOf(server, ana, 'phone');
+      const laptop = clientOf(server, ana, 'laptop');
+      const conv = newId();
+      const msg = newId();
+      phone.mutate('conversation.create', { id: conv, spaceId: sharedSpaceId, title: 'Mine' });
+      phone.mutate('message.add', { id: msg, conversationId: conv, body: 'original' });
+      await phone.push();
+      await Promise.all([phone.pull(), laptop.pull()]);
+      phone.mutate('message.delete', { id: msg });
+      laptop.mutate('message.edit', { id: msg, body: 'edited offline on the laptop' });
+      await phone.push();
+      await laptop.push();
+      await laptop.pull();
+      expect(entityIn(laptop.state, 'message', msg)).toMatchObject({ deleted: true, body: '' });
+      const lost = entitiesOf(laptop.state, 'conflict').filter((x) => x.entityId === msg);
+      expect(lost, 'a conflict tells the user their edit was lost to the delete').toHaveLength(1);
+      expect(lost[0]).toMatchObject({ entityKind: 'message', yourValue: 'edited offline on the laptop' });
+    });
+
     it('clamps an hlc far in the future, so a later honest write still wins', async () => {
       const { ana, ben, sharedSpaceId } = await couple(server);
       const broken = clientOf(server, ana, 'broken-clock');
@@ -545,6 +597,20 @@ describe('push and pull', () => {
       const next = await pull(server, ben.token, { clientId: newId(), cursor: quiet.cursor });
       expect(next.changes.map((ch) => `${ch.kind}:${ch.id}`)).toEqual([`message:${msg}`]);
       expect(next.reset ?? false).toBe(false);
+    });
+
+    it('pages 500 changes by default', async () => {
+      const { ana } = await couple(server);
+      const client = clientOf(server, ana);
+      for (let i = 0; i < 520; i++) client.mutate('session.start', { id: newId(), startedAt: 1_700_000_000_000 + i });
+      await client.push(client.outbox.slice(0, 300));
+      await client.push();
+      const first = await pull(server, ana.token, { clientId: newId(), cursor: null });
+      expect(first.changes).toHaveLength(500);
+      expect(first.hasMore).toBe(true);
+      const second = await pull(server, ana.token, { clientId: newId(), cursor: first.cursor });
+      expect(second.hasMore).toBe(false);
+      expect(first.changes.length + second.changes.length).toBeGreaterThanOrEqual(521);
     });
 
     it('answers a cursor it cannot use with 200, reset: true and everything', async () => {

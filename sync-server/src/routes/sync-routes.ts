@@ -4,6 +4,7 @@ import { Router } from 'express';
 import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
+import type { AudioUploads } from '../uploads/audio-uploads.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -15,13 +16,14 @@ export interface SyncRouteDeps {
   pool: pg.Pool;
   cache: SyncCache;
   jobs: TranscriptJobs;
+  uploads: AudioUploads;
   auth: ReturnType<typeof authenticate>;
   metrics: Metrics;
   now: () => number;
   onSpacesChanged: (spaceIds: ReadonlySet<string>) => void;
 }
 
-export function syncRoutes({ pool, cache, jobs, auth, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
+export function syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
   const router = Router();
 
   router.post('/sync/push', auth, async (req, res) => {
@@ -40,6 +42,7 @@ export function syncRoutes({ pool, cache, jobs, auth, metrics, now, onSpacesChan
     for (const result of outcome.response.results) metrics.pushedMutations.inc({ status: result.status });
     metrics.pushes.inc();
     if (outcome.changedSpaces.size > 0) onSpacesChanged(outcome.changedSpaces);
+    await uploads.removeForTranscripts(outcome.deletedTranscripts);
     res.json(outcome.response);
   });
 

@@ -13,6 +13,8 @@ export class PgMutationTx implements MutationTx {
   readonly conflicts: NewConflict[] = [];
   /** Transcripts this batch submitted (moved to a new `queued` submission), to enqueue their jobs. */
   readonly submitted = new Map<string, number>();
+  /** Transcripts this batch deleted, whose audio goes once the batch commits. */
+  readonly deletedTranscripts = new Set<string>();
 
   constructor(
     private readonly entities: EntitiesRepo,
@@ -38,8 +40,9 @@ export class PgMutationTx implements MutationTx {
 
   async put<K extends EntityKind>(kind: K, entity: EntityByKind[K]): Promise<void> {
     const spaceId = kind === 'space' ? entity.id : (entity as { spaceId: string }).spaceId;
-    const deleted = kind === 'message' ? (entity as EntityByKind['message']).deleted : false;
+    const deleted = kind === 'message' || kind === 'transcript' ? (entity as { deleted?: boolean }).deleted === true : false;
     if (kind === 'transcript') this.noteSubmission(entity as EntityByKind['transcript']);
+    if (kind === 'transcript' && deleted) this.deletedTranscripts.add(entity.id);
     this.write({ kind, id: entity.id, spaceId, version: 0, deleted, data: entity });
   }
 

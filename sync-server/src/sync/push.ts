@@ -16,6 +16,8 @@ export interface PushOutcome {
   /** Spaces whose data changed, to poke their members. */
   changedSpaces: Set<string>;
   applied: number;
+  /** Transcripts deleted by the batch (their audio files are removed after commit). */
+  deletedTranscripts: string[];
 }
 
 async function lockClient(client: pg.PoolClient, userId: string, clientId: string): Promise<number> {
@@ -69,6 +71,7 @@ export async function pushBatch(
         response: { lastMutationId, results: request.mutations.map((m) => ({ id: m.id, status: 'duplicate' as const })) },
         changedSpaces: new Set<string>(),
         applied: 0,
+        deletedTranscripts: [],
       };
     }
 
@@ -116,6 +119,6 @@ export async function pushBatch(
       [userId, request.clientId, lastMutationId],
     );
     await hooks.beforeCommit(client, { heads: moved, lastMutationId, submitted: tx.submitted });
-    return { response: { lastMutationId, results }, changedSpaces, applied };
+    return { response: { lastMutationId, results }, changedSpaces, applied, deletedTranscripts: [...tx.deletedTranscripts] };
   });
 }

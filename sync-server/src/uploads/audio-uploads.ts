@@ -1,0 +1,140 @@
+/**
+ * Resumable audio uploads for transcripts with the tus protocol (@tus/server, files under
+ * DATA_DIR/uploads). Authenticated by the device token; an upload may only target a transcript
+ * in one of the user's spaces; size-limited. A finished upload is recorded on the transcript,
+ * which reaches every device through pulls; GET /api/transcripts/:id/audio streams it back.
+ */
+import path from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { Server, type Upload } from '@tus/server';
+import { Router, type Request as ExpressRequest } from 'express';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { newId, TranscriptSchema } from '@duet/shared';
+import type { SyncCache } from '../cache/sync-cache.ts';
+import { ApiError } from '../http/api-error.ts';
+import { identityOf, resolveToken, type authenticate } from '../http/authenticate.ts';
+import { EntitiesRepo } from '../store/entities-repo.ts';
+import { SpacesRepo } from '../store/spaces-repo.ts';
+import type { UsersRepo } from '../store/users-repo.ts';
+import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
+
+export const UPLOADS_PATH = '/api/uploads';
+const AUDIO_TYPE = /^audio\/[a-z0-9.+-]+(;.*)?$/i;
+
+export interface AudioUploadDeps extends ServerWriteDeps {
+  users: UsersRepo;
+  cache: SyncCache;
+  dataDir: string;
+  maxBytes: number;
+  logger: Logger;
+}
+
+const tusError = (status: number, code: string, message: string) => ({
+  status_code: status,
+  body: JSON.stringify({ error: { code, message } }),
+});
+
+export class AudioUploads {
+  readonly store: FileStore;
+  readonly tus: Server;
+
+  constructor(private readonly deps: AudioUploadDeps) {
+    this.store = new FileStore({ directory: path.join(deps.dataDir, 'uploads') });
+    this.tus = new Server({
+      path: UPLOADS_PATH,
+      datastore: this.store,
+      maxSize: deps.maxBytes,
+      relativeLocation: true,
+      namingFunction: () => newId(),
+      onIncomingRequest: async (req, uploadId) => this.authorise(req, uploadId),
+      onUploadCreate: async (req, upload) => this.create(req, upload),
+      onUploadFinish: async (_req, upload) => {
+        await this.finish(upload);
+        return {};
+      },
+    });
+  }
+
+  private async userOf(req: globalThis.Request): Promise<{ userId: string; spaces: string[] }> {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '');
+    const identity = match?.[1] ? await resolveToken(this.deps.users, this.deps.cache, match[1]) : null;
+    if (!identity) throw tusError(401, 'unauthorized', 'a valid bearer token is required');
+    return { userId: identity.user.id, spaces: await new SpacesRepo(this.deps.pool).memberSpaceIds(identity.user.id) };
+  }
+
+  private async authorise(req: globalThis.Request, uploadId: string): Promise<void> {
+    if (req.method === 'OPTIONS') return;
+    const { spaces } = await this.userOf(req);
+    // Creating an upload is checked in onUploadCreate; every other call names an existing one.
+    if (req.method === 'POST' || !uploadId) return;
+    const row = await this.deps.pool.query<{ space_id: string }>('SELECT space_id FROM uploads WHERE id = $1', [uploadId]);
+    const spaceId = row.rows[0]?.space_id;
+    if (!spaceId || !spaces.includes(spaceId)) throw tusError(404, 'not_found', 'no such upload');
+  }
+
+  private async create(req: globalThis.Request, upload: Upload): Promise<{ metadata?: Record<string, string> }> {
+    const { userId, spaces } = await this.userOf(req);
+    const transcriptId = upload.metadata?.transcriptId ?? '';
+    const mimeType = upload.metadata?.filetype ?? '';
+    if (!AUDIO_TYPE.test(mimeType)) throw tusError(400, 'invalid_body', 'filetype metadata must be an audio type');
+    const row = await new EntitiesRepo(this.deps.pool).get('transcript', transcriptId);
+    if (!row || !spaces.includes(row.spaceId)) throw tusError(403, 'forbidden', 'not allowed');
+    await this.deps.pool.query(
+      'INSERT INTO uploads (id, transcript_id, space_id, user_id, size, mime_type) VALUES ($1, $2, $3, $4, $5, $6)',
+      [upload.id, transcriptId, row.spaceId, userId, upload.size ?? null, mimeType],
+    );
+    return {};
+  }
+
+  private async finish(upload: Upload): Promise<void> {
+    const result = await this.deps.pool.query<{ transcript_id: string; mime_type: string }>(
+      'UPDATE uploads SET completed_at = now(), size = $2 WHERE id = $1 RETURNING transcript_id, mime_type',
+      [upload.id, upload.offset],
+    );
+    const row = result.rows[0];
+    if (!row) return;
+    const audio = { uploadId: upload.id, size: upload.offset, mimeType: row.mime_type, uploadedAt: Date.now() };
+    const previous: string[] = [];
+    await changeTranscript(this.deps, row.transcript_id, (t) => {
+      if (t.audio?.uploadId) previous.push(t.audio.uploadId);
+      return { ...t, audio };
+    });
+    // A re-recording replaces the old audio.
+    for (const id of previous) if (id !== upload.id) await this.remove(id);
+  }
+
+  /** Deletes an upload's bytes and record (when its transcript is deleted or its audio replaced). */
+  async remove(uploadId: string): Promise<void> {
+    await this.store.remove(uploadId).catch((error: unknown) => this.deps.logger.warn({ err: error, uploadId }, 'audio file not removed'));
+    await this.deps.pool.query('DELETE FROM uploads WHERE id = $1', [uploadId]);
+  }
+
+  async removeForTranscripts(transcriptIds: readonly string[]): Promise<void> {
+    if (transcriptIds.length === 0) return;
+    const rows = await this.deps.pool.query<{ id: string }>('SELECT id FROM uploads WHERE transcript_id = ANY($1::text[])', [transcriptIds]);
+    for (const row of rows.rows) await this.remove(row.id);
+  }
+
+  /** The Express routes: the tus endpoint and the audio stream of a transcript. */
+  routes(auth: ReturnType<typeof authenticate>): Router {
+    const router = Router();
+    const handle = (req: ExpressRequest, res: Parameters<Server['handle']>[1]) => this.tus.handle(req, res);
+    router.all(UPLOADS_PATH, handle);
+    router.all(`${UPLOADS_PATH}/*rest`, handle);
+    router.get('/api/transcripts/:id/audio', auth, async (req, res) => {
+      const { user } = identityOf(req);
+      const row = await new EntitiesRepo(this.deps.pool).get('transcript', String(req.params.id));
+      const spaces = await new SpacesRepo(this.deps.pool).memberSpaceIds(user.id);
+      const transcript = TranscriptSchema.safeParse(row?.data);
+      if (!row || !spaces.includes(row.spaceId) || !transcript.success || !transcript.data.audio) {
+        throw new ApiError(404, 'not_found', 'this transcript has no audio');
+      }
+      const audio = transcript.data.audio;
+      res.setHeader('Content-Type', audio.mimeType);
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.sendFile(path.join(this.deps.dataDir, 'uploads', audio.uploadId), { dotfiles: 'deny', headers: { 'Content-Type': audio.mimeType } });
+    });
+    return router;
+  }
+}
