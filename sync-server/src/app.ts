@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_BODY_BYTES } from '@duet/shared';
+import compression from 'compression';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
@@ -78,6 +79,8 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
+  // Sync answers are JSON of repetitive records: gzip makes them several times smaller.
+  app.use(compression({ threshold: 1024 }));
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -8,6 +8,10 @@ import net from 'node:net';
 import { Redis } from 'ioredis';
 
 const running = new Set<ChildProcess>();
+// Should the test process end without its afterAll, no redis-server outlives it.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** A port that was free a moment ago (the OS picks it). */
 export function freePort(): Promise<number> {
