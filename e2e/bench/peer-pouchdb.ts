@@ -6,7 +6,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-// @ts-expect-error express-pouchdb ships no types
 import expressPouchDb from 'express-pouchdb';
 import PouchDB from 'pouchdb-core';
 import HttpAdapter from 'pouchdb-adapter-http';
@@ -39,11 +38,11 @@ function counter(): { count: WireCount; middleware: express.RequestHandler } {
     const write = res.write.bind(res);
     const end = res.end.bind(res);
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (chunk) count.bytesOut += Buffer.byteLength(chunk as string | Buffer);
+      if (chunk) count.bytesOut += Buffer.byteLength(chunk as string | Uint8Array);
       return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof res.write;
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-      if (chunk && typeof chunk !== 'function') count.bytesOut += Buffer.byteLength(chunk as string | Buffer);
+      if (chunk && typeof chunk !== 'function') count.bytesOut += Buffer.byteLength(chunk as string | Uint8Array);
       return (end as (...a: unknown[]) => express.Response)(chunk, ...rest);
     }) as typeof res.end;
     next();

@@ -1,0 +1,241 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { formatHlc } from './hlc.ts';
+import { applyMutation, type MutationContext } from './mutators.ts';
+import { parseMutation, type Mutation, type MutationArgs, type MutationName } from './mutations.ts';
+import { MemoryReplica } from './test-support/memory-replica.ts';
+
+const T0 = 1_763_980_000_000;
+const MEMBERS = { p1: ['u1'], p2: ['u2'], shared: ['u1', 'u2'] };
+const PERSONAL: Record<string, string> = { u1: 'p1', u2: 'p2' };
+
+/** An hlc `ms` after T0 from a client: h(5, 'c2'). */
+const h = (ms: number, clientId = 'c1', counter = 0) => formatHlc({ wall: T0 + ms, counter, clientId });
+
+let replica: MemoryReplica;
+let nextId = 1;
+
+beforeEach(() => {
+  replica = new MemoryReplica(MEMBERS);
+  nextId = 1;
+});
+
+/** Parses and applies one mutation as `userId`; the server takes it 1 s after its hlc time. */
+async function run<N extends MutationName>(userId: string, name: N, args: MutationArgs<N>, hlc: string) {
+  const parsed = parseMutation({ id: nextId++, name, args, hlc });
+  if (!parsed.ok) throw new Error(`${parsed.code}: ${parsed.message}`);
+  const ctx: MutationContext = { userId, personalSpaceId: PERSONAL[userId] ?? 'none', now: Number(hlc.slice(0, 15)) + 1_000 };
+  return applyMutation(replica.txFor(userId), parsed.mutation satisfies Mutation, ctx);
+}
+
+const applied = { status: 'applied' };
+const rejectedWith = (code: string) => expect.objectContaining({ status: 'rejected', code });
+
+describe('conversation', () => {
+  it('creates one in a space of the user', async () => {
+    expect(await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: ' Trip ' }, h(5))).toEqual(applied);
+    expect(replica.read('conversation', 'k1')).toEqual({
+      id: 'k1', spaceId: 'shared', title: 'Trip', archived: false, createdBy: 'u1', createdAt: T0 + 5,
+      meta: { title: { hlc: h(5), by: 'u1', at: T0 + 1_005 }, archived: { hlc: h(5), by: 'u1', at: T0 + 1_005 } },
+    });
+  });
+
+  it('rejects a space the user is not a member of, and writes nothing', async () => {
+    expect(await run('u2', 'conversation.create', { id: 'k1', spaceId: 'p1', title: 'Mine' }, h(5))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u2', 'conversation.create', { id: 'k2', spaceId: 'nowhere', title: 'Mine' }, h(5))).toEqual(rejectedWith('forbidden'));
+    expect(replica.snapshot()).toEqual({});
+  });
+
+  it('treats creating an existing id as an update of its title', async () => {
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'First' }, h(5));
+    expect(await run('u2', 'conversation.create', { id: 'k1', spaceId: 'p2', title: 'Second' }, h(9, 'c2'))).toEqual(applied);
+    expect(replica.read('conversation', 'k1')).toMatchObject({ spaceId: 'shared', title: 'Second', createdBy: 'u1', createdAt: T0 + 5 });
+    expect(await run('u2', 'conversation.create', { id: 'k1', spaceId: 'p2', title: 'Stale' }, h(1, 'c2'))).toEqual(applied);
+    expect(replica.read('conversation', 'k1')?.title).toBe('Second');
+  });
+
+  it('updates title and archived by last writer wins, each on its own', async () => {
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'Trip' }, h(0));
+    await run('u1', 'conversation.update', { id: 'k1', title: 'Trip to Lisbon' }, h(20));
+    await run('u2', 'conversation.update', { id: 'k1', title: 'Lisbon', archived: true }, h(10, 'c2'));
+    expect(replica.read('conversation', 'k1')).toMatchObject({ title: 'Trip to Lisbon', archived: true });
+  });
+
+  it('records a conflict for the user whose concurrent write lost', async () => {
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'Trip' }, h(0));
+    await run('u1', 'conversation.update', { id: 'k1', title: 'By u1' }, h(20));
+    await run('u2', 'conversation.update', { id: 'k1', title: 'By u2' }, h(10, 'c2'));
+    expect(replica.conflicts).toEqual([
+      expect.objectContaining({
+        entityKind: 'conversation', entityId: 'k1', field: 'title', loserUserId: 'u2',
+        yourValue: 'By u2', winningValue: 'By u1', yourHlc: h(10, 'c2'), winningHlc: h(20), winningBy: 'u1',
+      }),
+    ]);
+  });
+
+  it('records no conflict between writes of one device or of one value', async () => {
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'Trip' }, h(0));
+    await run('u1', 'conversation.update', { id: 'k1', title: 'Later' }, h(20));
+    await run('u1', 'conversation.update', { id: 'k1', title: 'Earlier' }, h(10));
+    await run('u2', 'conversation.update', { id: 'k1', title: 'Later' }, h(5, 'c2'));
+    expect(replica.read('conversation', 'k1')?.title).toBe('Later');
+    expect(replica.conflicts).toEqual([]);
+  });
+
+  it('rejects updates of an unknown conversation or of one in another space', async () => {
+    expect(await run('u1', 'conversation.update', { id: 'k1', archived: true }, h(0))).toEqual(rejectedWith('not_found'));
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'p1', title: 'Private' }, h(0));
+    expect(await run('u2', 'conversation.update', { id: 'k1', archived: true }, h(5, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(replica.read('conversation', 'k1')?.archived).toBe(false);
+  });
+});
+
+describe('message', () => {
+  beforeEach(async () => {
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'Trip' }, h(0));
+    await run('u1', 'conversation.create', { id: 'k2', spaceId: 'p1', title: 'Notes' }, h(0));
+  });
+
+  it('adds one to a conversation, in its space', async () => {
+    expect(await run('u2', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hi' }, h(3, 'c2'))).toEqual(applied);
+    expect(replica.read('message', 'm1')).toEqual({
+      id: 'm1', spaceId: 'shared', conversationId: 'k1', authorId: 'u2', body: 'hi', createdAt: T0 + 3, editedAt: null,
+      deleted: false, meta: { body: { hlc: h(3, 'c2'), by: 'u2', at: T0 + 1_003 } },
+    });
+  });
+
+  it('rejects an unknown conversation and a conversation of another space', async () => {
+    expect(await run('u1', 'message.add', { id: 'm1', conversationId: 'nope', body: 'hi' }, h(3))).toEqual(rejectedWith('not_found'));
+    expect(await run('u2', 'message.add', { id: 'm1', conversationId: 'k2', body: 'hi' }, h(3, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(replica.read('message', 'm1')).toBeUndefined();
+  });
+
+  it('lets only the author edit or delete', async () => {
+    await run('u1', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hi' }, h(3));
+    expect(await run('u2', 'message.edit', { id: 'm1', body: 'hijacked' }, h(9, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u2', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hijacked' }, h(9, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u2', 'message.delete', { id: 'm1' }, h(9, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u1', 'message.edit', { id: 'nope', body: 'x' }, h(9))).toEqual(rejectedWith('not_found'));
+    expect(await run('u1', 'message.delete', { id: 'nope' }, h(9))).toEqual(rejectedWith('not_found'));
+    expect(replica.read('message', 'm1')).toMatchObject({ body: 'hi', deleted: false, editedAt: null });
+  });
+
+  it('edits by last writer wins and stamps the edit time', async () => {
+    await run('u1', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hi' }, h(3));
+    await run('u1', 'message.edit', { id: 'm1', body: 'hello' }, h(30, 'c1b'));
+    await run('u1', 'message.edit', { id: 'm1', body: 'hey' }, h(20));
+    expect(replica.read('message', 'm1')).toMatchObject({ body: 'hello', editedAt: T0 + 30 });
+  });
+
+  it.each([
+    ['before', 10],
+    ['after', 40],
+  ])('lets a delete win over an edit made %s it, whichever arrives first', async (_, editAt) => {
+    const deleteFirst = new MemoryReplica(MEMBERS);
+    const editFirst = new MemoryReplica(MEMBERS);
+    for (const [target, order] of [[deleteFirst, ['delete', 'edit']], [editFirst, ['edit', 'delete']]] as const) {
+      replica = target;
+      await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'Trip' }, h(0));
+      await run('u1', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hi' }, h(3));
+      for (const step of order) {
+        const outcome = step === 'delete'
+          ? await run('u1', 'message.delete', { id: 'm1' }, h(25))
+          : await run('u1', 'message.edit', { id: 'm1', body: 'edited' }, h(editAt, 'c1b'));
+        expect(outcome).toEqual(applied);
+      }
+      expect(target.read('message', 'm1')).toMatchObject({ deleted: true, body: '' });
+    }
+    expect(deleteFirst.snapshot()).toEqual(editFirst.snapshot());
+  });
+
+  it('re-adding a deleted message leaves it deleted', async () => {
+    await run('u1', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hi' }, h(3));
+    await run('u1', 'message.delete', { id: 'm1' }, h(4));
+    expect(await run('u1', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hi again' }, h(5))).toEqual(applied);
+    expect(replica.read('message', 'm1')).toMatchObject({ deleted: true, body: '' });
+  });
+});
+
+describe('session', () => {
+  it('starts one in the personal space and merges activities and end', async () => {
+    expect(await run('u1', 'session.start', { id: 's1', startedAt: T0 }, h(0))).toEqual(applied);
+    await run('u1', 'session.activity', { id: 's1', kind: 'review', at: T0 + 60_000 }, h(1));
+    await run('u1', 'session.activity', { id: 's1', kind: 'chat', at: T0 + 30_000 }, h(2));
+    await run('u1', 'session.end', { id: 's1', endedAt: T0 + 90_000 }, h(3));
+    await run('u1', 'session.end', { id: 's1', endedAt: T0 + 80_000 }, h(4));
+    expect(replica.read('session', 's1')).toEqual({
+      id: 's1', spaceId: 'p1', userId: 'u1', startedAt: T0, endedAt: T0 + 90_000, lastActivityAt: T0 + 60_000,
+      activities: ['chat', 'review'],
+    });
+  });
+
+  it('takes the earliest start, even one reported late', async () => {
+    await run('u1', 'session.activity', { id: 's1', kind: 'browse', at: T0 + 5_000 }, h(0));
+    await run('u1', 'session.start', { id: 's1', startedAt: T0 }, h(1));
+    expect(replica.read('session', 's1')).toMatchObject({ startedAt: T0, lastActivityAt: T0 + 5_000, activities: ['browse'] });
+  });
+
+  it("rejects writes to another user's session", async () => {
+    await run('u1', 'session.start', { id: 's1', startedAt: T0 }, h(0));
+    expect(await run('u2', 'session.end', { id: 's1', endedAt: T0 + 1 }, h(1, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u2', 'session.activity', { id: 's1', kind: 'chat', at: T0 + 1 }, h(1, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(replica.read('session', 's1')).toMatchObject({ userId: 'u1', endedAt: null, activities: [] });
+  });
+});
+
+describe('transcript', () => {
+  beforeEach(async () => {
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'Trip' }, h(0));
+  });
+
+  it('creates a draft', async () => {
+    expect(
+      await run('u2', 'transcript.create', { id: 't1', spaceId: 'shared', conversationId: 'k1', text: 'hola', language: 'es', durationMs: 1_500 }, h(3, 'c2')),
+    ).toEqual(applied);
+    expect(replica.read('transcript', 't1')).toEqual({
+      id: 't1', spaceId: 'shared', conversationId: 'k1', createdBy: 'u2', createdAt: T0 + 3, text: 'hola', language: 'es',
+      durationMs: 1_500, status: 'draft', submissions: 0, result: null, error: null,
+      meta: { text: { hlc: h(3, 'c2'), by: 'u2', at: T0 + 1_003 } },
+    });
+  });
+
+  it('rejects a conversation of another space, and a space of someone else', async () => {
+    expect(await run('u1', 'transcript.create', { id: 't1', spaceId: 'p1', conversationId: 'k1', text: 'x', language: 'en' }, h(3)))
+      .toEqual(rejectedWith('invalid_args'));
+    expect(await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', conversationId: 'nope', text: 'x', language: 'en' }, h(3)))
+      .toEqual(rejectedWith('invalid_args'));
+    expect(await run('u2', 'transcript.create', { id: 't1', spaceId: 'p1', text: 'x', language: 'en' }, h(3, 'c2')))
+      .toEqual(rejectedWith('forbidden'));
+    expect(replica.read('transcript', 't1')).toBeUndefined();
+  });
+
+  it('updates the text by last writer wins', async () => {
+    await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', text: 'one', language: 'en' }, h(3));
+    await run('u2', 'transcript.update', { id: 't1', text: 'three' }, h(30, 'c2'));
+    await run('u1', 'transcript.update', { id: 't1', text: 'two' }, h(20));
+    await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', text: 'again', language: 'en' }, h(10));
+    expect(replica.read('transcript', 't1')?.text).toBe('three');
+    expect(await run('u1', 'transcript.update', { id: 'nope', text: 'x' }, h(40))).toEqual(rejectedWith('not_found'));
+  });
+
+  it('queues on submit once per submission, and starts a new submission once finished', async () => {
+    await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', text: 'one', language: 'en' }, h(3));
+    await run('u1', 'transcript.submit', { id: 't1' }, h(4));
+    await run('u2', 'transcript.submit', { id: 't1' }, h(5, 'c2'));
+    expect(replica.read('transcript', 't1')).toMatchObject({ status: 'queued', submissions: 1 });
+
+    // The server finished it; a submit after that is a new submission.
+    const done = replica.read('transcript', 't1');
+    if (!done) throw new Error('missing transcript');
+    await replica.txFor('u1').put('transcript', { ...done, status: 'done', result: { words: 1 } });
+    expect(await run('u1', 'transcript.submit', { id: 't1' }, h(6))).toEqual(applied);
+    expect(replica.read('transcript', 't1')).toMatchObject({ status: 'queued', submissions: 2, result: null, error: null });
+  });
+
+  it('rejects submitting an unknown transcript or one of another space', async () => {
+    expect(await run('u1', 'transcript.submit', { id: 't1' }, h(3))).toEqual(rejectedWith('not_found'));
+    await run('u1', 'transcript.create', { id: 't1', spaceId: 'p1', text: 'x', language: 'en' }, h(3));
+    expect(await run('u2', 'transcript.submit', { id: 't1' }, h(4, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u2', 'transcript.update', { id: 't1', text: 'y' }, h(4, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(replica.read('transcript', 't1')).toMatchObject({ status: 'draft', text: 'x' });
+  });
+});

@@ -1,0 +1,76 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ConversationView } from '../../data/index.ts';
+import { useMe } from '../../data/index.ts';
+import { Link } from '../../app/Link.tsx';
+import { useErrorText } from '../../app/use-error-text.ts';
+import { useMutate } from '../../app/use-mutate.ts';
+import { RenameForm } from './RenameForm.tsx';
+
+/** One conversation in the list: its link, unsynced badge, and rename / archive controls. */
+export function ConversationRow({ conversation }: { conversation: ConversationView }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  const mutate = useMutate();
+  const errorText = useErrorText();
+  const [renaming, setRenaming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const { id, title, archived, pendingChanges } = conversation;
+  const shared = me?.sharedSpaceId === conversation.spaceId;
+
+  const run = async (action: () => Promise<void>) => {
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <li className="conversation-row">
+      {renaming ? (
+        <RenameForm
+          initial={title}
+          onCancel={() => setRenaming(false)}
+          onSave={(next) =>
+            run(async () => {
+              if (next !== title) await mutate('conversation.update', { id, title: next });
+              setRenaming(false);
+            })
+          }
+        />
+      ) : (
+        <>
+          <div className="conversation-main">
+            <Link href={`/conversations/${encodeURIComponent(id)}`} className="conversation-link" dir="auto">
+              {title}
+            </Link>
+            <div className="conversation-meta">
+              {shared && <span className="tag">{t('conversations.shared')}</span>}
+              {pendingChanges > 0 && <span className="badge">{t('conversations.pending', { count: pendingChanges })}</span>}
+            </div>
+          </div>
+          <div className="row-actions">
+            <button type="button" className="button button--small button--quiet" aria-label={t('conversations.renameNamed', { title })} onClick={() => setRenaming(true)}>
+              {t('conversations.rename')}
+            </button>
+            <button
+              type="button"
+              className="button button--small button--quiet"
+              aria-label={archived ? t('conversations.unarchiveNamed', { title }) : t('conversations.archiveNamed', { title })}
+              onClick={() => void run(() => mutate('conversation.update', { id, archived: !archived }))}
+            >
+              {archived ? t('conversations.unarchive') : t('conversations.archive')}
+            </button>
+          </div>
+        </>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}

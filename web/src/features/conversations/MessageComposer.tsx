@@ -1,0 +1,72 @@
+import { useId, useState } from 'react';
+import type { FormEvent, KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MAX_TEXT_LENGTH } from '@duet/shared';
+import { useDuetClient } from '../../data/index.ts';
+import { useErrorText } from '../../app/use-error-text.ts';
+import { useMutate } from '../../app/use-mutate.ts';
+
+/** Writes a new message; Enter sends, Shift+Enter starts a new line. */
+export function MessageComposer({ conversationId }: { conversationId: string }) {
+  const { t } = useTranslation();
+  const client = useDuetClient();
+  const mutate = useMutate();
+  const errorText = useErrorText();
+  const id = useId();
+  const [body, setBody] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const send = async () => {
+    const text = body;
+    if (!text.trim()) return;
+    // Clear at once so the next message can be typed while this one is stored; put it back on failure.
+    setBody('');
+    setError(null);
+    try {
+      await mutate('message.add', { id: client.newId(), conversationId, body: text });
+      void client.sessionTracker.recordActivity('chat').catch(() => undefined);
+    } catch (e) {
+      setBody((current) => (current === '' ? text : current));
+      setError(errorText(e));
+    }
+  };
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    void send();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void send();
+    }
+  };
+
+  return (
+    <form className="composer" onSubmit={onSubmit}>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="composer-row">
+        <label htmlFor={id} className="visually-hidden">
+          {t('conversation.messageLabel')}
+        </label>
+        <textarea
+          id={id}
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          onKeyDown={onKeyDown}
+          rows={1}
+          maxLength={MAX_TEXT_LENGTH}
+          placeholder={t('conversation.messagePlaceholder')}
+        />
+        <button type="submit" className="button button--primary" disabled={!body.trim()}>
+          {t('conversation.send')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,35 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MAX_TEXT_LENGTH } from '@duet/shared';
+
+/** Edits a message body in place; Escape cancels. */
+export function MessageEditor(props: { initial: string; onSave: (body: string) => Promise<void>; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const area = useRef<HTMLTextAreaElement>(null);
+  const [body, setBody] = useState(props.initial);
+  useEffect(() => area.current?.focus(), []);
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    if (body.trim()) void props.onSave(body);
+  };
+
+  return (
+    <form className="form" onSubmit={onSubmit} onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}>
+      <label htmlFor={id} className="visually-hidden">
+        {t('conversation.editLabel')}
+      </label>
+      <textarea id={id} ref={area} value={body} onChange={(e) => setBody(e.target.value)} rows={3} maxLength={MAX_TEXT_LENGTH} required />
+      <div className="button-row">
+        <button type="submit" className="button button--small button--primary">
+          {t('common.save')}
+        </button>
+        <button type="button" className="button button--small button--quiet" onClick={props.onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,67 @@
+import { useId, useState } from 'react';
+import type { FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MAX_TITLE_LENGTH } from '@duet/shared';
+import { useDuetClient, useMe } from '../../data/index.ts';
+import { useErrorText } from '../../app/use-error-text.ts';
+import { useMutate } from '../../app/use-mutate.ts';
+
+/** Title, where it lives (only me, or shared with the partner when linked) and a create button. */
+export function NewConversationForm() {
+  const { t } = useTranslation();
+  const client = useDuetClient();
+  const me = useMe();
+  const mutate = useMutate();
+  const errorText = useErrorText();
+  const titleId = useId();
+  const spaceId = useId();
+  const [title, setTitle] = useState('');
+  const [space, setSpace] = useState<'shared' | 'personal'>('shared');
+  const [error, setError] = useState<string | null>(null);
+  const partner = me?.spaces.find((s) => s.id === me.sharedSpaceId)?.members.find((m) => m.userId !== me?.user.id);
+  const targetSpace = space === 'shared' && me?.sharedSpaceId ? me.sharedSpaceId : me?.personalSpaceId;
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!targetSpace) return;
+    const typed = title;
+    setTitle('');
+    setError(null);
+    try {
+      await mutate('conversation.create', {
+        id: client.newId(),
+        spaceId: targetSpace,
+        title: typed.trim() || t('conversations.untitled'),
+      });
+    } catch (e) {
+      setTitle((current) => (current === '' ? typed : current));
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <form className="form form--inline card" onSubmit={(e) => void onSubmit(e)}>
+      <div className="field">
+        <label htmlFor={titleId}>{t('conversations.newTitleLabel')}</label>
+        <input id={titleId} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={MAX_TITLE_LENGTH} autoComplete="off" />
+      </div>
+      {me?.sharedSpaceId && (
+        <div className="field">
+          <label htmlFor={spaceId}>{t('conversations.spaceLabel')}</label>
+          <select id={spaceId} value={space} onChange={(e) => setSpace(e.target.value === 'personal' ? 'personal' : 'shared')}>
+            <option value="shared">{t('conversations.spaceShared', { name: partner?.displayName ?? t('people.partner') })}</option>
+            <option value="personal">{t('conversations.spacePersonal')}</option>
+          </select>
+        </div>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="button button--primary" disabled={!targetSpace}>
+        {t('conversations.create')}
+      </button>
+    </form>
+  );
+}

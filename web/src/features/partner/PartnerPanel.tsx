@@ -1,0 +1,26 @@
+/** Link with a partner: show who is linked, create an invite code, or accept the partner's code. */
+import { useTranslation } from 'react-i18next';
+import { useMe, useSyncStatus } from '../../data/index.ts';
+import { AcceptInviteForm } from './AcceptInviteForm.tsx';
+import { CreateInvite } from './CreateInvite.tsx';
+
+export function PartnerPanel() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const { online } = useSyncStatus();
+  const shared = me?.spaces.find((s) => s.id === me.sharedSpaceId);
+  const partners = shared?.members.filter((m) => m.userId !== me?.user.id) ?? [];
+
+  return (
+    <div className="stack">
+      {partners.length > 0 ? (
+        <p className="partner-linked">{t('partner.linked', { name: partners.map((p) => p.displayName).join(', ') })}</p>
+      ) : (
+        <p>{t('partner.notLinked')}</p>
+      )}
+      {!online && <p className="notice notice--info">{t('partner.offline')}</p>}
+      <CreateInvite disabled={!online} />
+      <AcceptInviteForm disabled={!online} />
+    </div>
+  );
+}

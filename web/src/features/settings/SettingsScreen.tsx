@@ -1,0 +1,27 @@
+import { useTranslation } from 'react-i18next';
+import { ScreenHeading } from '../../app/ScreenHeading.tsx';
+import { PartnerPanel } from '../partner/PartnerPanel.tsx';
+import { AccountSection } from './AccountSection.tsx';
+import { LanguagePicker } from './LanguagePicker.tsx';
+import { SignOutSection } from './SignOutSection.tsx';
+import { StorageSection } from './StorageSection.tsx';
+
+/** Language, account, partner, storage on this device, and signing out. */
+export function SettingsScreen() {
+  const { t } = useTranslation();
+  return (
+    <section className="screen">
+      <ScreenHeading>{t('settings.title')}</ScreenHeading>
+      <LanguagePicker />
+      <AccountSection />
+      <section className="settings-section" aria-labelledby="settings-partner">
+        <h2 id="settings-partner" className="section-title">
+          {t('partner.title')}
+        </h2>
+        <PartnerPanel />
+      </section>
+      <StorageSection />
+      <SignOutSection />
+    </section>
+  );
+}

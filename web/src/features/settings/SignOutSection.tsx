@@ -1,0 +1,64 @@
+/** Sign out: warns first when changes are still waiting, because signing out clears this device. */
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useDuetClient, useSyncStatus } from '../../data/index.ts';
+import { navigate } from '../../app/router.ts';
+import { useErrorText } from '../../app/use-error-text.ts';
+
+export function SignOutSection() {
+  const { t } = useTranslation();
+  const client = useDuetClient();
+  const { pending } = useSyncStatus();
+  const errorText = useErrorText();
+  const [waiting, setWaiting] = useState<number | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const signOut = async (force: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { pending } = await client.signOut({ force });
+      if (pending > 0) {
+        setWaiting(pending);
+        setBusy(false);
+        return;
+      }
+      navigate('/login', { replace: true });
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="settings-section card" aria-labelledby="settings-signout">
+      <h2 id="settings-signout" className="section-title">
+        {t('settings.signOutTitle')}
+      </h2>
+      <p className="muted">{t('settings.signOutHint')}</p>
+      {waiting !== null && pending > 0 ? (
+        <div className="notice notice--warning" role="alert">
+          <p>{t('settings.signOutWarning', { count: pending })}</p>
+          <div className="button-row">
+            <button type="button" className="button button--danger" disabled={busy} onClick={() => void signOut(true)}>
+              {t('settings.signOutAnyway')}
+            </button>
+            <button type="button" className="button button--quiet" onClick={() => setWaiting(null)}>
+              {t('settings.staySignedIn')}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button type="button" className="button" disabled={busy} onClick={() => void signOut(false)}>
+          {t('settings.signOut')}
+        </button>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

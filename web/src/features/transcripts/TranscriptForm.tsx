@@ -1,0 +1,98 @@
+import { useId, useState } from 'react';
+import type { FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MAX_TEXT_LENGTH } from '@duet/shared';
+import { useConversations, useDuetClient, useMe } from '../../data/index.ts';
+import { useErrorText } from '../../app/use-error-text.ts';
+import { useMutate } from '../../app/use-mutate.ts';
+import { currentLanguage } from '../../i18n/index.ts';
+import { TRANSCRIPT_LANGUAGES, languageName } from './transcript-languages.ts';
+
+/** Text, language and an optional conversation; saved as a draft, or sent for processing at once. */
+export function TranscriptForm() {
+  const { t, i18n } = useTranslation();
+  const client = useDuetClient();
+  const me = useMe();
+  const conversations = useConversations({ archived: false });
+  const mutate = useMutate();
+  const errorText = useErrorText();
+  const ids = { text: useId(), language: useId(), conversation: useId(), submit: useId() };
+  const [text, setText] = useState('');
+  const [language, setLanguage] = useState<string>(currentLanguage());
+  const [conversationId, setConversationId] = useState('');
+  const [submitNow, setSubmitNow] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const uiLanguage = i18n.resolvedLanguage ?? 'en';
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    const conversation = conversations?.find((c) => c.id === conversationId);
+    const spaceId = conversation?.spaceId ?? me?.sharedSpaceId ?? me?.personalSpaceId;
+    if (!text.trim() || !spaceId) return;
+    setError(null);
+    setSaved(null);
+    try {
+      const id = client.newId();
+      await mutate('transcript.create', { id, spaceId, text, language, ...(conversation ? { conversationId: conversation.id } : {}) });
+      if (submitNow) await mutate('transcript.submit', { id });
+      void client.sessionTracker.recordActivity('transcript').catch(() => undefined);
+      setText('');
+      setSaved(submitNow ? t('transcripts.savedAndSubmitted') : t('transcripts.saved'));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <form className="form card" onSubmit={(e) => void onSubmit(e)} aria-labelledby={`${ids.text}-title`}>
+      <h2 id={`${ids.text}-title`} className="section-title">
+        {t('transcripts.new')}
+      </h2>
+      <div className="field">
+        <label htmlFor={ids.text}>{t('transcripts.text')}</label>
+        <textarea id={ids.text} value={text} onChange={(e) => setText(e.target.value)} rows={5} maxLength={MAX_TEXT_LENGTH} required />
+      </div>
+      <div className="field-pair">
+        <div className="field">
+          <label htmlFor={ids.language}>{t('transcripts.language')}</label>
+          <select id={ids.language} value={language} onChange={(e) => setLanguage(e.target.value)}>
+            {TRANSCRIPT_LANGUAGES.map((tag) => (
+              <option key={tag} value={tag}>
+                {languageName(tag, uiLanguage)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.conversation}>{t('transcripts.conversation')}</label>
+          <select id={ids.conversation} value={conversationId} onChange={(e) => setConversationId(e.target.value)}>
+            <option value="">{t('transcripts.noConversation')}</option>
+            {conversations?.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.title}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <label className="toggle" htmlFor={ids.submit}>
+        <input id={ids.submit} type="checkbox" checked={submitNow} onChange={(e) => setSubmitNow(e.target.checked)} />
+        <span>{t('transcripts.submitNow')}</span>
+      </label>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {saved && (
+        <p className="form-success" role="status">
+          {saved}
+        </p>
+      )}
+      <button type="submit" className="button button--primary" disabled={!text.trim()}>
+        {t('transcripts.save')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,152 @@
+// Backoff, rate limits, lost sign-in, quota and progress: the engine's failure states.
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/errors.ts';
+import { backoffDelay } from './backoff.ts';
+import { getMeta } from './meta.ts';
+import { MemoryStorage } from './memory-storage.ts';
+import { estimatePercent } from './pull.ts';
+import type { Timers } from './platform.ts';
+import { harness, statusWhere } from './testing/harness.ts';
+import { storageFactories } from './testing/storages.ts';
+
+describe('backoffDelay', () => {
+  it.each([
+    [0, 0, 500], [0, 1, 1000], [1, 0.5, 1500], [2, 0.5, 3000], [5, 1, 32_000], [6, 1, 60_000], [20, 0.5, 45_000], [50, 1, 60_000],
+  ])('attempt %i, random %d: %i ms', (attempt, random, expected) => {
+    expect(backoffDelay(attempt, () => random)).toBe(expected);
+  });
+});
+
+describe('estimatePercent', () => {
+  it('grows page by page and is 100 only when done', () => {
+    expect([1, 2, 3, 9].map((p) => estimatePercent(p, false))).toEqual([50, 66, 75, 90]);
+    expect(estimatePercent(1, true)).toBe(100);
+  });
+});
+
+/** Timers that record each delay asked for and let a test wait for the next one. */
+function recordingTimers() {
+  const delays: number[] = [];
+  let waiting: ((ms: number) => void) | null = null;
+  const timers: Timers = {
+    setTimeout(callback, ms) {
+      delays.push(ms);
+      waiting?.(ms);
+      waiting = null;
+      return setTimeout(callback, ms);
+    },
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
+  const nextDelay = () => new Promise<number>((resolve) => (waiting = resolve));
+  return { timers, delays, nextDelay };
+}
+
+describe.each(storageFactories)('SyncEngine failures (%s)', (_name, factory) => {
+  // Only timers are faked: IndexedDB (fake-indexeddb) schedules its work with setImmediate.
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+  afterEach(() => vi.useRealTimers());
+
+  it('backs off exponentially with jitter on 5xx and network errors, then recovers', async () => {
+    const { storage } = await factory.open();
+    const { timers, nextDelay } = recordingTimers();
+    const h = await harness(storage, { timers, periodicMs: 60_000 });
+    const unavailable = () => new ApiError({ code: 'unavailable', status: 503 });
+    h.server.failures.push(unavailable(), new ApiError({ code: 'network', status: 0 }), unavailable());
+
+    let next = nextDelay();
+    h.engine.start();
+    expect(await next).toBe(750);
+    expect(h.engine.getStatus()).toMatchObject({ error: 'unavailable', syncing: false });
+    for (const [expected, error] of [[1500, 'network'], [3000, 'unavailable']] as const) {
+      next = nextDelay();
+      await vi.advanceTimersByTimeAsync(expected === 1500 ? 750 : 1500);
+      expect(await next).toBe(expected);
+      expect(h.engine.getStatus().error).toBe(error);
+    }
+    next = nextDelay();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(await next).toBe(60_000); // recovered: back to the periodic sync
+    expect(h.engine.getStatus()).toMatchObject({ error: null, nextRetryAt: null });
+    h.engine.close();
+  });
+
+  it('waits at least Retry-After on 429 and ignores pokes meanwhile', async () => {
+    const { storage } = await factory.open();
+    const { timers, nextDelay } = recordingTimers();
+    const h = await harness(storage, { timers });
+    h.server.failures.push(new ApiError({ code: 'rate_limited', status: 429, retryAfter: 30 }));
+    const next = nextDelay();
+    h.engine.start();
+    expect(await next).toBe(30_000);
+    expect(h.engine.getStatus().error).toBe('rate_limited');
+    const pushesBefore = h.server.pushes.length;
+    h.engine.poke();
+    await statusWhere(h.engine, (s) => !s.syncing);
+    expect(h.server.pushes.length).toBe(pushesBefore);
+    h.engine.close();
+  });
+
+  it('a 401 signs out: the token is forgotten and nothing is retried', async () => {
+    const { storage } = await factory.open();
+    const { timers, delays } = recordingTimers();
+    const h = await harness(storage, { timers });
+    h.server.tokens.clear();
+    h.engine.start();
+    await statusWhere(h.engine, (s) => s.error === 'unauthorized');
+    expect(h.engine.getStatus().signedIn).toBe(false);
+    expect(await storage.read((tx) => getMeta(tx, 'auth'))).toBeNull();
+    expect(await storage.read((tx) => getMeta(tx, 'user'))).not.toBeNull();
+    expect(delays).toEqual([]);
+    h.engine.close();
+  });
+
+  it('going online syncs at once, cutting a backoff wait short', async () => {
+    const { storage } = await factory.open();
+    const { timers, nextDelay } = recordingTimers();
+    const h = await harness(storage, { timers });
+    h.online.set(false);
+    h.engine.start();
+    await statusWhere(h.engine, (s) => !s.online);
+    expect(h.server.pushes).toHaveLength(0);
+    const next = nextDelay();
+    h.online.set(true);
+    expect(await next).toBe(60_000);
+    expect(h.engine.getStatus().lastSyncAt).not.toBeNull();
+    h.engine.close();
+  });
+
+  it('reports progress page by page on a large pull, then clears it', async () => {
+    const { storage } = await factory.open();
+    const h = await harness(storage, { pullLimit: 2 });
+    for (let i = 0; i < 5; i++) {
+      await h.server.applyAs('u1', {
+        name: 'conversation.create', args: { id: `c${i}`, spaceId: h.personalSpaceId, title: `t${i}` }, hlc: `00176398000000${i}:00000:x`,
+      });
+    }
+    const seen: Array<{ items: number; percent: number }> = [];
+    h.engine.subscribe((s) => {
+      if (s.progress && s.progress.items !== seen.at(-1)?.items) seen.push({ items: s.progress.items, percent: s.progress.percent });
+    });
+    await h.engine.syncNow();
+    expect(seen).toEqual([{ items: 2, percent: 50 }, { items: 4, percent: 66 }]);
+    expect(h.engine.getStatus().progress).toBeNull();
+  });
+});
+
+describe('quota', () => {
+  it('a full disk is a state, not a crash: mutate throws quota_exceeded and the status says so', async () => {
+    let full = false;
+    const quota = () => (full ? new DOMException('full', 'QuotaExceededError') : undefined);
+    const storage = new MemoryStorage({ failWrite: (store) => (store === 'outbox' ? quota() : undefined) });
+    const h = await harness(storage);
+    await h.engine.syncNow();
+    full = true;
+    await expect(h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: 'x' })).rejects.toMatchObject({ code: 'quota_exceeded' });
+    expect(h.engine.getStatus().error).toBe('quota_exceeded');
+    expect(await storage.read((tx) => tx.get('conversations', 'c1'))).toBeUndefined();
+    full = false;
+    await h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: 'x' });
+    expect(h.engine.getStatus().error).toBeNull();
+  });
+});

@@ -1,0 +1,316 @@
+/**
+ * The sync engine: framework-free, written against SyncStorage and injected platform adapters so
+ * the same code runs in the browser (IndexedDB, navigator.locks, BroadcastChannel) and in Node.
+ *
+ * A cycle pushes the outbox, then pulls until caught up (push.ts, pull.ts, rebase.ts). Triggers:
+ * start, the online event, becoming visible, a periodic timer, syncNow(), poke(). Triggers during
+ * a cycle coalesce into one more cycle. Failures back off exponentially with jitter; a 401 stops
+ * syncing until the user signs in again. One cycle at a time across tabs (SyncLock); each write
+ * is announced to this tab's listeners and to other tabs (ChangeBus), which re-read.
+ */
+import type { MutationArgs, MutationName } from '@duet/shared';
+import { ClientErrorCode, DuetError, isQuotaExceeded } from '../api/errors.ts';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { getMeta, setMeta } from './meta.ts';
+import { appendMutation, ensureClientId } from './outbox.ts';
+import { browserBus, browserLock, browserOnline, browserVisibility, systemClock, systemTimers } from './platform.ts';
+import type { ChangeBus, Clock, Signal, SyncLock, TimerHandle, Timers } from './platform.ts';
+import { pullUntilCaughtUp } from './pull.ts';
+import { pushOutbox } from './push.ts';
+import { LOCAL_VIEW_STORES } from './rebase.ts';
+import { SyncStatusStore } from './status.ts';
+import type { SyncStatus, SyncStatusListener } from './status.ts';
+import { LOCAL_STORE, parseEntityKey, STORE_NAMES } from './storage.ts';
+import type { StorageTx, SyncStorage } from './storage.ts';
+import { classifySyncFailure } from './sync-error.ts';
+import type { SyncTransport } from './transport.ts';
+
+export interface SyncEngineOptions {
+  storage: SyncStorage;
+  transport: SyncTransport;
+  clock?: Clock;
+  timers?: Timers;
+  online?: Signal;
+  visibility?: Signal;
+  lock?: SyncLock;
+  bus?: ChangeBus;
+  /** Jitter source, Math.random by default. */
+  random?: () => number;
+  backoff?: BackoffPolicy;
+  /** Pause between syncs while all is well and the app is visible (default 60 s). */
+  periodicMs?: number;
+  pullLimit?: number;
+  pushBatchSize?: number;
+}
+
+export type LocalChangeListener = (stores: readonly string[]) => void;
+
+const ALL_STORES: readonly string[] = STORE_NAMES;
+const PULL_STORES: readonly string[] = [...LOCAL_VIEW_STORES, 'outbox', 'meta'];
+
+export class SyncEngine {
+  readonly #storage: SyncStorage;
+  readonly #transport: SyncTransport;
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #online: Signal;
+  readonly #visibility: Signal;
+  readonly #lock: SyncLock;
+  readonly #bus: ChangeBus;
+  readonly #random: () => number;
+  readonly #backoff: BackoffPolicy;
+  readonly #periodicMs: number;
+  readonly #pullLimit: number | undefined;
+  readonly #pushBatchSize: number | undefined;
+  readonly #status: SyncStatusStore;
+  readonly #changeListeners = new Set<LocalChangeListener>();
+  /** Listeners for the engine's whole life (bus, upgrade) and for while it is started (triggers). */
+  readonly #lifetime: Array<() => void> = [];
+  readonly #triggers: Array<() => void> = [];
+  #started = false;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #timer: TimerHandle | null = null;
+  #failures = 0;
+  #notBefore = 0;
+
+  constructor(options: SyncEngineOptions) {
+    this.#storage = options.storage;
+    this.#transport = options.transport;
+    this.#clock = options.clock ?? systemClock;
+    this.#timers = options.timers ?? systemTimers;
+    this.#online = options.online ?? browserOnline();
+    this.#visibility = options.visibility ?? browserVisibility();
+    this.#lock = options.lock ?? browserLock();
+    this.#bus = options.bus ?? browserBus();
+    this.#random = options.random ?? Math.random;
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#periodicMs = options.periodicMs ?? 60_000;
+    this.#pullLimit = options.pullLimit;
+    this.#pushBatchSize = options.pushBatchSize;
+    this.#status = new SyncStatusStore({ storage: this.#storage.kind, online: this.#online.get() });
+    this.#lifetime.push(
+      this.#bus.subscribe((stores) => void this.#notify(stores, false)),
+      this.#storage.onUpgradeBlocked(() => {
+        this.#status.update({ upgradeBlocked: true });
+        this.stop();
+      }),
+    );
+  }
+
+  /** Begins syncing: now, and on every trigger until stop(). */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#triggers.push(
+      this.#online.subscribe((online) => {
+        this.#status.update({ online });
+        if (online) void this.#request(true);
+        else this.#clearTimer();
+      }),
+      this.#visibility.subscribe((visible) => {
+        if (visible) void this.#request(false);
+      }),
+    );
+    void this.#request(true);
+  }
+
+  /** Stops triggers and timers; a cycle already running finishes. */
+  stop(): void {
+    this.#started = false;
+    this.#clearTimer();
+    for (const detach of this.#triggers.splice(0)) detach();
+  }
+
+  close(): void {
+    this.stop();
+    for (const detach of this.#lifetime.splice(0)) detach();
+    this.#bus.close();
+  }
+
+  /** Runs a sync cycle now (or right after the running one) and resolves when it is done. */
+  syncNow(): Promise<void> {
+    return this.#request(true);
+  }
+
+  /** The server has news (a WebSocket poke): sync unless the server asked us to wait. */
+  poke(): void {
+    if (this.#clock.now() < this.#notBefore) return;
+    void this.#request(false);
+  }
+
+  getStatus(): SyncStatus {
+    return this.#status.get();
+  }
+
+  subscribe(listener: SyncStatusListener): () => void {
+    return this.#status.subscribe(listener);
+  }
+
+  /** Local data changed, in this tab or another; `stores` names the stores. */
+  onLocalChange(listener: LocalChangeListener): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  /**
+   * Applies a mutation locally and appends it to the outbox in one transaction, then asks for a
+   * sync without waiting for it. Throws DuetError (see DuetClient.mutate).
+   */
+  async mutate<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<void> {
+    let touched: string[];
+    try {
+      const entry = await this.#storage.write((tx) => appendMutation(tx, { name, args, now: this.#clock.now(), random: this.#random }));
+      touched = entry.touched;
+    } catch (error) {
+      if (!isQuotaExceeded(error)) throw error;
+      this.#status.update({ error: 'quota_exceeded' });
+      throw new DuetError(ClientErrorCode.quotaExceeded, undefined, { cause: error });
+    }
+    const stores = new Set<string>(['outbox', 'meta']);
+    for (const key of touched) {
+      const parsed = parseEntityKey(key);
+      if (parsed) stores.add(LOCAL_STORE[parsed.kind]);
+    }
+    await this.#notify([...stores], true);
+    if (this.#status.get().error === 'quota_exceeded') this.#status.update({ error: null });
+    if (this.#started) void this.#request(false);
+  }
+
+  /** Runs a read-only transaction on the local store. */
+  read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+    return this.#storage.read(fn);
+  }
+
+  /** Runs a write transaction, then tells every tab that `stores` changed. */
+  async write<T>(stores: readonly string[], fn: (tx: StorageTx) => Promise<T>): Promise<T> {
+    const result = await this.#storage.write(fn);
+    await this.#notify(stores, true);
+    return result;
+  }
+
+  /** Removes rejected-mutation notices: one by id, or all. */
+  dismissRejected(id?: number): Promise<void> {
+    return this.write(['meta'], async (tx) => {
+      const kept = id === undefined ? [] : (await getMeta(tx, 'rejected')).filter((r) => r.id !== id);
+      await setMeta(tx, 'rejected', kept);
+    });
+  }
+
+  /** Empties every store (sign-out); the next user starts with a new client id. */
+  clearAll(): Promise<void> {
+    return this.write(ALL_STORES, async (tx) => {
+      for (const store of STORE_NAMES) await tx.clear(store);
+    });
+  }
+
+  /** Re-reads what the status shows from storage (pending count, rejected, sign-in). */
+  async refreshStatus(): Promise<void> {
+    const snapshot = await this.#storage.read(async (tx) => ({
+      pending: await tx.count('outbox'),
+      rejected: await getMeta(tx, 'rejected'),
+      signedIn: (await getMeta(tx, 'auth')) !== null,
+      lastSyncAt: await getMeta(tx, 'lastSyncAt'),
+    }));
+    this.#status.update({ ...snapshot, storage: this.#storage.kind });
+  }
+
+  /** Tells listeners (and, for our own writes, other tabs); resolves once the status is re-read. */
+  #notify(stores: readonly string[], local: boolean): Promise<void> {
+    if (local) this.#bus.post(stores);
+    for (const listener of [...this.#changeListeners]) listener(stores);
+    if (!stores.includes('outbox') && !stores.includes('meta')) return Promise.resolve();
+    return this.refreshStatus().catch(() => undefined);
+  }
+
+  /** Asks for a cycle; `resetBackoff` (online, start, syncNow) cuts a pending retry wait short. */
+  #request(resetBackoff: boolean): Promise<void> {
+    if (resetBackoff) this.#failures = 0;
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#loop().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
+      await this.#cycle();
+    } while (this.#again && !this.#status.get().upgradeBlocked);
+  }
+
+  async #cycle(): Promise<void> {
+    this.#clearTimer();
+    if (this.#status.get().upgradeBlocked) return;
+    const online = this.#online.get();
+    this.#status.update({ online });
+    const state = await this.#storage.write(async (tx) => ({
+      auth: await getMeta(tx, 'auth'),
+      clientId: await ensureClientId(tx, this.#clock.now(), this.#random),
+    }));
+    if (!state.auth) {
+      this.#status.update({ signedIn: false, syncing: false });
+      return;
+    }
+    if (!online) return;
+    const { token } = state.auth;
+    const { clientId } = state;
+    this.#status.update({ signedIn: true, syncing: true });
+    try {
+      await this.#lock.run(async () => {
+        const now = () => this.#clock.now();
+        const base = { storage: this.#storage, transport: this.#transport, token, clientId, now };
+        const pushed = await pushOutbox({ ...base, ...(this.#pushBatchSize ? { batchSize: this.#pushBatchSize } : {}) });
+        if (pushed.rejected.length > 0) await this.#notify(PULL_STORES, true);
+        await pullUntilCaughtUp({
+          ...base,
+          ...(this.#pullLimit ? { limit: this.#pullLimit } : {}),
+          onPage: ({ progress, done }) => {
+            // Progress is for syncs that span pages; a one-page pull shows none.
+            this.#status.update({ progress: done ? null : progress });
+            void this.#notify(PULL_STORES, true);
+          },
+        });
+      });
+      this.#failures = 0;
+      this.#status.update({ syncing: false, progress: null, error: null, nextRetryAt: null, lastSyncAt: this.#clock.now() });
+      if (this.#started && this.#visibility.get()) this.#schedule(this.#periodicMs);
+    } catch (error) {
+      await this.#fail(error);
+    }
+  }
+
+  async #fail(error: unknown): Promise<void> {
+    const failure = classifySyncFailure(error);
+    if (!failure.retry) {
+      await this.write(['meta'], (tx) => setMeta(tx, 'auth', null)).catch(() => undefined);
+      this.#status.update({ syncing: false, progress: null, signedIn: false, error: failure.code, nextRetryAt: null });
+      return;
+    }
+    const delay = Math.max(backoffDelay(this.#failures, this.#random, this.#backoff), failure.minDelayMs);
+    this.#failures += 1;
+    const now = this.#clock.now();
+    this.#notBefore = failure.minDelayMs > 0 ? now + failure.minDelayMs : 0;
+    this.#status.update({ syncing: false, progress: null, error: failure.code, nextRetryAt: this.#started ? now + delay : null });
+    if (this.#started) this.#schedule(delay);
+  }
+
+  #schedule(ms: number): void {
+    this.#clearTimer();
+    this.#timer = this.#timers.setTimeout(() => {
+      this.#timer = null;
+      void this.#request(false);
+    }, ms);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === null) return;
+    this.#timers.clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}

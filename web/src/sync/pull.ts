@@ -1,0 +1,80 @@
+/**
+ * Pulls until caught up. Each page is written in its own transaction (server state, cursor, clock,
+ * and a rebase of what it changed), so a large first sync shows data as it arrives and resumes
+ * from the last page after a reload. Only the last page (hasMore false) drops acknowledged
+ * outbox entries: only then does the pulled state include every mutation up to lastMutationId.
+ */
+import { DEFAULT_PULL_LIMIT } from '@duet/shared';
+import type { PullResponse } from '@duet/shared';
+import { localMutationContext } from './local-tx.ts';
+import { getMeta, setMeta } from './meta.ts';
+import { advanceClock, dropAcknowledged } from './outbox.ts';
+import { applyServerChanges, clearServerState, rebase } from './rebase.ts';
+import type { PullProgress } from './status.ts';
+import type { SyncStorage } from './storage.ts';
+import type { SyncTransport } from './transport.ts';
+
+export interface PullDeps {
+  storage: SyncStorage;
+  transport: SyncTransport;
+  token: string;
+  clientId: string;
+  now: () => number;
+  limit?: number;
+  /** After each page is stored: what it changed, and progress so far. */
+  onPage?: (page: { changes: number; progress: PullProgress; done: boolean }) => void;
+}
+
+export interface PullOutcome {
+  pages: number;
+  items: number;
+  reset: boolean;
+  invalid: number;
+}
+
+/**
+ * An estimate that only grows: with no total from the server, each full page is assumed to be
+ * followed by at least one more, so n pages read as n/(n+1); the last page reads 100.
+ */
+export function estimatePercent(pages: number, done: boolean): number {
+  return done ? 100 : Math.floor((100 * pages) / (pages + 1));
+}
+
+async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
+  return deps.storage.write(async (tx) => {
+    if (page.reset) await clearServerState(tx);
+    const { keys, invalid } = await applyServerChanges(tx, page.changes);
+    await setMeta(tx, 'cursor', page.cursor);
+    await advanceClock(tx, deps.clientId, deps.now(), page.serverTime);
+    if (!page.hasMore) {
+      keys.push(...(await dropAcknowledged(tx, page.lastMutationId)));
+      await setMeta(tx, 'serverLastMutationId', page.lastMutationId);
+      await setMeta(tx, 'lastSyncAt', deps.now());
+    }
+    await rebase(tx, keys, await localMutationContext(tx, deps.now()));
+    return invalid;
+  });
+}
+
+export async function pullUntilCaughtUp(deps: PullDeps): Promise<PullOutcome> {
+  const outcome: PullOutcome = { pages: 0, items: 0, reset: false, invalid: 0 };
+  for (;;) {
+    const cursor = await deps.storage.read((tx) => getMeta(tx, 'cursor'));
+    const page = await deps.transport.pull(deps.token, {
+      clientId: deps.clientId,
+      cursor,
+      limit: deps.limit ?? DEFAULT_PULL_LIMIT,
+    });
+    outcome.invalid += await storePage(deps, page);
+    outcome.pages += 1;
+    outcome.items += page.changes.length;
+    outcome.reset ||= page.reset === true;
+    const done = !page.hasMore;
+    deps.onPage?.({
+      changes: page.changes.length,
+      progress: { items: outcome.items, pages: outcome.pages, percent: estimatePercent(outcome.pages, done) },
+      done,
+    });
+    if (done) return outcome;
+  }
+}

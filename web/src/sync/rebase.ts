@@ -1,0 +1,113 @@
+/**
+ * Local state = server state + the outbox replayed on top.
+ *
+ * Design: the `server` store keeps the last server-confirmed copy of every entity; the local-view
+ * stores (conversations, messages, ...) are what the UI reads. Every local-view record equals its
+ * server copy unless a pending outbox entry wrote it (its key is in that entry's `touched`). So
+ * after server changes arrive, or entries leave the outbox, only these keys can be stale:
+ *   the keys the server changed, and the keys any outbox entry (remaining or dropped) touched.
+ * A rebase resets exactly those keys to their server copy (or removes them), then replays every
+ * remaining outbox entry in order through the shared mutators, recording what each touches now.
+ * That keeps the invariant, costs O(changes + outbox) rather than O(all data), and gives the same
+ * answer as rebuilding everything from scratch.
+ */
+import { applyMutation, entitySchemas, parseMutation } from '@duet/shared';
+import type { Change, EntityByKind, EntityKind, MutationContext } from '@duet/shared';
+import { conversationOfTouched, LocalMutationTx, putLocalEntity } from './local-tx.ts';
+import { entityKey, LOCAL_STORE, parseEntityKey } from './storage.ts';
+import type { StorageTx, StoreName } from './storage.ts';
+
+/** The local-view stores, cleared on a reset. */
+export const LOCAL_VIEW_STORES = Object.values(LOCAL_STORE) as StoreName[];
+
+function spaceIdOf(kind: EntityKind, data: EntityByKind[EntityKind]): string | null {
+  if (kind === 'space') return data.id;
+  if (kind === 'conflict') return null;
+  return (data as { spaceId: string }).spaceId;
+}
+
+/** Drops a space the user left or lost, and everything in it, from server state and local view. */
+export async function dropSpace(tx: StorageTx, spaceId: string): Promise<string[]> {
+  const keys = [entityKey('space', spaceId)];
+  for (const record of await tx.getAllByIndex('server', 'bySpace', spaceId)) {
+    keys.push(record.key);
+    await tx.delete('server', record.key);
+  }
+  await tx.delete('spaces', spaceId);
+  // Records that only exist locally (made by pending mutations) live in the local view alone.
+  for (const message of await tx.getAllByIndex('messages', 'bySpace', spaceId)) await tx.delete('messages', message.id);
+  for (const c of await tx.getAllByIndex('conversations', 'bySpace', spaceId)) await tx.delete('conversations', c.id);
+  for (const t of await tx.getAllByIndex('transcripts', 'bySpace', spaceId)) await tx.delete('transcripts', t.id);
+  for (const s of await tx.getAllByIndex('sessions', 'bySpace', spaceId)) await tx.delete('sessions', s.id);
+  return keys;
+}
+
+export interface AppliedChanges {
+  keys: string[];
+  /** Changes whose data did not match the entity's schema: skipped rather than stored. */
+  invalid: number;
+}
+
+/** Writes pulled changes to server state; returns the keys they touched. */
+export async function applyServerChanges(tx: StorageTx, changes: readonly Change[]): Promise<AppliedChanges> {
+  const keys: string[] = [];
+  let invalid = 0;
+  for (const change of changes) {
+    const key = entityKey(change.kind, change.id);
+    if (change.kind === 'space' && change.deleted) {
+      keys.push(...(await dropSpace(tx, change.id)));
+      continue;
+    }
+    const parsed = entitySchemas[change.kind].safeParse(change.data);
+    if (parsed.success) {
+      const data = parsed.data as EntityByKind[EntityKind];
+      await tx.put('server', { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version, data });
+    } else if (change.deleted) {
+      await tx.delete('server', key);
+    } else {
+      invalid += 1;
+      continue;
+    }
+    keys.push(key);
+  }
+  return { keys, invalid };
+}
+
+/** Forgets all server state and the local view (a pull answered reset: true); the outbox stays. */
+export async function clearServerState(tx: StorageTx): Promise<void> {
+  await tx.clear('server');
+  for (const store of LOCAL_VIEW_STORES) await tx.clear(store);
+}
+
+async function resetKeyToServer(tx: StorageTx, key: string): Promise<void> {
+  const parsedKey = parseEntityKey(key);
+  if (!parsedKey) return;
+  const { kind, id } = parsedKey;
+  const record = await tx.get('server', key);
+  const parsed = record ? entitySchemas[kind].safeParse(record.data) : undefined;
+  if (parsed?.success) await putLocalEntity(tx, kind, parsed.data as EntityByKind[typeof kind]);
+  else await tx.delete(LOCAL_STORE[kind], id);
+}
+
+/**
+ * Resets `staleKeys` and every key the outbox touched to server state, then replays the outbox.
+ * Without a context (no user owns the store) nothing is replayed.
+ */
+export async function rebase(tx: StorageTx, staleKeys: Iterable<string>, ctx: MutationContext | null): Promise<void> {
+  const entries = await tx.getAll('outbox');
+  const reset = new Set(staleKeys);
+  for (const entry of entries) for (const key of entry.touched) reset.add(key);
+  for (const key of reset) await resetKeyToServer(tx, key);
+  if (!ctx) return;
+  for (const entry of entries) {
+    const parsed = parseMutation({ id: entry.id, name: entry.name, args: entry.args, hlc: entry.hlc });
+    const local = new LocalMutationTx(tx);
+    // A stored entry that no longer parses changes nothing locally; the server will judge it.
+    if (parsed.ok) await applyMutation(local, parsed.mutation, ctx);
+    const touched = [...local.touched];
+    const conversationId = (await conversationOfTouched(tx, touched)) ?? entry.conversationId;
+    if (touched.join('\n') !== entry.touched.join('\n') || conversationId !== entry.conversationId) {
+      await tx.put('outbox', { ...entry, touched, conversationId });
+    }
+  }
+}

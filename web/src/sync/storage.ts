@@ -1,0 +1,133 @@
+/**
+ * The engine's storage: named object stores behind a small transactional interface, implemented
+ * over IndexedDB (db/idb-storage.ts) and in memory (sync/memory-storage.ts); one test suite runs
+ * against both (storage.test.ts).
+ *
+ * Stores:
+ * - spaces, conversations, messages, sessions, transcripts, conflicts: the local view the UI reads
+ *   (server state with the pending outbox replayed on top, see rebase.ts);
+ * - server: the last server-confirmed state of every entity, one record per (kind, id);
+ * - outbox: pending mutations by id, in order;
+ * - meta: small typed values (see meta.ts).
+ *
+ * A transaction callback may only await the transaction's own operations: IndexedDB commits a
+ * transaction as soon as it has nothing to do, so awaiting a fetch or a timer inside one fails.
+ */
+import type { Conflict, Conversation, EntityKind, Message, Session, Space, Transcript } from '@duet/shared';
+
+/** A server-confirmed entity; `key` is `${kind}/${id}` (see entityKey). */
+export interface ServerRecord {
+  key: string;
+  kind: EntityKind;
+  id: string;
+  /** The space it belongs to (a space's own id for spaces); null for conflicts. */
+  spaceId: string | null;
+  version: number;
+  data: unknown;
+}
+
+/** A pending mutation as stored; args are validated again when replayed. */
+export interface OutboxEntry {
+  id: number;
+  name: string;
+  args: unknown;
+  hlc: string;
+  /** Entity keys the mutation wrote when last applied locally; they are reset before a replay. */
+  touched: string[];
+  /** The conversation it concerns, for the per-conversation pending badge. */
+  conversationId: string | null;
+  createdAt: number;
+}
+
+export interface MetaRecord {
+  key: string;
+  value: unknown;
+}
+
+export interface StoreRecords {
+  spaces: Space;
+  conversations: Conversation;
+  messages: Message;
+  sessions: Session;
+  transcripts: Transcript;
+  conflicts: Conflict;
+  server: ServerRecord;
+  outbox: OutboxEntry;
+  meta: MetaRecord;
+}
+
+export type StoreName = keyof StoreRecords;
+export type StoreKey<S extends StoreName> = S extends 'outbox' ? number : string;
+
+export const STORE_NAMES = [
+  'spaces', 'conversations', 'messages', 'sessions', 'transcripts', 'conflicts', 'server', 'outbox', 'meta',
+] as const satisfies readonly StoreName[];
+
+/** The primary key field of each store. */
+export const KEY_PATHS: { [S in StoreName]: string } = {
+  spaces: 'id', conversations: 'id', messages: 'id', sessions: 'id', transcripts: 'id', conflicts: 'id',
+  server: 'key', outbox: 'id', meta: 'key',
+};
+
+/**
+ * Secondary indexes: records whose `field` equals a value, ordered by `orderBy` (the primary key
+ * last, so order is total). Both implementations follow this table so they answer in one order.
+ */
+export const INDEXES = {
+  messages: {
+    byConversation: { field: 'conversationId', orderBy: ['createdAt', 'id'] },
+    bySpace: { field: 'spaceId', orderBy: ['id'] },
+  },
+  conversations: { bySpace: { field: 'spaceId', orderBy: ['id'] } },
+  transcripts: { bySpace: { field: 'spaceId', orderBy: ['id'] } },
+  sessions: { bySpace: { field: 'spaceId', orderBy: ['id'] } },
+  server: { bySpace: { field: 'spaceId', orderBy: ['key'] } },
+} as const satisfies { [S in StoreName]?: Record<string, { field: string; orderBy: readonly string[] }> };
+
+export type IndexedStore = keyof typeof INDEXES;
+export type IndexName<S extends IndexedStore> = keyof (typeof INDEXES)[S] & string;
+
+export interface StorageTx {
+  get<S extends StoreName>(store: S, key: StoreKey<S>): Promise<StoreRecords[S] | undefined>;
+  /** Records in key order; `after` excludes keys up to and including it. */
+  getAll<S extends StoreName>(store: S, query?: { after?: StoreKey<S>; limit?: number }): Promise<StoreRecords[S][]>;
+  /** Records whose indexed field equals `value`, in the index's order. */
+  getAllByIndex<S extends IndexedStore>(store: S, index: IndexName<S>, value: string): Promise<StoreRecords[S][]>;
+  count(store: StoreName): Promise<number>;
+  put<S extends StoreName>(store: S, value: StoreRecords[S]): Promise<void>;
+  delete<S extends StoreName>(store: S, key: StoreKey<S>): Promise<void>;
+  clear(store: StoreName): Promise<void>;
+}
+
+export interface SyncStorage {
+  readonly kind: 'indexeddb' | 'memory';
+  /** Runs `fn` in a read-only transaction over every store. */
+  read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one atomic read-write transaction over every store: all of it commits or none. */
+  write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
+  /** Another tab needs a different database version; this store can no longer be used. */
+  onUpgradeBlocked(listener: () => void): () => void;
+  close(): void;
+}
+
+export function entityKey(kind: EntityKind, id: string): string {
+  return `${kind}/${id}`;
+}
+
+export function parseEntityKey(key: string): { kind: EntityKind; id: string } | null {
+  const slash = key.indexOf('/');
+  if (slash < 0) return null;
+  const kind = key.slice(0, slash);
+  const known: readonly string[] = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict'];
+  return known.includes(kind) ? { kind: kind as EntityKind, id: key.slice(slash + 1) } : null;
+}
+
+/** The local-view store holding each entity kind. */
+export const LOCAL_STORE = {
+  space: 'spaces',
+  conversation: 'conversations',
+  message: 'messages',
+  session: 'sessions',
+  transcript: 'transcripts',
+  conflict: 'conflicts',
+} as const satisfies { [K in EntityKind]: StoreName };
