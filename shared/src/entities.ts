@@ -36,7 +36,8 @@ export const MessageSchema = z.object({
   createdAt: z.number(),
   editedAt: z.number().nullable(),
   deleted: z.boolean(),
-  meta: z.object({ body: FieldMetaSchema }),
+  /** `deleted`: the first delete (the one that made the tombstone), when it is deleted. */
+  meta: z.object({ body: FieldMetaSchema, deleted: FieldMetaSchema.optional() }),
 });
 export type Message = z.infer<typeof MessageSchema>;
 

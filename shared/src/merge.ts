@@ -49,6 +49,10 @@ function origin<T extends { createdAt: number; createdBy?: string; authorId?: st
   return stableCompare(kept(a), kept(b)) <= 0 ? a : b;
 }
 
+function withDeleteMeta(body: FieldMeta, deleted: FieldMeta | undefined): Message['meta'] {
+  return deleted ? { body, deleted } : { body };
+}
+
 function maxNullable(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -62,6 +66,13 @@ export function mergeConversation(a: Conversation, b: Conversation): Conversatio
   return { ...base, title: title.value, archived: archived.value, meta: { title: title.meta, archived: archived.meta } };
 }
 
+/** The earlier of two writes (the first delete of a message), deterministic on ties. */
+function firstWrite(a: FieldMeta | undefined, b: FieldMeta | undefined): FieldMeta | undefined {
+  if (!a || !b) return a ?? b;
+  const first = { value: null, meta: a };
+  return pickLww(first, { value: null, meta: b }) === first ? b : a;
+}
+
 export function mergeMessage(a: Message, b: Message): Message {
   const base = origin(a, b, ['body', 'editedAt', 'deleted', 'meta']);
   const deleted = a.deleted || b.deleted;
@@ -73,7 +84,7 @@ export function mergeMessage(a: Message, b: Message): Message {
     body: deleted ? '' : body.value,
     deleted,
     editedAt: maxNullable(a.editedAt, b.editedAt),
-    meta: { body: body.meta },
+    meta: withDeleteMeta(body.meta, firstWrite(a.meta.deleted, b.meta.deleted)),
   };
 }
 

@@ -106,19 +106,41 @@ async function editMessage(tx: MutationTx, current: Message, body: string, meta:
   // Delete wins over any edit, earlier or later: an edit of a deleted message leaves its body empty.
   // Its hlc and time still count, as they do when the edit comes first, so replicas agree on the
   // tombstone whichever of the two they saw first.
+  if (current.deleted) await editLostToDelete(tx, current, body, meta);
   const won = current.deleted
     ? pickLww({ value: '', meta: current.meta.body }, { value: '', meta })
     : await resolveWrite(tx, { value: current.body, meta: current.meta.body }, { value: body, meta }, {
       entityKind: 'message', entityId: current.id, field: 'body',
     });
-  const changed = won !== undefined && won.meta.hlc !== current.meta.body.hlc;
+  const changed = won.meta.hlc !== current.meta.body.hlc;
   await tx.put('message', {
     ...current,
     body: won.value,
-    meta: { body: won.meta },
+    meta: current.meta.deleted ? { body: won.meta, deleted: current.meta.deleted } : { body: won.meta },
     editedAt: changed ? Math.max(current.editedAt ?? 0, hlcWall(meta.hlc)) : current.editedAt,
   });
   return applied;
+}
+
+/** An edit made on one device while another deleted the message: the edit is lost, say so. */
+async function editLostToDelete(tx: MutationTx, current: Message, body: string, edit: FieldMeta) {
+  const deletion = current.meta.deleted;
+  if (!deletion || hlcClientId(deletion.hlc) === hlcClientId(edit.hlc)) return;
+  await tx.recordConflict({
+    entityKind: 'message', entityId: current.id, field: 'deleted', loserUserId: edit.by,
+    yourValue: body, winningValue: null, yourHlc: edit.hlc, winningHlc: deletion.hlc, winningBy: deletion.by, at: edit.at,
+  });
+}
+
+/** A delete arriving after another device's edit that it could not have seen: that edit is lost. */
+async function deleteOverrodeEdit(tx: MutationTx, current: Message, deletion: FieldMeta) {
+  const edit = current.meta.body;
+  const concurrent = hlcWall(deletion.hlc) < edit.at;
+  if (current.deleted || current.editedAt === null || !concurrent || hlcClientId(edit.hlc) === hlcClientId(deletion.hlc)) return;
+  await tx.recordConflict({
+    entityKind: 'message', entityId: current.id, field: 'deleted', loserUserId: edit.by,
+    yourValue: current.body, winningValue: null, yourHlc: edit.hlc, winningHlc: deletion.hlc, winningBy: deletion.by, at: deletion.at,
+  });
 }
 
 async function updateTranscriptText(tx: MutationTx, current: Transcript, text: string, meta: FieldMeta) {
@@ -186,12 +208,14 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     return editMessage(tx, current, args.body, metaOf(m, ctx), ctx.userId);
   },
 
-  async 'message.delete'(tx, args, _m, ctx) {
+  async 'message.delete'(tx, args, m, ctx) {
     const current = await tx.get('message', args.id);
     if (!current) return notFound('message');
     if (!(await tx.isMember(current.spaceId))) return forbidden();
     if (current.authorId !== ctx.userId) return forbidden();
-    await tx.put('message', mergeMessage(current, { ...current, deleted: true, body: '' }));
+    const deletion = metaOf(m, ctx);
+    await deleteOverrodeEdit(tx, current, deletion);
+    await tx.put('message', mergeMessage(current, { ...current, deleted: true, body: '', meta: { ...current.meta, deleted: deletion } }));
     return applied;
   },
 

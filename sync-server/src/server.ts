@@ -61,12 +61,13 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       down = true;
     };
     redis.on('error', reportDown);
-    redis.on('ready', () => {
+    const reportBack = () => {
       if (down) logger.info('redis is back');
       down = false;
       void cacheRef.current?.recover();
-    });
-    kv = new RedisKv(redis, config.redisPrefix, reportDown);
+    };
+    redis.on('ready', reportBack);
+    kv = new RedisKv(redis, config.redisPrefix, reportDown, reportBack);
     bus = new RedisBus(redis, config.redisPrefix);
   }
   const cache = new SyncCache(kv, metrics.cacheRequests);

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@duet/shared';
 import { startTestServer, type TestServer } from './harness.ts';
 import { account, couple } from './support/accounts.ts';
-import { bearer, describeResponse, expectError, login, me, pull, push, sleep } from './support/api.ts';
+import { bearer, describeResponse, expectError, login, me, pull, sleep } from './support/api.ts';
+import { cacheCounters } from './support/metrics-scrape.ts';
 import { SyncClient, keyOf } from './support/sync-client.ts';
 import { WsProbe, closeAll } from './support/ws-probe.ts';
 
@@ -173,13 +174,16 @@ describe('two instances on one database and one Redis prefix', () => {
     const conversationId = newId();
     writer.mutate('conversation.create', { id: conversationId, spaceId: sharedSpaceId, title: 'cached?' });
     await writer.push();
+    const before = await cacheCounters(b);
     for (let round = 0; round < 20; round++) {
       // Empty pulls on B (cacheable), then one more push on A that B must see at once.
       for (let i = 0; i < 3; i++) await reader.pull();
       const id = newId();
-      await push(a, ana.token, writer.clientId, [{ id: round + 2, name: 'message.add', args: { id, conversationId, body: `r${round}` }, hlc: writer.tick() }]);
+      writer.mutate('message.add', { id, conversationId, body: `r${round}` });
+      expect((await writer.push()).results.map((r) => r.status)).toEqual(['applied']);
       await reader.pull();
       expect(reader.state.has(keyOf('message', id)), `round ${round}: B's pull sees A's push`).toBe(true);
     }
+    expect((await cacheCounters(b)).pullHit - before.pullHit, "B answered the empty pulls from the deployment's cache").toBeGreaterThan(0);
   });
 });

@@ -27,24 +27,27 @@ export class LoginLimiter {
     this.byIp = limiter(redis, `${prefix}login-ip`, limits.perIp, limits.windowSec);
   }
 
-  /** Throws 429 rate_limited when either key has used up its failed attempts. */
-  async assertAllowed(email: string, ip: string): Promise<void> {
-    const [e, i] = await Promise.all([this.byEmail.get(email), this.byIp.get(ip)]);
-    const waits = [
-      e && e.consumedPoints >= this.limits.perEmail ? e.msBeforeNext : 0,
-      i && i.consumedPoints >= this.limits.perIp ? i.msBeforeNext : 0,
-    ];
+  /**
+   * Takes one attempt from the email's and the IP's allowance before the password is checked, so
+   * parallel guesses cannot all slip in; throws 429 rate_limited when either is used up. A
+   * successful login gives the attempts back (see loginSucceeded).
+   */
+  async takeAttempt(email: string, ip: string): Promise<void> {
+    const results = await Promise.allSettled([this.byEmail.consume(email), this.byIp.consume(ip)]);
+    const waits = results.map((r) => (r.status === 'rejected' ? waitOf(r.reason) : 0));
     const wait = Math.max(...waits);
     if (wait > 0) throw tooMany(wait);
   }
 
-  async recordFailure(email: string, ip: string): Promise<void> {
-    await Promise.all([this.byEmail.penalty(email, 1), this.byIp.penalty(ip, 1)]);
+  async loginSucceeded(email: string, ip: string): Promise<void> {
+    await Promise.all([this.byEmail.delete(email), this.byIp.reward(ip, 1)]);
   }
+}
 
-  async recordSuccess(email: string): Promise<void> {
-    await this.byEmail.delete(email);
-  }
+/** rate-limiter-flexible rejects with its result (msBeforeNext) when the allowance is used up. */
+function waitOf(reason: unknown): number {
+  if (reason && typeof reason === 'object' && 'msBeforeNext' in reason) return Math.max(1, Number(reason.msBeforeNext));
+  throw reason;
 }
 
 function tooMany(msBeforeNext: number): ApiError {

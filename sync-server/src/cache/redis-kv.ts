@@ -38,15 +38,29 @@ export class RedisKv implements KvStore {
   readonly mode = 'redis' as const;
   private readonly epochKey: string;
 
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly onError: (e: unknown) => void = () => {}) {
+  private failing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly onError: (e: unknown) => void = () => {},
+    /** Called on the first success after a failure (a stall ends without the connection dropping). */
+    private readonly onRecovered: () => void = () => {},
+  ) {
     this.epochKey = `${prefix}epoch`;
   }
 
   private async attempt<T>(work: () => Promise<T>, fallback: T): Promise<T> {
     if (this.redis.status !== 'ready') return fallback;
     try {
-      return await work();
+      const result = await work();
+      if (this.failing) {
+        this.failing = false;
+        this.onRecovered();
+      }
+      return result;
     } catch (error) {
+      this.failing = true;
       this.onError(error);
       return fallback;
     }

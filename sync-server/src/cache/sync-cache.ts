@@ -15,7 +15,9 @@ import type { Counter } from 'prom-client';
 import type { DeviceIdentity } from '../store/users-repo.ts';
 import type { KvStore } from './kv.ts';
 
-const TTL = { head: 3600, lmid: 3600, spaces: 3600, token: 300, stats: 60, presence: 75 } as const;
+// Heads live a minute: if one instance loses Redis while others keep it, what it could not raise
+// is stale for at most that long (its epoch rotation on reconnect clears it sooner).
+const TTL = { head: 60, lmid: 3600, spaces: 3600, token: 300, stats: 60, presence: 75 } as const;
 const REVOKED = 'revoked';
 
 export type CacheName = 'token' | 'pull' | 'stats';
@@ -32,9 +34,9 @@ export class SyncCache {
     this.requests.inc({ cache, result: hit ? 'hit' : 'miss' });
   }
 
-  /** The epoch to fill the cache under; read it before reading Postgres. */
-  epoch(): Promise<string | null> {
-    return this.kv.epoch();
+  /** The epoch to fill the cache under; read it before reading Postgres. None while stale. */
+  async epoch(): Promise<string | null> {
+    return this.stale ? null : this.kv.epoch();
   }
 
   /** Called when Redis is reachable again: drops everything if a write was missed meanwhile. */
@@ -42,8 +44,17 @@ export class SyncCache {
     if (this.stale && (await this.kv.rotateEpoch())) this.stale = false;
   }
 
+  /**
+   * Whether cached values may be used. After a missed write (Redis stalled or down), nothing is
+   * read until the epoch has been rotated, whether or not the connection itself dropped.
+   */
+  private async usable(): Promise<boolean> {
+    if (this.stale) await this.recover();
+    return !this.stale;
+  }
+
   async identity(tokenHash: string): Promise<DeviceIdentity | 'revoked' | null> {
-    const [value] = (await this.kv.getCurrent([`tok:${tokenHash}`])) ?? [null];
+    const [value] = (await this.usable()) ? ((await this.kv.getCurrent([`tok:${tokenHash}`])) ?? [null]) : [null];
     this.count('token', Boolean(value));
     if (!value) return null;
     if (value === REVOKED) return 'revoked';
@@ -63,7 +74,9 @@ export class SyncCache {
   /** lastMutationId when nothing changed in any space since the cursor, from the cache alone; else null. */
   async emptyPull(userId: string, clientId: string, cursor: ReadonlyMap<string, number>): Promise<number | null> {
     const spaces = [...cursor.keys()];
-    const values = await this.kv.getCurrent([`spaces:${userId}`, `lmid:${userId}:${clientId}`, ...spaces.map((s) => `head:${s}`)]);
+    const values = (await this.usable())
+      ? await this.kv.getCurrent([`spaces:${userId}`, `lmid:${userId}:${clientId}`, ...spaces.map((s) => `head:${s}`)])
+      : null;
     const [members, lmid, ...heads] = values ?? [];
     const sameSpaces = members != null && members === JSON.stringify([...spaces].sort());
     const nothingNew = sameSpaces && lmid != null && spaces.every((s, i) => heads[i] != null && Number(heads[i]) === cursor.get(s));
@@ -88,13 +101,31 @@ export class SyncCache {
     ]);
   }
 
-  /** Before a push commits: its new space heads and the client's lastMutationId. */
-  async raiseBeforeCommit(heads: ReadonlyMap<string, number>, lmid?: { userId: string; clientId: string; value: number }): Promise<void> {
-    const raised = new Map<string, number>(lmid ? [[`lmid:${lmid.userId}:${lmid.clientId}`, lmid.value]] : []);
-    for (const [space, head] of heads) raised.set(`head:${space}`, head);
+  /** Before a push commits: the new space heads (a cached head may be ahead of the committed one, never behind). */
+  async raiseBeforeCommit(heads: ReadonlyMap<string, number>): Promise<void> {
+    if (heads.size === 0) return;
+    const raised = new Map([...heads].map(([space, head]) => [`head:${space}`, head] as const));
     const epoch = await this.kv.epoch();
     const ok = epoch !== null && (await this.kv.raise(epoch, raised, TTL.head));
     if (!ok) this.stale = true;
+  }
+
+  /**
+   * After a push commits, before it is answered or poked: the committed heads again. A flush of
+   * Redis between the raise before commit and the commit would otherwise let a pull that read
+   * Postgres just before the commit cache the old head under the new epoch.
+   */
+  async raiseAfterCommit(heads: ReadonlyMap<string, number>): Promise<void> {
+    await this.raiseBeforeCommit(heads);
+  }
+
+  /**
+   * After a push commits: the client's lastMutationId. Only after the commit, as a client drops
+   * what it covers from its outbox; one that lags behind only makes the client resend duplicates.
+   */
+  async raiseLastMutationId(userId: string, clientId: string, value: number): Promise<void> {
+    const epoch = await this.kv.epoch();
+    if (epoch) await this.kv.raise(epoch, new Map([[`lmid:${userId}:${clientId}`, value]]), TTL.lmid);
   }
 
   /** Before a membership change commits: the users' new lists of spaces, overwriting what was cached. */
@@ -111,7 +142,7 @@ export class SyncCache {
   }
 
   async stats(userId: string, personalSpaceId: string): Promise<StatsResponse | null> {
-    const [head] = (await this.kv.getCurrent([`head:${personalSpaceId}`])) ?? [null];
+    const [head] = (await this.usable()) ? ((await this.kv.getCurrent([`head:${personalSpaceId}`])) ?? [null]) : [null];
     const [value] = head ? ((await this.kv.getCurrent([`stats:${userId}:${head}`])) ?? [null]) : [null];
     this.count('stats', Boolean(value));
     return value ? (JSON.parse(value) as StatsResponse) : null;

@@ -43,15 +43,12 @@ export function authRoutes(pool: pg.Pool, cache: SyncCache, limiter: LoginLimite
   router.post('/auth/login', async (req, res) => {
     const body = parseBody(LoginRequestSchema, req.body);
     const ip = req.ip ?? 'unknown';
-    await limiter.assertAllowed(body.email, ip);
+    await limiter.takeAttempt(body.email, ip);
     const user = await users.findByEmail(body.email);
     // Verify against a dummy hash for an unknown email so both failures look and take the same.
     const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !ok) {
-      await limiter.recordFailure(body.email, ip);
-      throw invalidCredentials();
-    }
-    await limiter.recordSuccess(body.email);
+    if (!user || !ok) throw invalidCredentials();
+    await limiter.loginSucceeded(body.email, ip);
     const token = newToken();
     const deviceId = await users.createDevice(user.id, body.deviceName ?? null, hashToken(token));
     res.status(200).json({ token, deviceId, user: publicUser(user) });

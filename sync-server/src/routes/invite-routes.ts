@@ -57,20 +57,18 @@ export function inviteRoutes({ pool, cache, ttlDays, auth, onMembersChanged }: I
       if (row.inviter_id === user.id || row.accepted_by === user.id) throw alreadyMember();
 
       const spaces = new SpacesRepo(client);
-      const existing = await client.query<{ id: string }>(
-        `SELECT s.id FROM spaces s JOIN space_members m ON m.space_id = s.id
-          WHERE s.kind = 'shared' AND m.user_id = $1 ORDER BY s.created_at, s.id LIMIT 1`,
-        [row.inviter_id],
+      // One shared space per pair of partners: a third person never sees the pair's history.
+      const shared = await client.query(
+        `SELECT 1 FROM spaces s
+           JOIN space_members a ON a.space_id = s.id AND a.user_id = $1
+           JOIN space_members b ON b.space_id = s.id AND b.user_id = $2
+          WHERE s.kind = 'shared' LIMIT 1`,
+        [row.inviter_id, user.id],
       );
-      let spaceId = existing.rows[0]?.id;
-      if (spaceId) {
-        const members = await client.query('SELECT 1 FROM space_members WHERE space_id = $1 AND user_id = $2', [spaceId, user.id]);
-        if (members.rowCount) throw alreadyMember();
-      } else {
-        spaceId = newId();
-        await client.query(`INSERT INTO spaces (id, kind) VALUES ($1, 'shared')`, [spaceId]);
-        await client.query('INSERT INTO space_members (space_id, user_id) VALUES ($1, $2)', [spaceId, row.inviter_id]);
-      }
+      if (shared.rowCount) throw alreadyMember();
+      const spaceId = newId();
+      await client.query(`INSERT INTO spaces (id, kind) VALUES ($1, 'shared')`, [spaceId]);
+      await client.query('INSERT INTO space_members (space_id, user_id) VALUES ($1, $2)', [spaceId, row.inviter_id]);
       const heads = await spaces.lockHeads([spaceId]);
       await client.query('INSERT INTO space_members (space_id, user_id) VALUES ($1, $2)', [spaceId, user.id]);
       await client.query('UPDATE invites SET accepted_by = $2, accepted_at = now() WHERE code = $1', [code, user.id]);
@@ -84,11 +82,14 @@ export function inviteRoutes({ pool, cache, ttlDays, auth, onMembersChanged }: I
         'SELECT user_id, array_agg(space_id) AS spaces FROM space_members WHERE user_id = ANY($1::text[]) GROUP BY user_id',
         [memberIds],
       );
-      await cache.membershipBeforeCommit(new Map(lists.rows.map((r) => [r.user_id, r.spaces])), new Map([[spaceId, version]]));
-      return current;
+      const memberships = new Map(lists.rows.map((r) => [r.user_id, r.spaces] as const));
+      await cache.membershipBeforeCommit(memberships, new Map([[spaceId, version]]));
+      return { ...current, memberships, version };
     });
+    // Again after the commit, in case Redis was flushed in between (see SyncCache).
+    await cache.membershipBeforeCommit(space.memberships, new Map([[space.id, space.version]]));
     onMembersChanged(space.id, space.members.map((m) => m.userId));
-    res.status(200).json({ space });
+    res.status(200).json({ space: { id: space.id, kind: space.kind, members: space.members } });
   });
 
   return router;

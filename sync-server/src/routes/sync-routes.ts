@@ -36,9 +36,11 @@ export function syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onS
     const outcome = await pushBatch(pool, who, body, now, {
       async beforeCommit(client, effects) {
         for (const [transcriptId, submission] of effects.submitted) await jobs.enqueue(client, { transcriptId, submission });
-        await cache.raiseBeforeCommit(effects.heads, { userId: who.user.id, clientId: body.clientId, value: effects.lastMutationId });
+        await cache.raiseBeforeCommit(effects.heads);
       },
     });
+    await cache.raiseAfterCommit(outcome.heads);
+    await cache.raiseLastMutationId(who.user.id, body.clientId, outcome.response.lastMutationId);
     for (const result of outcome.response.results) metrics.pushedMutations.inc({ status: result.status });
     metrics.pushes.inc();
     if (outcome.changedSpaces.size > 0) onSpacesChanged(outcome.changedSpaces);

@@ -15,6 +15,8 @@ export interface PushOutcome {
   response: PushResponse;
   /** Spaces whose data changed, to poke their members. */
   changedSpaces: Set<string>;
+  /** Their new head versions, as committed. */
+  heads: ReadonlyMap<string, number>;
   applied: number;
   /** Transcripts deleted by the batch (their audio files are removed after commit). */
   deletedTranscripts: string[];
@@ -70,6 +72,7 @@ export async function pushBatch(
       return {
         response: { lastMutationId, results: request.mutations.map((m) => ({ id: m.id, status: 'duplicate' as const })) },
         changedSpaces: new Set<string>(),
+        heads: new Map<string, number>(),
         applied: 0,
         deletedTranscripts: [],
       };
@@ -119,6 +122,6 @@ export async function pushBatch(
       [userId, request.clientId, lastMutationId],
     );
     await hooks.beforeCommit(client, { heads: moved, lastMutationId, submitted: tx.submitted });
-    return { response: { lastMutationId, results }, changedSpaces, applied, deletedTranscripts: [...tx.deletedTranscripts] };
+    return { response: { lastMutationId, results }, changedSpaces, heads: moved, applied, deletedTranscripts: [...tx.deletedTranscripts] };
   });
 }

@@ -43,9 +43,10 @@ export async function changeTranscript(
     const moved = new Map([[row.spaceId, version]]);
     await spaces.setHeads(moved);
     await deps.cache.raiseBeforeCommit(moved);
-    return { transcript: next, changed: row.spaceId };
+    return { transcript: next, changed: row.spaceId, heads: moved };
   });
   if (!outcome) return null;
+  if ('heads' in outcome) await deps.cache.raiseAfterCommit(outcome.heads);
   if (outcome.changed) deps.bus.publish({ type: 'poke', spaceIds: [outcome.changed] });
   return outcome.transcript;
 }

@@ -4,7 +4,8 @@ import { useDuetClient, useSyncStatus } from '../data/index.ts';
 import { useFormatters } from '../i18n/format.ts';
 import { useNow } from './use-now.ts';
 
-export function StatusLine() {
+/** `connectionOnly`: just online/offline, for the sign-in screens where nothing syncs yet. */
+export function StatusLine({ connectionOnly = false }: { connectionOnly?: boolean }) {
   const { t } = useTranslation();
   const status = useSyncStatus();
   const { engine } = useDuetClient();
@@ -18,6 +19,8 @@ export function StatusLine() {
       <p className="status-row">
         <span className={`status-dot ${status.online ? 'status-dot--online' : 'status-dot--offline'}`} aria-hidden="true" />
         <span className="status-connection">{status.online ? t('status.online') : t('status.offline')}</span>
+        {!connectionOnly && (
+          <>
         <span className="status-sep" aria-hidden="true">·</span>
         <span className="status-pending">{status.pending > 0 ? t('status.pending', { count: status.pending }) : t('status.allSaved')}</span>
         <span className="status-sep" aria-hidden="true">·</span>
@@ -30,6 +33,8 @@ export function StatusLine() {
         ) : (
           <span>{t('status.neverSynced')}</span>
         )}
+          </>
+        )}
       </p>
       {showProgress && progress && (
         <div className="status-progress">
@@ -39,8 +44,8 @@ export function StatusLine() {
           <progress max={100} value={progress.percent} aria-label={t('status.progressLabel')} />
         </div>
       )}
-      {!status.online && <p className="status-note">{t('status.offlineHint')}</p>}
-      {status.error && status.error !== 'offline' && (
+      {!status.online && !connectionOnly && <p className="status-note">{t('status.offlineHint')}</p>}
+      {!connectionOnly && status.error && status.error !== 'offline' && (
         <p className="status-error">
           {t(`status.errors.${status.error}`)}{' '}
           {status.online && status.error !== 'unauthorized' && (

@@ -49,7 +49,7 @@ export function AuthScreen({ mode }: { mode: Mode }) {
 
   return (
     <div className="app app--auth">
-      <StatusLine />
+      <StatusLine connectionOnly />
       <div className="notices">
         <UpdatePrompt />
       </div>
