@@ -39,7 +39,16 @@ export class TranscriptJobs {
   ) {}
 
   static async start(databaseUrl: string, deps: ServerWriteDeps, settings: JobSettings, logger: Logger): Promise<TranscriptJobs> {
-    const boss = new PgBoss({ connectionString: databaseUrl, max: 2, schedule: false, supervise: true, migrate: true });
+    const boss = new PgBoss({
+      connectionString: databaseUrl,
+      max: 2,
+      schedule: false,
+      supervise: true,
+      migrate: true,
+      // Maintenance is what retries a job whose worker died (its expiry passed); by default it
+      // first runs after two minutes, far longer than a job may take.
+      maintenanceIntervalSeconds: Math.max(1, Math.min(settings.expireSec, 30)),
+    });
     boss.on('error', (error: Error) => logger.warn({ err: error.message }, 'job queue error'));
     await boss.start();
     const existing = await boss.getQueue(ANALYSIS_QUEUE);
@@ -73,7 +82,8 @@ export class TranscriptJobs {
 
   private async process(job: PgBoss.JobWithMetadata<TranscriptJob>): Promise<void> {
     const { transcriptId, submission } = job.data;
-    const ours = (t: { submissions: number }) => t.submissions === submission;
+    // A job acts only on the submission it was queued for, and never on a deleted transcript.
+    const ours = (t: { submissions: number; deleted?: boolean | undefined }) => t.submissions === submission && t.deleted !== true;
     const started = await changeTranscript(this.deps, transcriptId, (t) =>
       ours(t) && t.status === 'queued' ? { ...t, status: 'processing' } : null,
     );

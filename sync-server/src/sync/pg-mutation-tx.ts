@@ -48,7 +48,8 @@ export class PgMutationTx implements MutationTx {
 
   private noteSubmission(next: EntityByKind['transcript']): void {
     const before = this.cache.get(`transcript:${next.id}`)?.data as EntityByKind['transcript'] | undefined;
-    if (next.status === 'queued' && (before?.status !== 'queued' || before.submissions !== next.submissions)) {
+    if (next.deleted) this.submitted.delete(next.id);
+    else if (next.status === 'queued' && (before?.status !== 'queued' || before.submissions !== next.submissions)) {
       this.submitted.set(next.id, next.submissions);
     }
   }

@@ -53,6 +53,15 @@ export class AudioUploads {
         await this.finish(upload);
         return {};
       },
+      // tus's own refusals (size, offset) in the protocol's error shape.
+      onResponseError: async (_req, error) => {
+        const status = (error as { status_code?: number }).status_code ?? 500;
+        const body = (error as { body?: string }).body ?? '';
+        if (body.startsWith('{"error"')) return { status_code: status, body };
+        const code = status === 413 ? 'payload_too_large' : status === 404 ? 'not_found' : status === 401 ? 'unauthorized'
+          : status === 403 ? 'forbidden' : status >= 500 ? 'unavailable' : 'invalid_body';
+        return { status_code: status >= 500 ? 503 : status, body: JSON.stringify({ error: { code, message: body.trim() || 'upload refused' } }) };
+      },
     });
   }
 
