@@ -12,6 +12,11 @@ export interface KvStore {
   getCurrent(keys: readonly string[]): Promise<Array<string | null> | null>;
   /** Sets keys to numbers, each only upwards, if the epoch is still `epoch`; false when it failed. */
   raise(epoch: string, entries: ReadonlyMap<string, number>, ttlSec: number): Promise<boolean>;
+  /**
+   * Like raise, under whatever epoch is current (creating one if missing), in one step: for
+   * writers, whose values are never behind what they committed, whatever the epoch.
+   */
+  raiseCurrent(entries: ReadonlyMap<string, number>, ttlSec: number): Promise<boolean>;
   /** Sets a key if the epoch is still `epoch`; with `onlyIfAbsent`, only when the key is not there. */
   put(epoch: string, key: string, value: string, ttlSec: number, onlyIfAbsent: boolean): Promise<boolean>;
   del(keys: readonly string[]): Promise<boolean>;

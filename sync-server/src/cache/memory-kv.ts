@@ -43,6 +43,10 @@ export class MemoryKv implements KvStore {
     return true;
   }
 
+  raiseCurrent(entries: ReadonlyMap<string, number>, ttlSec: number): Promise<boolean> {
+    return this.raise(this.current, entries, ttlSec);
+  }
+
   async put(epoch: string, key: string, value: string, ttlSec: number, onlyIfAbsent: boolean): Promise<boolean> {
     if (epoch !== this.current) return true;
     if (onlyIfAbsent && this.read(key)) return true;

@@ -16,7 +16,16 @@ end`;
 
 const RAISE = `${EPOCH_OF}
 local epoch = ARGV[1]
-if redis.call('GET', KEYS[1]) ~= epoch then return 0 end
+local current_epoch = redis.call('GET', KEYS[1])
+if epoch == '' then
+  if not current_epoch then
+    current_epoch = ARGV[#ARGV]
+    redis.call('SET', KEYS[1], current_epoch)
+  end
+  epoch = current_epoch
+elseif current_epoch ~= epoch then
+  return 0
+end
 local ttl = tonumber(ARGV[2])
 for i = 2, #KEYS do
   local value = tonumber(ARGV[i + 1])
@@ -91,9 +100,13 @@ export class RedisKv implements KvStore {
     if (entries.size === 0) return Promise.resolve(true);
     const keys = [this.epochKey, ...[...entries.keys()].map((k) => this.prefix + k)];
     return this.attempt(async () => {
-      await this.redis.eval(RAISE, keys.length, ...keys, epoch, ttlSec, ...[...entries.values()].map(String));
+      await this.redis.eval(RAISE, keys.length, ...keys, epoch, ttlSec, ...[...entries.values()].map(String), randomBytes(8).toString('hex'));
       return true;
     }, false);
+  }
+
+  raiseCurrent(entries: ReadonlyMap<string, number>, ttlSec: number): Promise<boolean> {
+    return this.raise('', entries, ttlSec);
   }
 
   put(epoch: string, key: string, value: string, ttlSec: number, onlyIfAbsent: boolean): Promise<boolean> {

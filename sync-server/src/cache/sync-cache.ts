@@ -17,7 +17,7 @@ import type { KvStore } from './kv.ts';
 
 // Heads live a minute: if one instance loses Redis while others keep it, what it could not raise
 // is stale for at most that long (its epoch rotation on reconnect clears it sooner).
-const TTL = { head: 60, lmid: 3600, spaces: 3600, token: 300, stats: 60, presence: 75 } as const;
+const TTL = { head: 60, spaces: 3600, token: 300, stats: 60, presence: 75 } as const;
 const REVOKED = 'revoked';
 
 export type CacheName = 'token' | 'pull' | 'stats';
@@ -105,9 +105,7 @@ export class SyncCache {
   async raiseBeforeCommit(heads: ReadonlyMap<string, number>): Promise<void> {
     if (heads.size === 0) return;
     const raised = new Map([...heads].map(([space, head]) => [`head:${space}`, head] as const));
-    const epoch = await this.kv.epoch();
-    const ok = epoch !== null && (await this.kv.raise(epoch, raised, TTL.head));
-    if (!ok) this.stale = true;
+    if (!(await this.kv.raiseCurrent(raised, TTL.head))) this.stale = true;
   }
 
   /**
@@ -120,12 +118,14 @@ export class SyncCache {
   }
 
   /**
-   * After a push commits: the client's lastMutationId. Only after the commit, as a client drops
-   * what it covers from its outbox; one that lags behind only makes the client resend duplicates.
+   * After a push commits: its heads again (see raiseAfterCommit) and the client's lastMutationId,
+   * in one step. The lastMutationId only after the commit, as a client drops what it covers from
+   * its outbox; one that lags behind only makes the client resend duplicates.
    */
-  async raiseLastMutationId(userId: string, clientId: string, value: number): Promise<void> {
-    const epoch = await this.kv.epoch();
-    if (epoch) await this.kv.raise(epoch, new Map([[`lmid:${userId}:${clientId}`, value]]), TTL.lmid);
+  async afterPushCommit(heads: ReadonlyMap<string, number>, lmid: { userId: string; clientId: string; value: number }): Promise<void> {
+    const raised = new Map<string, number>([...heads].map(([space, head]) => [`head:${space}`, head] as const));
+    raised.set(`lmid:${lmid.userId}:${lmid.clientId}`, lmid.value);
+    if (!(await this.kv.raiseCurrent(raised, TTL.head)) && heads.size > 0) this.stale = true;
   }
 
   /** Before a membership change commits: the users' new lists of spaces, overwriting what was cached. */

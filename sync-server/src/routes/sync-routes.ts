@@ -39,8 +39,7 @@ export function syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onS
         await cache.raiseBeforeCommit(effects.heads);
       },
     });
-    await cache.raiseAfterCommit(outcome.heads);
-    await cache.raiseLastMutationId(who.user.id, body.clientId, outcome.response.lastMutationId);
+    await cache.afterPushCommit(outcome.heads, { userId: who.user.id, clientId: body.clientId, value: outcome.response.lastMutationId });
     for (const result of outcome.response.results) metrics.pushedMutations.inc({ status: result.status });
     metrics.pushes.inc();
     if (outcome.changedSpaces.size > 0) onSpacesChanged(outcome.changedSpaces);

@@ -32,6 +32,15 @@ export class EntitiesRepo {
     return result.rows[0] ? toRow(result.rows[0]) : null;
   }
 
+  async getMany(refs: ReadonlyArray<{ kind: EntityKind; id: string }>): Promise<EntityRow[]> {
+    if (refs.length === 0) return [];
+    const result = await this.db.query<Record>(
+      `SELECT e.* FROM unnest($1::text[], $2::text[]) AS r(kind, id) JOIN entities e ON e.kind = r.kind AND e.id = r.id`,
+      [refs.map((r) => r.kind), refs.map((r) => r.id)],
+    );
+    return result.rows.map(toRow);
+  }
+
   /** Writes many entities in one statement. */
   async upsertMany(rows: readonly EntityRow[]): Promise<void> {
     if (rows.length === 0) return;

@@ -25,6 +25,14 @@ export class PgMutationTx implements MutationTx {
     private readonly now: number,
   ) {}
 
+  /** Loads these entities into the batch's cache in one query (missing ones are cached as absent). */
+  async prefetch(refs: ReadonlyArray<{ kind: EntityKind; id: string }>): Promise<void> {
+    const wanted = refs.filter((r) => !this.cache.has(`${r.kind}:${r.id}`));
+    if (wanted.length === 0) return;
+    for (const r of wanted) this.cache.set(`${r.kind}:${r.id}`, null);
+    for (const row of await this.entities.getMany(wanted)) this.cache.set(`${row.kind}:${row.id}`, row);
+  }
+
   async get<K extends EntityKind>(kind: K, id: string): Promise<EntityByKind[K] | undefined> {
     const key = `${kind}:${id}`;
     let row = this.cache.get(key);

@@ -10,6 +10,7 @@ import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import type { DeviceIdentity } from '../store/users-repo.ts';
 import { PgMutationTx } from './pg-mutation-tx.ts';
+import { referencedEntities } from './prefetch.ts';
 
 export interface PushOutcome {
   response: PushResponse;
@@ -22,13 +23,12 @@ export interface PushOutcome {
   deletedTranscripts: string[];
 }
 
+/** The client's lastMutationId, its row locked until commit (the upsert takes the lock either way). */
 async function lockClient(client: pg.PoolClient, userId: string, clientId: string): Promise<number> {
-  await client.query(
-    'INSERT INTO clients (user_id, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    [userId, clientId],
-  );
   const result = await client.query<{ last_mutation_id: number }>(
-    'SELECT last_mutation_id FROM clients WHERE user_id = $1 AND client_id = $2 FOR UPDATE',
+    `INSERT INTO clients (user_id, client_id) VALUES ($1, $2)
+     ON CONFLICT (user_id, client_id) DO UPDATE SET last_mutation_id = clients.last_mutation_id
+     RETURNING last_mutation_id`,
     [userId, clientId],
   );
   return result.rows[0]?.last_mutation_id ?? 0;
@@ -86,9 +86,13 @@ export async function pushBatch(
     const clock = now();
     const tx = new PgMutationTx(new EntitiesRepo(client), new Set(member), heads, (id) => owners.get(id), clock);
 
+    // Parse once, and load every entity the new mutations name in one query.
+    const parsed = request.mutations.map((m) => (m.id > lastMutationId ? parseMutation(m) : null));
+    await tx.prefetch(referencedEntities(parsed.flatMap((p) => (p?.ok ? [p.mutation] : []))));
+
     let applied = 0;
     let stopped = false;
-    for (const envelope of request.mutations) {
+    for (const [index, envelope] of request.mutations.entries()) {
       if (stopped || envelope.id > lastMutationId + 1) {
         stopped = true;
         results.push({ id: envelope.id, status: 'out_of_order' });
@@ -99,12 +103,12 @@ export async function pushBatch(
         continue;
       }
       lastMutationId = envelope.id;
-      const parsed = parseMutation(envelope);
-      if (!parsed.ok) {
-        results.push({ id: envelope.id, status: 'rejected', error: { code: parsed.code, message: parsed.message } });
+      const result = parsed[index] ?? parseMutation(envelope);
+      if (!result.ok) {
+        results.push({ id: envelope.id, status: 'rejected', error: { code: result.code, message: result.message } });
         continue;
       }
-      const mutation = { ...parsed.mutation, hlc: clampHlc(parsed.mutation.hlc, clock) };
+      const mutation = { ...result.mutation, hlc: clampHlc(result.mutation.hlc, clock) };
       const outcome = await applyMutation(tx, mutation, { userId, personalSpaceId: who.personalSpaceId, now: clock });
       if (outcome.status === 'rejected') {
         results.push({ id: envelope.id, status: 'rejected', error: { code: outcome.code, message: outcome.message } });
