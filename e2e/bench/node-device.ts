@@ -8,6 +8,8 @@ export interface RequestTiming {
   path: string;
   ms: number;
   status: number;
+  /** performance.now() when the answer had been read. */
+  endedAt: number;
 }
 
 /** Where timings go; switch `current` to measure one phase apart from another. */
@@ -31,7 +33,7 @@ export function timedFetch(sink: TimingSink | undefined): typeof fetch {
       const path = new URL(String(input instanceof Request ? input.url : input)).pathname;
       // Timed to the end of the body, as a client experiences it.
       const body = await response.arrayBuffer();
-      timings.push({ path, ms: performance.now() - started, status: response.status });
+      timings.push({ path, ms: performance.now() - started, status: response.status, endedAt: performance.now() });
       return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
     }
     return response;

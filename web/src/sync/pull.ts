@@ -51,7 +51,7 @@ async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
       await setMeta(tx, 'serverLastMutationId', page.lastMutationId);
       await setMeta(tx, 'lastSyncAt', deps.now());
     }
-    await rebase(tx, keys, await localMutationContext(tx, deps.now()));
+    await rebase(tx, keys, await localMutationContext(tx, deps.now()), { full: page.reset === true });
     return invalid;
   });
 }

@@ -15,7 +15,7 @@ import { applyMutation, entitySchemas, parseMutation } from '@duet/shared';
 import type { Change, EntityByKind, EntityKind, MutationContext } from '@duet/shared';
 import { conversationOfTouched, LocalMutationTx, putLocalEntity } from './local-tx.ts';
 import { entityKey, LOCAL_STORE, parseEntityKey } from './storage.ts';
-import type { StorageTx, StoreName } from './storage.ts';
+import type { OutboxEntry, StorageTx, StoreName } from './storage.ts';
 
 /** The local-view stores, cleared on a reset. */
 export const LOCAL_VIEW_STORES = Object.values(LOCAL_STORE) as StoreName[];
@@ -90,13 +90,59 @@ async function resetKeyToServer(tx: StorageTx, key: string): Promise<void> {
 }
 
 /**
- * Resets `staleKeys` and every key the outbox touched to server state, then replays the outbox.
+ * The keys to reset and the entries to replay for these stale keys: the stale keys, closed over
+ * the entries that touch them (an entry to replay has all its keys reset, and every entry touching
+ * a reset key is replayed). Entries that touched nothing (refused locally, maybe only for lack of
+ * a record the server has since sent) are always replayed. Every other local record already equals
+ * its server copy plus the entries that touch it, so it is left alone: a page of a long pull costs
+ * what it changed, not the whole outbox (after pushing 10,000 mutations, confirming them would
+ * otherwise replay the outbox once per page).
+ */
+function affected(entries: readonly OutboxEntry[], staleKeys: Iterable<string>): { reset: Set<string>; replay: OutboxEntry[] } {
+  const byKey = new Map<string, number[]>();
+  entries.forEach((entry, index) => {
+    for (const key of entry.touched) byKey.set(key, [...(byKey.get(key) ?? []), index]);
+  });
+  const reset = new Set<string>();
+  const chosen = new Set<number>();
+  const queue = [...staleKeys];
+  while (queue.length > 0) {
+    const key = queue.pop() as string;
+    if (reset.has(key)) continue;
+    reset.add(key);
+    for (const index of byKey.get(key) ?? []) {
+      if (chosen.has(index)) continue;
+      chosen.add(index);
+      queue.push(...(entries[index]?.touched ?? []));
+    }
+  }
+  entries.forEach((entry, index) => {
+    if (entry.touched.length === 0) chosen.add(index);
+  });
+  return { reset, replay: entries.filter((_, index) => chosen.has(index)) };
+}
+
+/**
+ * Resets the stale keys (and what the outbox touched there) to server state, then replays the
+ * affected outbox entries in order; with `full`, every key the outbox touched and every entry.
  * Without a context (no user owns the store) nothing is replayed.
  */
-export async function rebase(tx: StorageTx, staleKeys: Iterable<string>, ctx: MutationContext | null): Promise<void> {
-  const entries = await tx.getAll('outbox');
-  const reset = new Set(staleKeys);
-  for (const entry of entries) for (const key of entry.touched) reset.add(key);
+export async function rebase(
+  tx: StorageTx,
+  staleKeys: Iterable<string>,
+  ctx: MutationContext | null,
+  options: { full?: boolean } = {},
+): Promise<void> {
+  const all = await tx.getAll('outbox');
+  let reset: Set<string>;
+  let entries: OutboxEntry[];
+  if (options.full) {
+    reset = new Set(staleKeys);
+    for (const entry of all) for (const key of entry.touched) reset.add(key);
+    entries = all;
+  } else {
+    ({ reset, replay: entries } = affected(all, staleKeys));
+  }
   for (const key of reset) await resetKeyToServer(tx, key);
   if (!ctx) return;
   for (const entry of entries) {

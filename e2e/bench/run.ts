@@ -1,0 +1,168 @@
+/**
+ * `npm run bench`: measures the system and writes e2e/bench/results/latest.json, a chart
+ * (results/chart.html) and the README's table. It reports; it does not pass or fail. Everything
+ * talks to 127.0.0.1 only, and every section is bounded in time.
+ *
+ * BENCH_QUICK=1 runs smaller sizes (for trying the harness, not for the README).
+ */
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startAppServer } from '../support/app-server.ts';
+import { runBrowser } from './browser.ts';
+import { runLighthouse } from './lighthouse-run.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { round } from './node-device.ts';
+import { runOurs } from './peer-ours.ts';
+import { runPouchDb, type SyncRun } from './peer-pouchdb.ts';
+import { writeReport, type Row } from './report.ts';
+import { runFanout } from './ws-fanout.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const quick = process.env.BENCH_QUICK === '1';
+const LOAD_SIZES = quick ? [10, 20] : [50, 200];
+const PEER_SIZES = quick ? [200, 1000] : [1000, 10_000];
+const CONNECTIONS = quick ? 200 : 2000;
+
+async function bounded<T>(name: string, seconds: number, work: () => Promise<T>): Promise<T | { error: string }> {
+  const started = Date.now();
+  process.stderr.write(`[bench] ${name}...\n`);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = await Promise.race([
+      work(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`stopped after ${seconds} s`)), seconds * 1000);
+      }),
+    ]);
+    process.stderr.write(`[bench] ${name} done in ${round((Date.now() - started) / 1000)} s\n`);
+    return result;
+  } catch (error) {
+    process.stderr.write(`[bench] ${name} failed: ${String(error)}\n`);
+    return { error: String(error instanceof Error ? error.message : error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function withServer<T>(work: (url: string) => Promise<T>): Promise<T> {
+  const server = await startAppServer();
+  try {
+    return await work(server.url);
+  } finally {
+    await server.stop();
+  }
+}
+
+const ok = <T extends object>(value: T | { error: string }): value is T => !('error' in value);
+const total = (run: SyncRun) => run.pushMs + run.pullMs;
+const bytes = (run: SyncRun) => run.push.bytesIn + run.push.bytesOut + run.pull.bytesIn + run.pull.bytesOut;
+
+async function main(): Promise<void> {
+  if (!existsSync(`${ROOT}web/dist/index.html`)) execSync('npx vite build', { cwd: ROOT, stdio: 'inherit' });
+  const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const services = 'real PostgreSQL and Redis on 127.0.0.1, server in its own process';
+  const results: Record<string, unknown> = { machine, services, quick };
+  const rows: Row[] = [];
+
+  // 1. Load.
+  const load: Record<number, LoadResult | { error: string }> = {};
+  for (const k of LOAD_SIZES) {
+    load[k] = await bounded(`load with ${k} devices`, 300, () => withServer((url) => runLoad(url, k)));
+  }
+  results.load = load;
+  const big = load[LOAD_SIZES[1] as number];
+  const loadConditions = (k: number) => `${k} devices at once in one Node process, 101 mutations each in pushes of 25, then 5 empty pulls each; ${machine}`;
+  rows.push({
+    figure: `push + pull p95, ${LOAD_SIZES[1]} devices`,
+    value: big && ok(big) ? big.pushPullP95 : null,
+    unit: 'ms',
+    target: '< 50 ms',
+    met: big && ok(big) ? big.pushPullP95 < 50 : null,
+    conditions: loadConditions(LOAD_SIZES[1] as number),
+  });
+  rows.push({
+    figure: `errors, ${LOAD_SIZES[1]} devices`,
+    value: big && ok(big) ? big.errors : null,
+    unit: '',
+    target: '0',
+    met: big && ok(big) ? big.errors === 0 : null,
+    conditions: loadConditions(LOAD_SIZES[1] as number),
+  });
+  rows.push({
+    figure: `throughput, ${LOAD_SIZES[1]} devices`,
+    value: big && ok(big) ? big.mutationsPerSecond : null,
+    unit: 'mutations/s',
+    target: '(reported)',
+    met: null,
+    conditions: loadConditions(LOAD_SIZES[1] as number),
+  });
+  rows.push({
+    figure: 'repeated empty pulls: cache hit rate',
+    value: big && ok(big) && big.emptyPullCache.rate !== null ? round(big.emptyPullCache.rate * 100) : null,
+    unit: '%',
+    target: '> 95 %',
+    met: big && ok(big) && big.emptyPullCache.rate !== null ? big.emptyPullCache.rate > 0.95 : null,
+    conditions: loadConditions(LOAD_SIZES[1] as number),
+  });
+
+  // 2. The peer.
+  const peer: Record<number, unknown> = {};
+  let account: { email: string; password: string; messages: number; title: string } | null = null;
+  for (const n of PEER_SIZES) {
+    const pouch = await bounded(`PouchDB replication of ${n}`, 300, () => runPouchDb(n));
+    const ours = await bounded(`our push and pull of ${n}`, 300, () =>
+      withServer(async (url) => {
+        const run = await runOurs(url, n);
+        if (n === PEER_SIZES[1]) {
+          account = { email: run.email, password: run.password, messages: n, title: 'Benchmark' };
+          results.browser = await bounded('browser', 300, () => runBrowser(url, account as NonNullable<typeof account>));
+          results.lighthouse = await bounded('lighthouse', 300, () => runLighthouse(`${url}/`));
+        }
+        return run;
+      }),
+    );
+    const speedup = ok(pouch) && ok(ours) ? round(total(pouch) / total(ours), 2) : null;
+    peer[n] = { pouchdb: pouch, ours: ok(ours) ? { ...ours, password: undefined } : ours, speedup };
+    const conditions = `${n} message-sized documents; PouchDB memory adapter, batch_size 500, to express-pouchdb (Express 4) and a fresh PouchDB; ours: pushes of 500, a fresh device pulling pages of 1000; bytes counted by a TCP proxy (headers included); ${machine}`;
+    rows.push({ figure: `speedup (PouchDB time / ours), N=${n}`, value: speedup, unit: '×', target: '≥ 3× at 10,000', met: speedup === null ? null : speedup >= 3, conditions });
+    if (ok(pouch) && ok(ours)) {
+      rows.push({ figure: `PouchDB push + pull, N=${n}`, value: round(total(pouch)), unit: 'ms', target: '(peer)', met: null, conditions });
+      rows.push({ figure: `our push + pull, N=${n}`, value: round(total(ours)), unit: 'ms', target: '(reported)', met: null, conditions });
+      rows.push({ figure: `bytes on the wire, ours / PouchDB, N=${n}`, value: round(bytes(ours) / bytes(pouch), 2), unit: '×', target: '< 1', met: bytes(ours) < bytes(pouch), conditions });
+    }
+  }
+  results.peer = peer;
+
+  // 3. and 4. The browser and Lighthouse (run above, on the account of the large peer run).
+  const browser = results.browser as Awaited<ReturnType<typeof runBrowser>> | { error: string } | undefined;
+  const bc = `Chromium ${quick ? '' : '(Debian) '}at 360×740, ${PEER_SIZES[1]} messages, same machine as the server`;
+  rows.push({ figure: `first sync of ${PEER_SIZES[1]} messages`, value: browser && ok(browser) ? round(browser.firstSyncMs) : null, unit: 'ms', target: '< 3000 ms', met: browser && ok(browser) ? browser.firstSyncMs < 3000 : null, conditions: bc });
+  rows.push({ figure: 'open that conversation', value: browser && ok(browser) ? round(browser.openConversationMs) : null, unit: 'ms', target: '(reported)', met: null, conditions: bc });
+  rows.push({ figure: 'offline reload of the app shell', value: browser && ok(browser) ? round(browser.offlineReloadMs) : null, unit: 'ms', target: '< 1000 ms', met: browser && ok(browser) ? browser.offlineReloadMs < 1000 : null, conditions: bc });
+  rows.push({ figure: 'JS + CSS of the first load, gzipped', value: browser && ok(browser) ? round(browser.firstLoadGzipBytes / 1024) : null, unit: 'KiB', target: '< 200 KiB', met: browser && ok(browser) ? browser.firstLoadGzipBytes < 200 * 1024 : null, conditions: 'web/dist, files index.html loads at once, gzip -9' });
+  const lh = results.lighthouse as Awaited<ReturnType<typeof runLighthouse>> | { error: string } | undefined;
+  const lc = 'lighthouse 12, mobile profile (simulated throttling), built app served by the sync server';
+  for (const [figure, key] of [['Lighthouse Performance', 'performance'], ['Lighthouse Accessibility', 'accessibility'], ['Lighthouse Best Practices', 'bestPractices']] as const) {
+    const value = lh && ok(lh) ? lh[key] : null;
+    rows.push({ figure, value, unit: '', target: '≥ 95', met: value === null ? null : value >= 95, conditions: lc });
+  }
+  rows.push({ figure: 'Lighthouse LCP', value: lh && ok(lh) ? lh.lcpMs : null, unit: 'ms', target: '< 1500 ms', met: lh && ok(lh) && lh.lcpMs !== null ? lh.lcpMs < 1500 : null, conditions: lc });
+  rows.push({ figure: 'Lighthouse CLS', value: lh && ok(lh) ? lh.cls : null, unit: '', target: '< 0.05', met: lh && ok(lh) && lh.cls !== null ? lh.cls < 0.05 : null, conditions: lc });
+
+  // 5. Real time.
+  const fanout = await bounded(`poke fan-out to ${CONNECTIONS} connections`, 300, () => withServer((url) => runFanout(url, CONNECTIONS)));
+  results.fanout = fanout;
+  const fc = `${CONNECTIONS} WebSocket connections on one instance (devices of two partners), 5 pushes, from sending the push to each poke; clients in one Node process; ${machine}`;
+  rows.push({ figure: `poke fan-out p50, ${CONNECTIONS} connections`, value: ok(fanout) ? fanout.p50 : null, unit: 'ms', target: '(reported)', met: null, conditions: fc });
+  rows.push({ figure: `poke fan-out p99, ${CONNECTIONS} connections`, value: ok(fanout) ? fanout.p99 : null, unit: 'ms', target: '< 100 ms', met: ok(fanout) ? fanout.p99 < 100 : null, conditions: fc });
+
+  const generatedAt = new Date().toISOString();
+  writeReport(results, rows, generatedAt, `${machine}; ${services}${quick ? '; QUICK sizes' : ''}`);
+  process.stderr.write(`[bench] wrote e2e/bench/results/latest.json and chart.html, and the README table\n`);
+  for (const row of rows) process.stdout.write(`${row.figure}: ${row.value ?? 'not measured'} ${row.unit} (target ${row.target})\n`);
+}
+
+await main();
+process.exit(0);
