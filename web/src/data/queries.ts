@@ -1,0 +1,105 @@
+/**
+ * Reads of the local view for the UI. Every record read back is validated against its shared
+ * schema; one that does not parse (written by an older version, or corrupted) is left out rather
+ * than handed to a screen.
+ */
+import { entitySchemas } from '@duet/shared';
+import type { Conflict, EntityByKind, EntityKind, Session, Space } from '@duet/shared';
+import { getMeta } from '../sync/meta.ts';
+import type { OutboxEntry, StorageTx } from '../sync/storage.ts';
+import type { ConversationView, LocalReads, MeView, MessageView, TranscriptView } from './types.ts';
+
+type Reader = <T>(fn: (tx: StorageTx) => Promise<T>) => Promise<T>;
+
+function valid<K extends EntityKind>(kind: K, records: readonly unknown[]): EntityByKind[K][] {
+  const out: EntityByKind[K][] = [];
+  for (const record of records) {
+    const parsed = entitySchemas[kind].safeParse(record);
+    if (parsed.success) out.push(parsed.data as EntityByKind[K]);
+  }
+  return out;
+}
+
+function pendingByConversation(outbox: readonly OutboxEntry[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of outbox) if (e.conversationId) counts.set(e.conversationId, (counts.get(e.conversationId) ?? 0) + 1);
+  return counts;
+}
+
+function pendingKeys(outbox: readonly OutboxEntry[]): Set<string> {
+  return new Set(outbox.flatMap((e) => e.touched));
+}
+
+const newestFirst = <T extends { createdAt: number; id: string }>(a: T, b: T) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
+
+export function createLocalReads(read: Reader): LocalReads {
+  const conversations = async (filter: { archived?: boolean; spaceId?: string } = {}): Promise<ConversationView[]> =>
+    read(async (tx) => {
+      const all = valid('conversation', await tx.getAll('conversations'));
+      const pending = pendingByConversation(await tx.getAll('outbox'));
+      return all
+        .filter((c) => (filter.archived === undefined || c.archived === filter.archived) && (filter.spaceId === undefined || c.spaceId === filter.spaceId))
+        .sort(newestFirst)
+        .map((c) => ({ ...c, pendingChanges: pending.get(c.id) ?? 0 }));
+    });
+
+  const transcripts = async (filter: { conversationId?: string } = {}): Promise<TranscriptView[]> =>
+    read(async (tx) => {
+      const pending = pendingKeys(await tx.getAll('outbox'));
+      return valid('transcript', await tx.getAll('transcripts'))
+        .filter((t) => filter.conversationId === undefined || t.conversationId === filter.conversationId)
+        .sort(newestFirst)
+        .map((t) => ({ ...t, pending: pending.has(`transcript/${t.id}`) }));
+    });
+
+  return {
+    spaces: () => read(async (tx): Promise<Space[]> => valid('space', await tx.getAll('spaces'))),
+    conversations,
+    async conversation(id) {
+      return read(async (tx) => {
+        const [found] = valid('conversation', [await tx.get('conversations', id)].filter((c) => c !== undefined));
+        if (!found) return null;
+        const pending = pendingByConversation(await tx.getAll('outbox'));
+        return { ...found, pendingChanges: pending.get(id) ?? 0 };
+      });
+    },
+    messages: (conversationId) =>
+      read(async (tx): Promise<MessageView[]> => {
+        const pending = pendingKeys(await tx.getAll('outbox'));
+        // The index orders by (createdAt, id), the order the UI shows.
+        return valid('message', await tx.getAllByIndex('messages', 'byConversation', conversationId))
+          .filter((m) => !m.deleted)
+          .map((m) => ({ ...m, pending: pending.has(`message/${m.id}`) }));
+      }),
+    transcripts,
+    transcript: (id) =>
+      read(async (tx): Promise<TranscriptView | null> => {
+        const [found] = valid('transcript', [await tx.get('transcripts', id)].filter((t) => t !== undefined));
+        if (!found) return null;
+        return { ...found, pending: pendingKeys(await tx.getAll('outbox')).has(`transcript/${id}`) };
+      }),
+    sessions: () =>
+      read(async (tx): Promise<Session[]> =>
+        valid('session', await tx.getAll('sessions')).sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1)),
+      ),
+    conflicts: () =>
+      read(async (tx): Promise<Conflict[]> => {
+        const dismissed = new Set(await getMeta(tx, 'dismissedConflicts'));
+        return valid('conflict', await tx.getAll('conflicts'))
+          .filter((c) => !dismissed.has(c.id))
+          .sort((a, b) => b.at - a.at);
+      }),
+    me: () =>
+      read(async (tx): Promise<MeView | null> => {
+        const user = await getMeta(tx, 'user');
+        if (!user) return null;
+        const spaces = valid('space', await tx.getAll('spaces'));
+        return {
+          user,
+          spaces,
+          personalSpaceId: spaces.find((s) => s.kind === 'personal')?.id ?? null,
+          sharedSpaceId: spaces.find((s) => s.kind === 'shared')?.id ?? null,
+        };
+      }),
+  };
+}

@@ -1,0 +1,151 @@
+/** The shapes the UI sees: the client facade, its auth, the session tracker and the read models. */
+import type {
+  ActivityKind,
+  Conflict,
+  Conversation,
+  InviteResponse,
+  LoginRequest,
+  Message,
+  MutationArgs,
+  MutationName,
+  Session,
+  SignupRequest,
+  Space,
+  StatsResponse,
+  Transcript,
+  User,
+} from '@duet/shared';
+import type { SyncEngine } from '../sync/engine.ts';
+import type { RealtimeClient } from '../sync/realtime.ts';
+
+/** Who is signed in on this device. */
+export interface AuthState {
+  token: string;
+  deviceId: string;
+  user: User;
+}
+
+export interface DuetAuth {
+  /** Needs the network: throws ApiError code 'offline' when offline, or the server's code (email_taken, ...). */
+  signup(body: SignupRequest): Promise<AuthState>;
+  /** Needs the network; a different user than the one whose data is on the device clears that data first. */
+  login(body: LoginRequest): Promise<AuthState>;
+  /** Revokes the token (best effort when offline) and forgets it; local data and the outbox stay. */
+  logout(): Promise<void>;
+  /** The signed-in state, null when signed out or before `client.ready` resolved. */
+  current(): AuthState | null;
+  subscribe(listener: () => void): () => void;
+}
+
+export interface SessionTracker {
+  /** Starts a session unless one is open (call on visit and when the app becomes visible). */
+  start(): Promise<void>;
+  /** Records an activity in the open session, starting one if needed. */
+  recordActivity(kind: ActivityKind): Promise<void>;
+  /** Ends the open session (on hidden, or after 30 min without activity). */
+  end(): Promise<void>;
+  /** Starts now and ends on `visibilitychange` to hidden, starts again on visible; returns detach. */
+  attach(): () => void;
+  current(): { id: string; startedAt: number } | null;
+}
+
+export interface ConversationView extends Conversation {
+  /** Outbox mutations touching this conversation or its messages and transcripts. */
+  pendingChanges: number;
+}
+
+export interface MessageView extends Message {
+  /** A local change to it has not been confirmed by the server yet. */
+  pending: boolean;
+}
+
+export interface TranscriptView extends Transcript {
+  pending: boolean;
+}
+
+export interface MeView {
+  user: User;
+  spaces: Space[];
+  personalSpaceId: string | null;
+  sharedSpaceId: string | null;
+}
+
+/** A partner as the real-time socket last described them. */
+export interface PartnerPresenceView {
+  userId: string;
+  online: boolean;
+  /** Typing in the conversation the hook was asked about. */
+  typing: boolean;
+  /** When we heard it (this device's clock). */
+  since: number;
+}
+
+export interface StorageEstimateView {
+  usage: number;
+  quota: number;
+}
+
+/** Reads of the local store (no network); the hooks are built on these. */
+export interface LocalReads {
+  spaces(): Promise<Space[]>;
+  conversations(filter?: { archived?: boolean; spaceId?: string }): Promise<ConversationView[]>;
+  conversation(id: string): Promise<ConversationView | null>;
+  messages(conversationId: string): Promise<MessageView[]>;
+  transcripts(filter?: { conversationId?: string }): Promise<TranscriptView[]>;
+  transcript(id: string): Promise<TranscriptView | null>;
+  sessions(): Promise<Session[]>;
+  conflicts(): Promise<Conflict[]>;
+  me(): Promise<MeView | null>;
+}
+
+export interface DuetClient {
+  /** Resolves once the local store is open and the saved sign-in state is loaded. */
+  readonly ready: Promise<void>;
+  readonly auth: DuetAuth;
+  readonly engine: SyncEngine;
+  /** The WebSocket: pokes for the engine and partners' presence; connected while signed in. */
+  readonly realtime: RealtimeClient;
+  readonly sessionTracker: SessionTracker;
+  readonly read: LocalReads;
+  /**
+   * Applies a mutation locally and appends it to the outbox, in one transaction; never waits for
+   * the network. Throws DuetError: 'invalid_args', 'signed_out', 'quota_exceeded', or the local
+   * mutator's refusal ('not_found', 'forbidden').
+   */
+  mutate<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<void>;
+  /** A fresh id for a new entity (time-sortable). */
+  newId(): string;
+  /**
+   * Signs out of this device. With changes still waiting and no `force`, clears nothing and
+   * returns their count so the UI can warn; otherwise clears all local data and returns pending 0.
+   */
+  signOut(options?: { force?: boolean }): Promise<{ pending: number }>;
+  storageEstimate(): Promise<StorageEstimateView | null>;
+  /** Asks the browser not to evict our data; false when refused or unsupported. */
+  requestPersistentStorage(): Promise<boolean>;
+  /** Hides a conflict notice on this device. */
+  dismissConflict(id: string): Promise<void>;
+  /** Clears rejected-mutation notices: one by id, or all. */
+  dismissRejected(id?: number): Promise<void>;
+  invites: {
+    create(): Promise<InviteResponse>;
+    /** Joins the partner's shared space and syncs it. */
+    accept(code: string): Promise<Space>;
+  };
+  /** GET /api/stats (network); the UI can also compute streaks offline with shared sessionStats. */
+  stats(): Promise<StatsResponse>;
+  /** Local data changed (this tab or another); `stores` names what changed. */
+  onLocalChange(listener: (stores: readonly string[]) => void): () => void;
+  /** Stops timers and listeners and closes the store. */
+  close(): void;
+}
+
+export interface DuetClientOptions {
+  /** Origin of the API, '' (same origin) by default. */
+  baseUrl?: string;
+  /** IndexedDB database name, 'duet' by default. */
+  dbName?: string;
+  fetch?: typeof fetch;
+  /** Start syncing at once (default true). */
+  autoStart?: boolean;
+}
