@@ -158,8 +158,13 @@ export class RealtimeServer {
       if (!conn.userId) continue;
       if (event.type === 'poke') {
         if (event.userIds?.includes(conn.userId)) {
-          // A membership change: learn the new spaces first, then poke.
-          this.loadSpaces(conn).then(() => this.poke(conn), () => this.poke(conn));
+          // A membership change: learn the new spaces, poke, and exchange presence with the new partner.
+          this.loadSpaces(conn)
+            .then(() => {
+              this.poke(conn);
+              return this.joined(conn);
+            })
+            .catch(() => this.poke(conn));
         } else if (event.spaceIds.some((s) => conn.spaces.has(s))) {
           this.poke(conn);
         }
