@@ -38,8 +38,13 @@ function describeValue(value: unknown, t: (key: string) => string): string {
   return '';
 }
 
+/** "your other device renamed …" opens the sentence, so its first letter is raised ("Your other device …"). */
+function sentence(text: string, language: string): string {
+  return text.charAt(0).toLocaleUpperCase(language) + text.slice(1);
+}
+
 function ConflictItem({ conflict, onDismiss }: { conflict: Conflict; onDismiss: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const mutate = useMutate();
   const errorText = useErrorText();
   const personName = usePersonName();
@@ -60,7 +65,7 @@ function ConflictItem({ conflict, onDismiss }: { conflict: Conflict; onDismiss: 
 
   return (
     <li className="notice-item">
-      <p>{t(key, { who, title, defaultValue: t('conflicts.what.other', { who }) })}</p>
+      <p>{sentence(t(key, { who, title, defaultValue: t('conflicts.what.other', { who }) }), i18n.resolvedLanguage ?? 'en')}</p>
       {conflict.field !== 'deleted' && <p className="quote">{t('conflicts.yourVersion', { value: describeValue(conflict.yourValue, t) })}</p>}
       {error && <p className="form-error">{error}</p>}
       <div className="button-row">

@@ -1,15 +1,20 @@
-/** One conversation: its title, its messages (oldest at the top, newest at the bottom) and a composer. */
+/**
+ * One conversation: its title, its messages (oldest at the top, newest at the bottom) and a
+ * composer; in a shared one also whether the partner is online and typing.
+ */
 import { useTranslation } from 'react-i18next';
 import { useConversation, useMessages } from '../../data/index.ts';
 import { Link } from '../../app/Link.tsx';
 import { ScreenHeading } from '../../app/ScreenHeading.tsx';
 import { MessageComposer } from './MessageComposer.tsx';
 import { MessageList } from './MessageList.tsx';
+import { PartnerStatus, TypingIndicator, useConversationPartners } from './PartnerPresence.tsx';
 
 export function ConversationScreen({ id }: { id: string }) {
   const { t } = useTranslation();
   const conversation = useConversation(id);
   const messages = useMessages(id);
+  const partners = useConversationPartners(conversation);
 
   return (
     <section className="screen screen--conversation">
@@ -21,6 +26,7 @@ export function ConversationScreen({ id }: { id: string }) {
           {t('conversation.back')}
         </Link>
         <ScreenHeading className="conversation-title" dir="auto">{conversation?.title ?? (conversation === null ? t('conversation.notFoundTitle') : '…')}</ScreenHeading>
+        <PartnerStatus partners={partners} />
       </div>
       {conversation === null ? (
         <p className="empty">{t('conversation.notFound')}</p>
@@ -28,7 +34,8 @@ export function ConversationScreen({ id }: { id: string }) {
         <>
           {conversation?.archived && <p className="notice notice--info">{t('conversation.archived')}</p>}
           <MessageList messages={messages} />
-          <MessageComposer conversationId={id} />
+          {partners.length > 0 && <TypingIndicator conversationId={id} partners={partners} messages={messages} />}
+          <MessageComposer conversationId={id} shared={partners.length > 0} />
         </>
       )}
     </section>

@@ -6,8 +6,11 @@ import { useDuetClient } from '../../data/index.ts';
 import { useErrorText } from '../../app/use-error-text.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 
-/** Writes a new message; Enter sends, Shift+Enter starts a new line. */
-export function MessageComposer({ conversationId }: { conversationId: string }) {
+/**
+ * Writes a new message; Enter sends, Shift+Enter starts a new line. In a `shared` conversation,
+ * typing tells the partner (the real-time client throttles those frames).
+ */
+export function MessageComposer({ conversationId, shared = false }: { conversationId: string; shared?: boolean }) {
   const { t } = useTranslation();
   const client = useDuetClient();
   const mutate = useMutate();
@@ -36,6 +39,11 @@ export function MessageComposer({ conversationId }: { conversationId: string }) 
     void send();
   };
 
+  const onChange = (text: string) => {
+    setBody(text);
+    if (shared && text.trim()) client.realtime.sendTyping(conversationId);
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -57,7 +65,7 @@ export function MessageComposer({ conversationId }: { conversationId: string }) 
         <textarea
           id={id}
           value={body}
-          onChange={(e) => setBody(e.target.value)}
+          onChange={(e) => onChange(e.target.value)}
           onKeyDown={onKeyDown}
           rows={1}
           maxLength={MAX_TEXT_LENGTH}

@@ -7,8 +7,14 @@ import { useErrorText } from '../../app/use-error-text.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { currentLanguage } from '../../i18n/index.ts';
 import { TRANSCRIPT_LANGUAGES, languageName } from './transcript-languages.ts';
+import { RecordAudio } from './RecordAudio.tsx';
+import { useAudioRuntime } from './use-audio.ts';
+import { useRecorder } from './use-recorder.ts';
 
-/** Text, language and an optional conversation; saved as a draft, or sent for processing at once. */
+/**
+ * Text, language, an optional conversation and an optional recording; saved as a draft, or sent
+ * for processing at once. The recording is kept on this device and uploads when it can.
+ */
 export function TranscriptForm() {
   const { t, i18n } = useTranslation();
   const client = useDuetClient();
@@ -16,6 +22,8 @@ export function TranscriptForm() {
   const conversations = useConversations({ archived: false });
   const mutate = useMutate();
   const errorText = useErrorText();
+  const recorder = useRecorder();
+  const { uploads } = useAudioRuntime();
   const ids = { text: useId(), language: useId(), conversation: useId(), submit: useId() };
   const [text, setText] = useState('');
   const [language, setLanguage] = useState<string>(currentLanguage());
@@ -29,15 +37,25 @@ export function TranscriptForm() {
     event.preventDefault();
     const conversation = conversations?.find((c) => c.id === conversationId);
     const spaceId = conversation?.spaceId ?? me?.sharedSpaceId ?? me?.personalSpaceId;
-    if (!text.trim() || !spaceId) return;
+    if (!text.trim() || !spaceId || recorder.phase !== 'idle') return;
     setError(null);
     setSaved(null);
+    const audio = recorder.recorded;
+    const id = client.newId();
     try {
-      const id = client.newId();
-      await mutate('transcript.create', { id, spaceId, text, language, ...(conversation ? { conversationId: conversation.id } : {}) });
+      // The recording is stored first: the upload manager leaves it alone until the transcript exists.
+      if (audio) await uploads.add({ transcriptId: id, blob: audio.blob, mimeType: audio.mimeType, durationMs: audio.durationMs });
+      const durationMs = audio ? { durationMs: Math.round(audio.durationMs) } : {};
+      try {
+        await mutate('transcript.create', { id, spaceId, text, language, ...durationMs, ...(conversation ? { conversationId: conversation.id } : {}) });
+      } catch (e) {
+        if (audio) await uploads.discard(id).catch(() => undefined);
+        throw e;
+      }
       if (submitNow) await mutate('transcript.submit', { id });
       void client.sessionTracker.recordActivity('transcript').catch(() => undefined);
       setText('');
+      recorder.discard();
       setSaved(submitNow ? t('transcripts.savedAndSubmitted') : t('transcripts.saved'));
     } catch (e) {
       setError(errorText(e));
@@ -76,6 +94,7 @@ export function TranscriptForm() {
           </select>
         </div>
       </div>
+      <RecordAudio recorder={recorder} />
       <label className="toggle" htmlFor={ids.submit}>
         <input id={ids.submit} type="checkbox" checked={submitNow} onChange={(e) => setSubmitNow(e.target.checked)} />
         <span>{t('transcripts.submitNow')}</span>
@@ -90,7 +109,7 @@ export function TranscriptForm() {
           {saved}
         </p>
       )}
-      <button type="submit" className="button button--primary" disabled={!text.trim()}>
+      <button type="submit" className="button button--primary" disabled={!text.trim() || recorder.phase !== 'idle'}>
         {t('transcripts.save')}
       </button>
     </form>

@@ -7,9 +7,14 @@ import { useErrorText } from '../../app/use-error-text.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { useFormatters } from '../../i18n/format.ts';
 import { languageName } from './transcript-languages.ts';
+import { DeleteTranscript } from './DeleteTranscript.tsx';
+import { TranscriptAudio } from './TranscriptAudio.tsx';
 import { TranscriptResult } from './TranscriptResult.tsx';
 
-/** One transcript: a preview, its status, and "Submit for processing" while it is a draft or failed. */
+/**
+ * One transcript: a preview, its status, its audio, the processing result, "Submit for
+ * processing" while it is a draft or failed, and "Delete transcript".
+ */
 export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
   const { t, i18n } = useTranslation();
   const mutate = useMutate();
@@ -41,12 +46,16 @@ export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
         <p className="transcript-text" dir="auto">{preview}</p>
         {conversation && <p className="muted">{t('transcripts.linkedTo', { title: conversation.title })}</p>}
         {transcript.status === 'failed' && transcript.error && <p className="form-error">{t('transcripts.failedBecause', { error: transcript.error })}</p>}
+        <TranscriptAudio transcript={transcript} />
         {transcript.status === 'done' && <TranscriptResult result={transcript.result} />}
-        {canSubmit && (
-          <button type="button" className="button button--small" onClick={() => void submit()}>
-            {transcript.status === 'failed' ? t('transcripts.resubmit') : t('transcripts.submit')}
-          </button>
-        )}
+        <div className="button-row">
+          {canSubmit && (
+            <button type="button" className="button button--small" onClick={() => void submit()}>
+              {transcript.status === 'failed' ? t('transcripts.resubmit') : t('transcripts.submit')}
+            </button>
+          )}
+          <DeleteTranscript transcriptId={transcript.id} />
+        </div>
         {error && (
           <p className="form-error" role="alert">
             {error}

@@ -1,34 +1,59 @@
 import { useTranslation } from 'react-i18next';
 import { useFormatters } from '../../i18n/format.ts';
+import { formatDuration } from './format-duration.ts';
+import { parseTranscriptResult } from './transcript-result.ts';
 
-type Primitive = string | number | boolean;
-
-function isPrimitive(value: unknown): value is Primitive {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
-
-/**
- * The server's analysis of a transcript. Its shape belongs to the processing job, so this shows
- * the simple fields it finds (a summary, counts, lists of words) and ignores nested ones.
- */
+/** The server's analysis of a transcript: words, duration, speakers and the most used words. */
 export function TranscriptResult({ result }: { result: unknown }) {
   const { t } = useTranslation();
   const format = useFormatters();
-  if (typeof result !== 'object' || result === null) return null;
-  const entries = Object.entries(result as Record<string, unknown>).flatMap(([key, value]): Array<[string, string]> => {
-    if (isPrimitive(value)) return [[key, typeof value === 'number' ? format.number(value) : String(value)]];
-    if (Array.isArray(value) && value.every(isPrimitive)) return [[key, value.map(String).join(', ')]];
-    return [];
-  });
-  if (entries.length === 0) return null;
+  const parsed = parseTranscriptResult(result);
+  if (!parsed) return null;
+  const score = (value: number) => format.number(Math.round(value * 100) / 100);
+
   return (
-    <dl className="result-list" aria-label={t('transcripts.resultTitle')}>
-      {entries.map(([key, value]) => (
-        <div key={key}>
-          <dt>{t(`transcripts.resultFields.${key}`, { defaultValue: key })}</dt>
-          <dd>{value}</dd>
+    <section aria-label={t('transcripts.resultTitle')}>
+      <dl className="result-list">
+        <div>
+          <dt>{t('transcripts.result.wordCount')}</dt>
+          <dd>{format.number(parsed.wordCount)}</dd>
         </div>
-      ))}
-    </dl>
+        <div>
+          <dt>{t('transcripts.result.duration')}</dt>
+          <dd>
+            {formatDuration(parsed.durationMs)}
+            {parsed.durationEstimated && ` ${t('transcripts.result.estimated')}`}
+          </dd>
+        </div>
+        {parsed.sentiment !== null && (
+          <div>
+            <dt>{t('transcripts.result.sentiment')}</dt>
+            <dd>{score(parsed.sentiment)}</dd>
+          </div>
+        )}
+        {parsed.topWords.length > 0 && (
+          <div>
+            <dt>{t('transcripts.result.topWords')}</dt>
+            <dd>{parsed.topWords.map((w) => t('transcripts.result.topWord', { word: w.word, count: w.count })).join(', ')}</dd>
+          </div>
+        )}
+        {parsed.speakers.length > 0 && (
+          <div>
+            <dt>{t('transcripts.result.speakers')}</dt>
+            <dd>
+              <ul aria-label={t('transcripts.result.speakers')} style={{ margin: 0, paddingInlineStart: 0, listStyle: 'none' }}>
+                {parsed.speakers.map((s) => (
+                  <li key={s.name}>
+                    <strong dir="auto">{s.name}</strong>{' '}
+                    {t('transcripts.result.speakerStats', { turns: format.number(s.turns), words: format.number(s.words), count: s.turns })}
+                    {s.sentiment !== null && `, ${t('transcripts.result.speakerSentiment', { score: score(s.sentiment) })}`}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+        )}
+      </dl>
+    </section>
   );
 }

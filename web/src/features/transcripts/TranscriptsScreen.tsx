@@ -8,7 +8,8 @@ import { TranscriptItem } from './TranscriptItem.tsx';
 export function TranscriptsScreen() {
   const { t } = useTranslation();
   const transcripts = useTranscripts();
-  const sorted = transcripts ? [...transcripts].sort((a, b) => b.createdAt - a.createdAt) : undefined;
+  // A deleted transcript stays in the store as a tombstone until the server forgets it.
+  const sorted = transcripts?.filter((t) => !t.deleted).sort((a, b) => b.createdAt - a.createdAt);
   return (
     <section className="screen">
       <ScreenHeading>{t('transcripts.title')}</ScreenHeading>

@@ -1,0 +1,102 @@
+/**
+ * Real time: two partners on two phones in one shared conversation. What one does reaches the other
+ * through the WebSocket with no reload and long before the 60 s periodic sync: linking, a new
+ * conversation, a message (within 2 s), presence, and "… is typing".
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startAppServer } from '../support/app-server.ts';
+import type { AppServer } from '../support/app-server.ts';
+import { openProfile, screenshot } from '../support/browser.ts';
+import type { Profile } from '../support/browser.ts';
+import { newUser, signUp } from '../support/duet-flows.ts';
+import { DuetApp, uiText } from '../support/pages/index.ts';
+
+/** Presence in the conversation header and the typing line; local to this spec. */
+function presence(page: Page) {
+  const text = (key: string, vars: Record<string, string | number>) => uiText('en', key, vars);
+  return {
+    online: (name: string) => page.getByRole('list', { name: text('conversation.presenceLabel', {}) }).getByText(text('conversation.partnerOnline', { name }), { exact: true }),
+    offline: (name: string) => page.getByRole('list', { name: text('conversation.presenceLabel', {}) }).getByText(text('conversation.partnerOffline', { name }), { exact: true }),
+    typingLine: page.locator('.screen--conversation [aria-live="polite"]'),
+    typing: (name: string) => page.getByText(text('conversation.typing', { count: 1, names: name }), { exact: true }),
+  };
+}
+
+describe('real time', () => {
+  let server: AppServer;
+  const profiles: Profile[] = [];
+
+  beforeAll(async () => {
+    server = await startAppServer();
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(profiles.map((p) => p.close()));
+    await server?.stop();
+  });
+
+  test('a partner sees messages, presence and typing as they happen, without reloading', async () => {
+    const [alexProfile, samProfile] = await Promise.all([openProfile(), openProfile()]);
+    profiles.push(alexProfile, samProfile);
+    const alex = new DuetApp(alexProfile.page);
+    const sam = new DuetApp(samProfile.page);
+    const alexUser = newUser('Alex');
+    const samUser = newUser('Sam');
+    await signUp(alex, server.url, alexUser);
+    await signUp(sam, server.url, samUser);
+
+    // Alex invites, Sam accepts; Alex's phone hears of the new shared space by a poke, no reload.
+    await alex.partner.open(server.url);
+    const code = await alex.partner.createInvite();
+    await sam.partner.open(server.url);
+    await sam.partner.acceptInvite(code, alexUser.displayName);
+    await alex.partner.linkedWith(samUser.displayName).waitFor({ timeout: 10_000 });
+
+    // A shared conversation Alex creates shows up in Sam's list by itself.
+    await alex.conversations.open();
+    await sam.conversations.open();
+    await alex.conversations.create('Weekend plans', 'shared');
+    await sam.conversations.link('Weekend plans').waitFor({ timeout: 10_000 });
+    await alex.conversations.openConversation('Weekend plans');
+    await sam.conversations.openConversation('Weekend plans');
+
+    // Each sees the other online.
+    const atAlex = presence(alex.page);
+    const atSam = presence(sam.page);
+    await atSam.online(alexUser.displayName).waitFor({ timeout: 10_000 });
+    await atAlex.online(samUser.displayName).waitFor({ timeout: 10_000 });
+
+    // Alex types: Sam is told, politely, in a live region; it goes away once Alex stops.
+    expect(await atSam.typingLine.getAttribute('aria-live')).toBe('polite');
+    await alex.conversation.composer.pressSequentially('Hiking on', { delay: 50 });
+    await atSam.typing(alexUser.displayName).waitFor({ timeout: 3000 });
+    await screenshot(sam.page, 'realtime-typing');
+    await atSam.typing(alexUser.displayName).waitFor({ state: 'detached', timeout: 10_000 });
+    // Nobody typed on Sam's phone, so Alex sees no typing line text.
+    expect(await atAlex.typingLine.innerText()).toBe('');
+
+    // Alex sends; once Alex's phone shows it sent, Sam's shows it within 2 s with nobody touching
+    // Sam's phone: only the WebSocket poke can do that (the periodic sync waits 60 s).
+    await alex.conversation.composer.fill('Hiking on Saturday?');
+    await alex.conversation.sendButton.click();
+    await alex.conversation.message('Hiking on Saturday?').waitFor();
+    await alex.conversation.notSentMark('Hiking on Saturday?').waitFor({ state: 'detached', timeout: 10_000 });
+    await sam.conversation.message('Hiking on Saturday?').waitFor({ timeout: 2000 });
+
+    // And back: Sam's reply reaches Alex the same way.
+    await sam.conversation.composer.fill('Yes, early!');
+    await atAlex.typing(samUser.displayName).waitFor({ timeout: 3000 });
+    await sam.conversation.sendButton.click();
+    await sam.conversation.notSentMark('Yes, early!').waitFor({ state: 'detached', timeout: 10_000 });
+    await alex.conversation.message('Yes, early!').waitFor({ timeout: 2000 });
+    // Sam's message ends Sam's typing at once, not when the 5 s typing state runs out.
+    await atAlex.typing(samUser.displayName).waitFor({ state: 'detached', timeout: 1000 });
+    await screenshot(alex.page, 'realtime-conversation');
+
+    // Alex's phone goes away: Sam sees Alex offline.
+    await alexProfile.close();
+    profiles.splice(profiles.indexOf(alexProfile), 1);
+    await atSam.offline(alexUser.displayName).waitFor({ timeout: 10_000 });
+  });
+});

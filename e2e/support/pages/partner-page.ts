@@ -1,0 +1,43 @@
+/** The partner screen (/partner, also a section of Settings): invite codes and linking. */
+import { Screen } from './screen.ts';
+
+export class PartnerPage extends Screen {
+  get heading() {
+    return this.page.getByRole('heading', { level: 1, name: this.text('partner.title'), exact: true });
+  }
+
+  get createInviteButton() {
+    return this.page.getByRole('button', { name: this.text('partner.createInvite'), exact: true });
+  }
+
+  /** The code, an <output> labelled "Your invite code". */
+  get inviteCode() {
+    return this.page.getByRole('status', { name: this.text('partner.inviteCode'), exact: true });
+  }
+
+  get acceptForm() {
+    return this.page.getByRole('form', { name: this.text('partner.acceptTitle'), exact: true });
+  }
+
+  linkedWith(name: string) {
+    return this.page.getByText(this.text('partner.linked', { name }), { exact: true });
+  }
+
+  async open(baseUrl: string): Promise<void> {
+    await this.page.goto(`${baseUrl}/partner`);
+    await this.heading.waitFor();
+  }
+
+  async createInvite(): Promise<string> {
+    await this.createInviteButton.click();
+    await this.inviteCode.waitFor();
+    return (await this.inviteCode.innerText()).trim();
+  }
+
+  /** Accepts the partner's code; resolves once the app says who the user is now linked with. */
+  async acceptInvite(code: string, partnerName: string): Promise<void> {
+    await this.acceptForm.getByRole('textbox', { name: this.text('partner.acceptLabel'), exact: true }).fill(code);
+    await this.acceptForm.getByRole('button', { name: this.text('partner.accept'), exact: true }).click();
+    await this.acceptForm.getByText(this.text('partner.accepted', { name: partnerName }), { exact: true }).waitFor();
+  }
+}

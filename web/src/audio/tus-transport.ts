@@ -1,0 +1,68 @@
+/**
+ * The upload transport over tus-js-client. Resumption is ours: the upload URL is kept in the
+ * recording's record (the manager passes it back as `uploadUrl`), so tus's own URL storage and
+ * its retries are switched off and the manager alone decides when to try again.
+ */
+import { Upload } from 'tus-js-client';
+import type { DetailedError, FileReader, HttpStack, PreviousUpload, UrlStorage } from 'tus-js-client';
+import type { UploadAttempt, UploadHandle, UploadTransport } from './upload-transport.ts';
+
+/** Remembers nothing: the recording's record holds the upload URL instead. */
+const noUrlStorage: UrlStorage = {
+  findAllUploads: async (): Promise<PreviousUpload[]> => [],
+  findUploadsByFingerprint: async (): Promise<PreviousUpload[]> => [],
+  removeUpload: async () => undefined,
+  addUpload: async () => '',
+};
+
+export interface TusTransportOptions {
+  /** tus-js-client's platform parts; the browser's by default (tests pass fakes). */
+  httpStack?: HttpStack;
+  fileReader?: FileReader;
+}
+
+function statusOf(error: Error | DetailedError): number | null {
+  const response = 'originalResponse' in error ? error.originalResponse : null;
+  return response ? response.getStatus() : null;
+}
+
+export function tusTransport(options: TusTransportOptions = {}): UploadTransport {
+  return {
+    start(attempt: UploadAttempt): UploadHandle {
+      let settled = false;
+      const upload = new Upload(attempt.blob, {
+        endpoint: attempt.endpoint,
+        uploadUrl: attempt.uploadUrl,
+        chunkSize: attempt.chunkSize,
+        metadata: { transcriptId: attempt.metadata.transcriptId, filetype: attempt.metadata.filetype },
+        headers: { Authorization: `Bearer ${attempt.token}` },
+        retryDelays: null,
+        storeFingerprintForResuming: false,
+        removeFingerprintOnSuccess: false,
+        urlStorage: noUrlStorage,
+        fingerprint: async () => `duet-audio:${attempt.metadata.transcriptId}`,
+        ...(options.httpStack ? { httpStack: options.httpStack } : {}),
+        ...(options.fileReader ? { fileReader: options.fileReader } : {}),
+        onUploadUrlAvailable: () => {
+          if (upload.url) attempt.onUploadUrl(upload.url);
+        },
+        onProgress: (sent, total) => attempt.onProgress(sent, total),
+        onChunkComplete: (_chunk, accepted, total) => attempt.onChunkComplete(accepted, total),
+        onSuccess: () => {
+          settled = true;
+          attempt.onSuccess();
+        },
+        onError: (error) => {
+          settled = true;
+          attempt.onError({ status: statusOf(error), message: error.message });
+        },
+      });
+      upload.start();
+      return {
+        async abort() {
+          if (!settled) await upload.abort(false);
+        },
+      };
+    },
+  };
+}

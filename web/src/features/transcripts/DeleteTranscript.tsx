@@ -1,0 +1,51 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../app/use-error-text.ts';
+import { useMutate } from '../../app/use-mutate.ts';
+import { useAudioRuntime } from './use-audio.ts';
+
+/** "Delete transcript", confirmed in place; deletes the recording kept on this device too. */
+export function DeleteTranscript({ transcriptId }: { transcriptId: string }) {
+  const { t } = useTranslation();
+  const mutate = useMutate();
+  const errorText = useErrorText();
+  const { uploads } = useAudioRuntime();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const remove = async () => {
+    setError(null);
+    try {
+      await mutate('transcript.delete', { id: transcriptId });
+      await uploads.discard(transcriptId);
+    } catch (e) {
+      setError(errorText(e));
+      setConfirming(false);
+    }
+  };
+
+  return (
+    <>
+      {confirming ? (
+        <div className="button-row" role="group" aria-label={t('transcripts.confirmDeleteQuestion')}>
+          <span>{t('transcripts.confirmDeleteQuestion')}</span>
+          <button type="button" className="button button--small button--danger" onClick={() => void remove()}>
+            {t('transcripts.confirmDelete')}
+          </button>
+          <button type="button" className="button button--small button--quiet" onClick={() => setConfirming(false)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      ) : (
+        <button type="button" className="button button--small button--quiet" onClick={() => setConfirming(true)}>
+          {t('transcripts.delete')}
+        </button>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
