@@ -132,7 +132,7 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     newId: () => newId(clock.now(), random),
 
     async signOut(options = {}) {
-      const pending = await engine.read((tx) => tx.count('outbox'));
+      const pending = await engine.read(async (tx) => (await tx.getAll('outbox')).filter((e) => !e.name.startsWith('session.')).length);
       if (pending > 0 && !options.force) return { pending };
       await sessionTracker.end();
       await auth.logout();

@@ -85,8 +85,12 @@ export function createLocalReads(read: Reader): LocalReads {
     conflicts: () =>
       read(async (tx): Promise<Conflict[]> => {
         const dismissed = new Set(await getMeta(tx, 'dismissedConflicts'));
+        // The server tells every device of the losing user; the device whose write won has
+        // nothing to be told (its hlc ends with its own clientId).
+        const clientId = await getMeta(tx, 'clientId');
+        const wonHere = (c: Conflict) => clientId !== null && c.winningHlc.endsWith(`:${clientId}`);
         return valid('conflict', await tx.getAll('conflicts'))
-          .filter((c) => !dismissed.has(c.id))
+          .filter((c) => !dismissed.has(c.id) && !wonHere(c))
           .sort((a, b) => b.at - a.at);
       }),
     me: () =>

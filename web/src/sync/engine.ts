@@ -208,7 +208,8 @@ export class SyncEngine {
   /** Re-reads what the status shows from storage (pending count, rejected, sign-in). */
   async refreshStatus(): Promise<void> {
     const snapshot = await this.#storage.read(async (tx) => ({
-      pending: await tx.count('outbox'),
+      // What the person changed; session bookkeeping (visits, activities) is not "their changes".
+      pending: (await tx.getAll('outbox')).filter((entry) => !entry.name.startsWith('session.')).length,
       rejected: await getMeta(tx, 'rejected'),
       signedIn: (await getMeta(tx, 'auth')) !== null,
       lastSyncAt: await getMeta(tx, 'lastSyncAt'),
