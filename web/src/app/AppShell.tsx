@@ -18,6 +18,8 @@ import { navigate } from './router.ts';
 import type { Route } from './routes.ts';
 import { useSessionTracking } from './use-session-tracking.ts';
 import { useFirstSignInPersistence } from './use-first-sign-in-persistence.ts';
+import { audioRuntimeFor } from '../audio/audio-runtime.ts';
+import { useDuetClient } from '../data/index.ts';
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -45,6 +47,11 @@ export function AppShell({ route }: { route: Route }) {
   const { t } = useTranslation();
   useSessionTracking(route);
   useFirstSignInPersistence();
+  const client = useDuetClient();
+  // Recordings waiting from an earlier visit upload whichever screen the app opens on.
+  useEffect(() => {
+    audioRuntimeFor(client);
+  }, [client]);
 
   useEffect(() => {
     if (route.name === 'login' || route.name === 'signup') navigate('/', { replace: true });

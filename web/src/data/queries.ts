@@ -47,7 +47,8 @@ export function createLocalReads(read: Reader): LocalReads {
     read(async (tx) => {
       const pending = pendingKeys(await tx.getAll('outbox'));
       return valid('transcript', await tx.getAll('transcripts'))
-        .filter((t) => filter.conversationId === undefined || t.conversationId === filter.conversationId)
+        // Deleted transcripts are tombstones: kept for sync, never listed.
+        .filter((t) => t.deleted !== true && (filter.conversationId === undefined || t.conversationId === filter.conversationId))
         .sort(newestFirst)
         .map((t) => ({ ...t, pending: pending.has(`transcript/${t.id}`) }));
     });
