@@ -13,7 +13,6 @@ export function TranscriptsScreen() {
   return (
     <section className="screen">
       <ScreenHeading>{t('transcripts.title')}</ScreenHeading>
-      <TranscriptForm />
       <h2 className="section-title">{t('transcripts.listTitle')}</h2>
       {sorted === undefined ? (
         <p className="muted">{t('app.loading')}</p>
@@ -26,6 +25,7 @@ export function TranscriptsScreen() {
           ))}
         </ul>
       )}
+      <TranscriptForm />
     </section>
   );
 }
