@@ -16,3 +16,27 @@ export function newId(now: number = Date.now(), random: () => number = Math.rand
   for (let i = 0; i < 16; i++) rand += alphabet[Math.floor(random() * 32)];
   return time + rand;
 }
+
+/**
+ * An id factory whose ids sort in creation order also within one millisecond (a monotonic ULID):
+ * in the same or an earlier millisecond, the previous id's random part is incremented instead of
+ * drawn again. Messages sent in quick succession then keep their order.
+ */
+export function monotonicIds(now: () => number = Date.now, random: () => number = Math.random): () => string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  let lastTime = -1;
+  let lastRandom: number[] = [];
+  return () => {
+    const time = Math.max(0, Math.floor(now()));
+    if (time <= lastTime && lastRandom.length === 16) {
+      let i = 15;
+      while (i >= 0 && lastRandom[i] === 31) lastRandom[i--] = 0;
+      if (i >= 0) lastRandom[i] = (lastRandom[i] ?? 0) + 1;
+    } else {
+      lastTime = time;
+      lastRandom = Array.from({ length: 16 }, () => Math.floor(random() * 32));
+    }
+    const prefix = newId(lastTime, () => 0).slice(0, 10);
+    return prefix + lastRandom.map((d) => alphabet[d]).join('');
+  };
+}

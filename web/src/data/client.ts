@@ -3,7 +3,7 @@
  * `createDuetClient` wires the browser; `assembleDuetClient` takes every part, for Node clients
  * (benchmarks, integration tests) and for tests with in-memory storage.
  */
-import { newId } from '@duet/shared';
+import { monotonicIds } from '@duet/shared';
 import { ApiClient } from '../api/client.ts';
 import { ApiError, ClientErrorCode, DuetError } from '../api/errors.ts';
 import { BrowserStorage } from '../db/browser-storage.ts';
@@ -96,9 +96,11 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     onLocalChange: (listener) => engine.onLocalChange(listener),
   });
   const mutate: DuetClient['mutate'] = (name, args) => engine.mutate(name, args);
+  // Ids sort in creation order, also for two messages sent within one millisecond.
+  const newId = monotonicIds(() => clock.now(), random);
   const sessionTracker = createSessionTracker({
     mutate,
-    newId: () => newId(clock.now(), random),
+    newId,
     clock,
     timers,
     visibility,
@@ -129,7 +131,7 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     sessionTracker,
     read: reads,
     mutate,
-    newId: () => newId(clock.now(), random),
+    newId,
 
     async signOut(options = {}) {
       const pending = await engine.read(async (tx) => (await tx.getAll('outbox')).filter((e) => !e.name.startsWith('session.')).length);
