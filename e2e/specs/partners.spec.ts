@@ -75,9 +75,9 @@ describe('partners', () => {
     await sam.conversations.openConversation('Holiday ideas');
     await sam.conversation.message('Lisbon in May?').waitFor({ timeout: 15_000 });
     await sam.conversation.message('Or somewhere with mountains').waitFor();
-    // Messages are labelled with their author: Alex's name, not "You", on Sam's phone.
-    const label = await sam.conversation.message('Lisbon in May?').getAttribute('aria-label');
-    expect(label).toMatch(new RegExp(`^${uiText('en', 'conversation.messageFrom', { author: alexUser.displayName, time: 'TIME' }).replace('TIME', '.+')}$`));
+    // Messages are labelled with their author: Alex's name, not "You", on Sam's phone (the
+    // partner's name comes with the space, which may render a moment after the message).
+    await expect.poll(() => sam.conversation.message('Lisbon in May?').getAttribute('aria-label'), { timeout: 10_000 }).toMatch(new RegExp(`^${uiText('en', 'conversation.messageFrom', { author: alexUser.displayName, time: 'TIME' }).replace('TIME', '.+')}$`));
 
     // And Sam's reply reaches Alex.
     await sam.conversation.send('Mountains, please');
