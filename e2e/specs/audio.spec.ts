@@ -4,11 +4,9 @@
  * user's other device, where the transcript shows "Audio uploaded" and its processing result.
  */
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAppServer } from '../support/app-server.ts';
-import type { AppServer } from '../support/app-server.ts';
+import { describe, expect, test } from 'vitest';
+import { specSession } from '../support/spec-session.ts';
 import { openProfile, screenshot } from '../support/browser.ts';
-import type { Profile } from '../support/browser.ts';
 import { ensureServiceWorkerControl, logIn, newUser, signUp } from '../support/duet-flows.ts';
 import { DuetApp, uiPattern, uiText } from '../support/pages/index.ts';
 import type { Language } from '../support/pages/index.ts';
@@ -150,28 +148,19 @@ async function eventually(page: Page, locator: Locator, timeoutMs = 60_000): Pro
 }
 
 describe('transcript audio', () => {
-  let server: AppServer;
-  const profiles: Profile[] = [];
-
-  beforeAll(async () => {
-    server = await startAppServer();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(profiles.map((p) => p.close()));
-    await server?.stop();
-  });
+  const session = specSession();
+  const profiles = session.profiles;
 
   test('a recording made offline survives a reload, uploads when online and plays on another device', async () => {
     const user = newUser('Lena');
     const phone = await openProfile({ extraArgs: FAKE_MICROPHONE });
     profiles.push(phone);
-    await phone.context.grantPermissions(['microphone'], { origin: server.url });
+    await phone.context.grantPermissions(['microphone'], { origin: session.url });
     const app = new DuetApp(phone.page);
     const audio = new TranscriptAudio(phone.page);
     const text = 'Lena: We should book the cabin by the lake.\nTom: Yes, and bring the good coffee.';
 
-    await signUp(app, server.url, user);
+    await signUp(app, session.url, user);
     await app.status.waitForAllSent();
     await ensureServiceWorkerControl(phone.page);
     await app.transcripts.open();
@@ -224,7 +213,7 @@ describe('transcript audio', () => {
     profiles.push(tablet);
     const other = new DuetApp(tablet.page);
     const otherAudio = new TranscriptAudio(tablet.page);
-    await logIn(other, server.url, user);
+    await logIn(other, session.url, user);
     await other.transcripts.open();
     const otherItem = other.transcripts.item('We should book the cabin');
     await eventually(tablet.page, otherAudio.uploaded(otherItem));
@@ -254,7 +243,7 @@ describe('transcript audio', () => {
     profiles.push(laptop);
     const app = new DuetApp(laptop.page);
     const audio = new TranscriptAudio(laptop.page);
-    await signUp(app, server.url, user);
+    await signUp(app, session.url, user);
     await app.transcripts.open();
     await audio.recordButton.click();
     const alert = audio.form.getByRole('alert');

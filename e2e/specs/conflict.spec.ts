@@ -3,27 +3,16 @@
  * sync, both phones show the same winning title (the later rename); the loser is told and can
  * restore their title, which then wins everywhere.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAppServer } from '../support/app-server.ts';
+import { describe, expect, test } from 'vitest';
 import { screenshotsOnFailure } from '../support/failure-screenshots.ts';
-import type { AppServer } from '../support/app-server.ts';
+import { specSession } from '../support/spec-session.ts';
 import { openProfile, screenshot } from '../support/browser.ts';
-import type { Profile } from '../support/browser.ts';
 import { linkPartners, newUser, signUp } from '../support/duet-flows.ts';
 import { DuetApp, uiText } from '../support/pages/index.ts';
 
 describe('conflicting renames', () => {
-  let server: AppServer;
-  const profiles: Profile[] = [];
-
-  beforeAll(async () => {
-    server = await startAppServer();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(profiles.map((p) => p.close()));
-    await server?.stop();
-  });
+  const session = specSession();
+  const profiles = session.profiles;
 
   test('offline renames converge on the later one, and the loser can restore theirs', async () => {
     screenshotsOnFailure('conflict', () => profiles);
@@ -33,9 +22,9 @@ describe('conflicting renames', () => {
     const sam = new DuetApp(samProfile.page);
     const alexUser = newUser('Alex');
     const samUser = newUser('Sam');
-    await signUp(alex, server.url, alexUser);
-    await signUp(sam, server.url, samUser);
-    await linkPartners(alex, alexUser, sam, samUser, server.url);
+    await signUp(alex, session.url, alexUser);
+    await signUp(sam, session.url, samUser);
+    await linkPartners(alex, alexUser, sam, samUser, session.url);
 
     await alex.conversations.open();
     await alex.conversations.create('Trip budget', 'shared');

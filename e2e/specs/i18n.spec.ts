@@ -2,13 +2,11 @@
  * Languages: choosing Arabic in Settings turns the whole document right-to-left and Arabic,
  * Spanish turns it back; the choice survives a reload; a browser set to Spanish starts in Spanish.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startAppServer } from '../support/app-server.ts';
 import { screenshotsOnFailure } from '../support/failure-screenshots.ts';
-import type { AppServer } from '../support/app-server.ts';
+import { specSession } from '../support/spec-session.ts';
 import { openProfile, screenshot } from '../support/browser.ts';
-import type { Profile } from '../support/browser.ts';
 import { newUser, signUp } from '../support/duet-flows.ts';
 import { DuetApp, uiText } from '../support/pages/index.ts';
 
@@ -17,17 +15,8 @@ function documentLanguage(page: Page): Promise<{ lang: string; dir: string }> {
 }
 
 describe('languages', () => {
-  let server: AppServer;
-  const profiles: Profile[] = [];
-
-  beforeAll(async () => {
-    server = await startAppServer();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(profiles.map((p) => p.close()));
-    await server?.stop();
-  });
+  const session = specSession();
+  const profiles = session.profiles;
 
   test('Arabic in Settings makes the app right-to-left and Arabic; Spanish makes it Spanish', async () => {
     screenshotsOnFailure('i18n', () => profiles);
@@ -35,7 +24,7 @@ describe('languages', () => {
     profiles.push(profile);
     const { page } = profile;
     const english = new DuetApp(page);
-    await signUp(english, server.url, newUser('Noor'));
+    await signUp(english, session.url, newUser('Noor'));
     expect(await documentLanguage(page)).toEqual({ lang: 'en', dir: 'ltr' });
     await english.settings.open();
 
@@ -73,10 +62,10 @@ describe('languages', () => {
     profiles.push(profile);
     const { page } = profile;
     const spanish = new DuetApp(page, 'es');
-    await spanish.auth.open(server.url, 'login');
+    await spanish.auth.open(session.url, 'login');
     expect(await documentLanguage(page)).toEqual({ lang: 'es', dir: 'ltr' });
     expect(await spanish.auth.heading('login').innerText()).toBe('Iniciar sesión');
-    await spanish.auth.open(server.url, 'signup');
+    await spanish.auth.open(session.url, 'signup');
     await spanish.auth.signUp(newUser('Lucia'));
     await spanish.conversations.heading.waitFor({ timeout: 20_000 });
     expect(await spanish.conversations.heading.innerText()).toBe('Conversaciones');
@@ -90,7 +79,7 @@ describe('languages', () => {
     profiles.push(profile);
     const { page } = profile;
     const arabic = new DuetApp(page, 'ar');
-    await arabic.auth.open(server.url, 'login');
+    await arabic.auth.open(session.url, 'login');
     expect(await documentLanguage(page)).toEqual({ lang: 'ar', dir: 'rtl' });
     await screenshot(page, 'i18n-login-arabic');
   });

@@ -2,27 +2,16 @@
  * Offline first: data written online survives an offline reload, changes made offline wait in the
  * outbox (the status line says so), and once online they reach the server and the user's other device.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAppServer } from '../support/app-server.ts';
+import { describe, expect, test } from 'vitest';
 import { screenshotsOnFailure } from '../support/failure-screenshots.ts';
-import type { AppServer } from '../support/app-server.ts';
+import { specSession } from '../support/spec-session.ts';
 import { openProfile, screenshot } from '../support/browser.ts';
-import type { Profile } from '../support/browser.ts';
 import { ensureServiceWorkerControl, logIn, newUser, signUp } from '../support/duet-flows.ts';
 import { DuetApp } from '../support/pages/index.ts';
 
 describe('offline first', () => {
-  let server: AppServer;
-  const profiles: Profile[] = [];
-
-  beforeAll(async () => {
-    server = await startAppServer();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(profiles.map((p) => p.close()));
-    await server?.stop();
-  });
+  const session = specSession();
+  const profiles = session.profiles;
 
   test('data survives an offline reload, offline changes sync and reach another device', async () => {
     screenshotsOnFailure('offline-first', () => profiles);
@@ -32,7 +21,7 @@ describe('offline first', () => {
     const app = new DuetApp(phone.page);
     const title = 'Weekend plans';
 
-    await signUp(app, server.url, user);
+    await signUp(app, session.url, user);
     await app.conversations.create(title);
     await app.conversations.openConversation(title);
     await app.conversation.send('Hiking on Saturday?');
@@ -70,7 +59,7 @@ describe('offline first', () => {
     const tablet = await openProfile();
     profiles.push(tablet);
     const other = new DuetApp(tablet.page);
-    await logIn(other, server.url, user);
+    await logIn(other, session.url, user);
     await other.conversations.openConversation(title);
     for (const body of ['Hiking on Saturday?', 'Or the lake if it rains', 'Written on the train, offline']) {
       await other.conversation.message(body).waitFor({ timeout: 15_000 });

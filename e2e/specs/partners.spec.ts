@@ -2,27 +2,16 @@
  * Partners: two people on two phones link through an invite code; a conversation A creates in the
  * shared space ("Who can see it") reaches B with its messages, and a personal one does not.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAppServer } from '../support/app-server.ts';
+import { describe, expect, test } from 'vitest';
 import { screenshotsOnFailure } from '../support/failure-screenshots.ts';
-import type { AppServer } from '../support/app-server.ts';
+import { specSession } from '../support/spec-session.ts';
 import { openProfile, screenshot } from '../support/browser.ts';
-import type { Profile } from '../support/browser.ts';
 import { newUser, signUp } from '../support/duet-flows.ts';
 import { DuetApp, uiText } from '../support/pages/index.ts';
 
 describe('partners', () => {
-  let server: AppServer;
-  const profiles: Profile[] = [];
-
-  beforeAll(async () => {
-    server = await startAppServer();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(profiles.map((p) => p.close()));
-    await server?.stop();
-  });
+  const session = specSession();
+  const profiles = session.profiles;
 
   test('an invite links two users, and a shared conversation reaches the partner', async () => {
     screenshotsOnFailure('partners', () => profiles);
@@ -32,18 +21,18 @@ describe('partners', () => {
     const sam = new DuetApp(samProfile.page);
     const alexUser = newUser('Alex');
     const samUser = newUser('Sam');
-    await signUp(alex, server.url, alexUser);
-    await signUp(sam, server.url, samUser);
+    await signUp(alex, session.url, alexUser);
+    await signUp(sam, session.url, samUser);
 
     // Without a partner there is nothing to choose: conversations are personal.
     expect(await alex.conversations.visibility.count()).toBe(0);
 
-    await alex.partner.open(server.url);
+    await alex.partner.open(session.url);
     const code = await alex.partner.createInvite();
     expect(code).toMatch(/^\S{8}$/);
     await screenshot(alex.page, 'partners-invite-code');
 
-    await sam.partner.open(server.url);
+    await sam.partner.open(session.url);
     await sam.partner.acceptInvite(code, alexUser.displayName);
     await sam.partner.linkedWith(alexUser.displayName).waitFor();
     await screenshot(sam.page, 'partners-accepted');

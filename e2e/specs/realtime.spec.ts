@@ -3,12 +3,10 @@
  * through the WebSocket with no reload and long before the 60 s periodic sync: linking, a new
  * conversation, a message (within 2 s), presence, and "… is typing".
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startAppServer } from '../support/app-server.ts';
-import type { AppServer } from '../support/app-server.ts';
+import { specSession } from '../support/spec-session.ts';
 import { openProfile, screenshot } from '../support/browser.ts';
-import type { Profile } from '../support/browser.ts';
 import { newUser, signUp } from '../support/duet-flows.ts';
 import { DuetApp, uiText } from '../support/pages/index.ts';
 
@@ -24,17 +22,8 @@ function presence(page: Page) {
 }
 
 describe('real time', () => {
-  let server: AppServer;
-  const profiles: Profile[] = [];
-
-  beforeAll(async () => {
-    server = await startAppServer();
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(profiles.map((p) => p.close()));
-    await server?.stop();
-  });
+  const session = specSession();
+  const profiles = session.profiles;
 
   test('a partner sees messages, presence and typing as they happen, without reloading', async () => {
     const [alexProfile, samProfile] = await Promise.all([openProfile(), openProfile()]);
@@ -43,13 +32,13 @@ describe('real time', () => {
     const sam = new DuetApp(samProfile.page);
     const alexUser = newUser('Alex');
     const samUser = newUser('Sam');
-    await signUp(alex, server.url, alexUser);
-    await signUp(sam, server.url, samUser);
+    await signUp(alex, session.url, alexUser);
+    await signUp(sam, session.url, samUser);
 
     // Alex invites, Sam accepts; Alex's phone hears of the new shared space by a poke, no reload.
-    await alex.partner.open(server.url);
+    await alex.partner.open(session.url);
     const code = await alex.partner.createInvite();
-    await sam.partner.open(server.url);
+    await sam.partner.open(session.url);
     await sam.partner.acceptInvite(code, alexUser.displayName);
     await alex.partner.linkedWith(samUser.displayName).waitFor({ timeout: 10_000 });
 
