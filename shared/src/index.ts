@@ -8,3 +8,4 @@ export * from './api.ts';
 export * from './merge.ts';
 export * from './mutators.ts';
 export * from './streak.ts';
+export * from './realtime.ts';

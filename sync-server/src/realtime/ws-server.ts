@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { z } from 'zod';
+import { CLOSE_BAD_FRAME, CLOSE_UNAUTHORIZED, ClientFrameSchema, REALTIME_PATH, type ClientFrame, type ServerFrame } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import { resolveToken } from '../http/authenticate.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -16,14 +16,8 @@ import { SpacesRepo } from '../store/spaces-repo.ts';
 import type { UsersRepo } from '../store/users-repo.ts';
 import type { Bus, BusEvent } from './bus.ts';
 
-export const WS_PATH = '/api/sync/ws';
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_BAD_FRAME = 4400;
-
-const ClientFrameSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('auth'), token: z.string().max(500) }),
-  z.object({ type: z.literal('typing'), conversationId: z.string().max(64) }),
-]);
+export { CLOSE_BAD_FRAME, CLOSE_UNAUTHORIZED } from '@duet/shared';
+export const WS_PATH = REALTIME_PATH;
 
 interface Connection {
   ws: WebSocket;
@@ -92,7 +86,7 @@ export class RealtimeServer {
   }
 
   private async receive(conn: Connection, data: RawData): Promise<void> {
-    let frame: z.infer<typeof ClientFrameSchema>;
+    let frame: ClientFrame;
     try {
       const parsed = ClientFrameSchema.safeParse(JSON.parse(data.toString()));
       if (!parsed.success) throw new Error('bad frame');
@@ -169,9 +163,12 @@ export class RealtimeServer {
           this.poke(conn);
         }
       } else if (event.userId !== conn.userId && event.spaceIds.some((s) => conn.sharedSpaces.has(s))) {
-        const frame: Record<string, string> = { type: 'presence', userId: event.userId, state: event.state };
-        if (event.conversationId) frame.conversationId = event.conversationId;
-        this.send(conn, frame);
+        this.send(conn, {
+          type: 'presence',
+          userId: event.userId,
+          state: event.state,
+          ...(event.conversationId ? { conversationId: event.conversationId } : {}),
+        });
       }
     }
   }
@@ -181,7 +178,7 @@ export class RealtimeServer {
     this.send(conn, { type: 'poke' });
   }
 
-  private send(conn: Connection, frame: object): void {
+  private send(conn: Connection, frame: ServerFrame): void {
     if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame));
   }
 

@@ -1,24 +1,11 @@
-/**
- * The frames of GET /api/sync/ws (docs/protocol.md, "Real time"), validated by hand: the web
- * package has no zod of its own and shared has no realtime schemas yet (the server keeps its
- * client-frame schema in ws-server.ts). Moving both directions into shared is the better home.
- */
+/** The frames of GET /api/sync/ws (docs/protocol.md, "Real time"): schemas in shared, used by both sides. */
+import { REALTIME_PATH, ServerFrameSchema } from '@duet/shared';
+import type { ClientFrame, ServerFrame } from '@duet/shared';
 
-export const REALTIME_PATH = '/api/sync/ws';
-/** The server closes with this for a bad token or a missing auth frame. */
-export const CLOSE_UNAUTHORIZED = 4401;
-/** A malformed frame; the server uses it for ours, we use it for the server's. */
-export const CLOSE_BAD_FRAME = 4400;
+export { CLOSE_BAD_FRAME, CLOSE_UNAUTHORIZED, REALTIME_PATH } from '@duet/shared';
+export type { ClientFrame, PresenceState, ServerFrame } from '@duet/shared';
 /** The same bound the server puts on ids in client frames. */
 const MAX_ID_LENGTH = 64;
-
-export type PresenceState = 'online' | 'offline' | 'typing';
-
-export type ServerFrame =
-  | { type: 'poke' }
-  | { type: 'presence'; userId: string; state: PresenceState; conversationId?: string };
-
-export type ClientFrame = { type: 'auth'; token: string } | { type: 'typing'; conversationId: string };
 
 /**
  * What an incoming frame is: a known frame, `unknown` for a well-formed frame of a type this
@@ -27,7 +14,6 @@ export type ClientFrame = { type: 'auth'; token: string } | { type: 'typing'; co
 export type ParsedFrame = { kind: 'frame'; frame: ServerFrame } | { kind: 'unknown' } | { kind: 'invalid' };
 
 const isId = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
-const isPresenceState = (value: unknown): value is PresenceState => value === 'online' || value === 'offline' || value === 'typing';
 
 export function parseServerFrame(data: unknown): ParsedFrame {
   if (typeof data !== 'string') return { kind: 'invalid' };
@@ -40,14 +26,9 @@ export function parseServerFrame(data: unknown): ParsedFrame {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'invalid' };
   const record = value as Record<string, unknown>;
   if (typeof record.type !== 'string') return { kind: 'invalid' };
-  if (record.type === 'poke') return { kind: 'frame', frame: { type: 'poke' } };
-  if (record.type !== 'presence') return { kind: 'unknown' };
-  const { userId, state, conversationId } = record;
-  if (!isId(userId) || !isPresenceState(state)) return { kind: 'invalid' };
-  if (conversationId !== undefined && !isId(conversationId)) return { kind: 'invalid' };
-  // A typing frame names its conversation; online and offline do not need one.
-  if (state === 'typing' && conversationId === undefined) return { kind: 'invalid' };
-  return { kind: 'frame', frame: { type: 'presence', userId, state, ...(conversationId !== undefined ? { conversationId } : {}) } };
+  if (record.type !== 'poke' && record.type !== 'presence') return { kind: 'unknown' };
+  const parsed = ServerFrameSchema.safeParse(record);
+  return parsed.success ? { kind: 'frame', frame: parsed.data as ServerFrame } : { kind: 'invalid' };
 }
 
 export function isValidConversationId(id: string): boolean {
