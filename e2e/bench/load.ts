@@ -2,7 +2,7 @@
  * Load: K simulated devices (our real engine in Node), all at once, each creating a conversation
  * and pushing 100 messages in batches, then pulling; then repeated empty pulls for the cache.
  */
-import { cacheHits, scrapeCounters } from './metrics-text.ts';
+import { cacheHits, scrapeCounters, serverQuantile } from './metrics-text.ts';
 import { createDevice, percentile, round, type Device, type RequestTiming, type TimingSink } from './node-device.ts';
 import { messageBody } from './workload.ts';
 
@@ -16,7 +16,11 @@ export interface LoadResult {
   push: { requests: number; p50: number; p95: number; p99: number };
   pull: { requests: number; p50: number; p95: number; p99: number };
   pushPullP95: number;
+  /** The server's own p95 (its request histogram, bucket upper bound), without the clients' queueing. */
+  serverP95: { push: number | null; pull: number | null };
   errors: number;
+  /** What the errors were: HTTP statuses and sync errors, by count. */
+  errorKinds: Record<string, number>;
   emptyPullCache: { hits: number; misses: number; rate: number | null };
 }
 
@@ -51,9 +55,15 @@ export async function runLoad(baseUrl: string, k: number): Promise<LoadResult> {
   }
   const timings: RequestTiming[] = [];
   sink.current = timings;
+  const scrapeBefore = await scrapeCounters(baseUrl);
 
   const started = performance.now();
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
+  const note = (kind: string) => {
+    errors += 1;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  };
   await Promise.all(
     devices.map(async ({ device, spaceId }, i) => {
       try {
@@ -64,31 +74,35 @@ export async function runLoad(baseUrl: string, k: number): Promise<LoadResult> {
         }
         await device.engine.syncNow();
         const status = device.engine.getStatus();
-        if (status.pending !== 0 || status.error) {
-          errors += 1;
-          if (process.env.BENCH_DEBUG) console.error(JSON.stringify(status));
-        }
-      } catch {
-        errors += 1;
+        if (status.error) note(`sync error ${status.error}`);
+        else if (status.pending !== 0) note('changes left unsent');
+      } catch (error) {
+        note(`thrown: ${String(error)}`);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const result = await finish(baseUrl, devices.map((d) => d.device), timings, { k, seconds, errors });
+  const scrapeAfter = await scrapeCounters(baseUrl);
+  const serverP95 = {
+    push: serverQuantile(scrapeBefore, scrapeAfter, '/api/sync/push', 0.95),
+    pull: serverQuantile(scrapeBefore, scrapeAfter, '/api/sync/pull', 0.95),
+  };
+  const result = await finish(baseUrl, devices.map((d) => d.device), timings, { k, seconds, errors, errorKinds });
   sink.current = null;
-  return result;
+  return { ...result, serverP95 };
 }
 
 async function finish(
   baseUrl: string,
   devices: Device[],
   timings: RequestTiming[],
-  run: { k: number; seconds: number; errors: number },
-): Promise<LoadResult> {
+  run: { k: number; seconds: number; errors: number; errorKinds: Record<string, number> },
+): Promise<Omit<LoadResult, 'serverP95'>> {
   const before = await scrapeCounters(baseUrl);
   for (let i = 0; i < EMPTY_PULLS; i++) await Promise.all(devices.map((d) => d.engine.syncNow()));
   const after = await scrapeCounters(baseUrl);
-  const failed = timings.filter((t) => t.status >= 400).length;
+  const failed = timings.filter((t) => t.status >= 400);
+  for (const t of failed) run.errorKinds[`HTTP ${t.status} ${t.path}`] = (run.errorKinds[`HTTP ${t.status} ${t.path}`] ?? 0) + 1;
   const push = stats(timings, '/api/sync/push');
   const pull = stats(timings, '/api/sync/pull');
   const both = timings.filter((t) => t.path === '/api/sync/push' || t.path === '/api/sync/pull').map((t) => t.ms);
@@ -104,7 +118,8 @@ async function finish(
     push,
     pull,
     pushPullP95: round(percentile(both, 95)),
-    errors: run.errors + failed,
+    errors: run.errors + failed.length,
+    errorKinds: run.errorKinds,
     emptyPullCache: cacheHits(before, after, 'pull'),
   };
 }

@@ -16,3 +16,27 @@ export function cacheHits(before: Map<string, number>, after: Map<string, number
   const misses = read(after, 'miss') - read(before, 'miss');
   return { hits, misses, rate: hits + misses === 0 ? null : hits / (hits + misses) };
 }
+
+/**
+ * A quantile of the server's own request durations for one route between two scrapes, from the
+ * Prometheus histogram: the upper bound (ms) of the bucket it falls in.
+ */
+export function serverQuantile(before: Map<string, number>, after: Map<string, number>, route: string, q: number): number | null {
+  const buckets = new Map<number, number>();
+  for (const [key, value] of after) {
+    if (!key.startsWith('duet_http_request_duration_seconds_bucket{') || !key.includes(`route="${route}"`)) continue;
+    const le = /le="([^"]+)"/.exec(key)?.[1];
+    if (!le || le === '+Inf') continue;
+    const delta = value - (before.get(key) ?? 0);
+    buckets.set(Number(le), (buckets.get(Number(le)) ?? 0) + delta);
+  }
+  let total = 0;
+  for (const [key, value] of after) {
+    if (key.startsWith('duet_http_request_duration_seconds_count{') && key.includes(`route="${route}"`)) total += value - (before.get(key) ?? 0);
+  }
+  if (total === 0) return null;
+  for (const le of [...buckets.keys()].sort((a, b) => a - b)) {
+    if ((buckets.get(le) ?? 0) >= q * total) return le * 1000;
+  }
+  return Number.POSITIVE_INFINITY;
+}

@@ -79,6 +79,10 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   const uploads = new AudioUploads({ pool, cache, bus, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, logger });
   const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads });
   const server = http.createServer(app);
+  // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
+  // connection at the moment the server closes it (a reset the client sees as a network error).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger });
   realtime.attach(server);
   await new Promise<void>((resolve, reject) => {

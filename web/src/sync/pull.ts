@@ -4,7 +4,7 @@
  * from the last page after a reload. Only the last page (hasMore false) drops acknowledged
  * outbox entries: only then does the pulled state include every mutation up to lastMutationId.
  */
-import { DEFAULT_PULL_LIMIT } from '@duet/shared';
+import { MAX_PULL_LIMIT } from '@duet/shared';
 import type { PullResponse } from '@duet/shared';
 import { localMutationContext } from './local-tx.ts';
 import { getMeta, setMeta } from './meta.ts';
@@ -43,7 +43,7 @@ export function estimatePercent(pages: number, done: boolean): number {
 async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
   return deps.storage.write(async (tx) => {
     if (page.reset) await clearServerState(tx);
-    const { keys, invalid } = await applyServerChanges(tx, page.changes);
+    const { keys, stored, invalid } = await applyServerChanges(tx, page.changes);
     await setMeta(tx, 'cursor', page.cursor);
     await advanceClock(tx, deps.clientId, deps.now(), page.serverTime);
     if (!page.hasMore) {
@@ -51,7 +51,7 @@ async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
       await setMeta(tx, 'serverLastMutationId', page.lastMutationId);
       await setMeta(tx, 'lastSyncAt', deps.now());
     }
-    await rebase(tx, keys, await localMutationContext(tx, deps.now()), { full: page.reset === true });
+    await rebase(tx, keys, await localMutationContext(tx, deps.now()), { full: page.reset === true, known: stored });
     return invalid;
   });
 }
@@ -63,7 +63,8 @@ export async function pullUntilCaughtUp(deps: PullDeps): Promise<PullOutcome> {
     const page = await deps.transport.pull(deps.token, {
       clientId: deps.clientId,
       cursor,
-      limit: deps.limit ?? DEFAULT_PULL_LIMIT,
+      // The largest pages the server gives: fewer round trips and transactions on a first sync.
+      limit: deps.limit ?? MAX_PULL_LIMIT,
     });
     outcome.invalid += await storePage(deps, page);
     outcome.pages += 1;

@@ -44,6 +44,8 @@ export async function dropSpace(tx: StorageTx, spaceId: string): Promise<string[
 
 export interface AppliedChanges {
   keys: string[];
+  /** The entities just stored, by key, already validated: a rebase need not read them back. */
+  stored: Map<string, EntityByKind[EntityKind]>;
   /** Changes whose data did not match the entity's schema: skipped rather than stored. */
   invalid: number;
 }
@@ -51,6 +53,7 @@ export interface AppliedChanges {
 /** Writes pulled changes to server state; returns the keys they touched. */
 export async function applyServerChanges(tx: StorageTx, changes: readonly Change[]): Promise<AppliedChanges> {
   const keys: string[] = [];
+  const stored = new Map<string, EntityByKind[EntityKind]>();
   let invalid = 0;
   for (const change of changes) {
     const key = entityKey(change.kind, change.id);
@@ -62,6 +65,7 @@ export async function applyServerChanges(tx: StorageTx, changes: readonly Change
     if (parsed.success) {
       const data = parsed.data as EntityByKind[EntityKind];
       await tx.put('server', { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version, data });
+      stored.set(key, data);
     } else if (change.deleted) {
       await tx.delete('server', key);
     } else {
@@ -70,7 +74,7 @@ export async function applyServerChanges(tx: StorageTx, changes: readonly Change
     }
     keys.push(key);
   }
-  return { keys, invalid };
+  return { keys, stored, invalid };
 }
 
 /** Forgets all server state and the local view (a pull answered reset: true); the outbox stays. */
@@ -79,10 +83,12 @@ export async function clearServerState(tx: StorageTx): Promise<void> {
   for (const store of LOCAL_VIEW_STORES) await tx.clear(store);
 }
 
-async function resetKeyToServer(tx: StorageTx, key: string): Promise<void> {
+async function resetKeyToServer(tx: StorageTx, key: string, known?: ReadonlyMap<string, EntityByKind[EntityKind]>): Promise<void> {
   const parsedKey = parseEntityKey(key);
   if (!parsedKey) return;
   const { kind, id } = parsedKey;
+  const fresh = known?.get(key);
+  if (fresh) return putLocalEntity(tx, kind, fresh as EntityByKind[typeof kind]);
   const record = await tx.get('server', key);
   const parsed = record ? entitySchemas[kind].safeParse(record.data) : undefined;
   if (parsed?.success) await putLocalEntity(tx, kind, parsed.data as EntityByKind[typeof kind]);
@@ -131,7 +137,7 @@ export async function rebase(
   tx: StorageTx,
   staleKeys: Iterable<string>,
   ctx: MutationContext | null,
-  options: { full?: boolean } = {},
+  options: { full?: boolean; known?: ReadonlyMap<string, EntityByKind[EntityKind]> } = {},
 ): Promise<void> {
   const all = await tx.getAll('outbox');
   let reset: Set<string>;
@@ -143,7 +149,7 @@ export async function rebase(
   } else {
     ({ reset, replay: entries } = affected(all, staleKeys));
   }
-  for (const key of reset) await resetKeyToServer(tx, key);
+  for (const key of reset) await resetKeyToServer(tx, key, options.known);
   if (!ctx) return;
   for (const entry of entries) {
     const parsed = parseMutation({ id: entry.id, name: entry.name, args: entry.args, hlc: entry.hlc });
