@@ -27,6 +27,8 @@ export class MemoryStorage implements SyncStorage {
   readonly kind = 'memory' as const;
   readonly #stores = new Map<StoreName, Map<Key, unknown>>(STORE_NAMES.map((s) => [s, new Map()]));
   readonly #failWrite: MemoryStorageOptions['failWrite'];
+  /** Each store's keys in key order, kept until a key is added or removed (not on updates). */
+  readonly #sortedKeys = new Map<StoreName, Key[]>();
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -75,24 +77,46 @@ export class MemoryStorage implements SyncStorage {
   }
 
   #tx(writable: boolean, undo: Array<() => void>): StorageTx {
-    const sorted = (name: StoreName) => [...this.#store(name).entries()].sort(([a], [b]) => compareKeys(a, b));
+    const sortedKeys = (name: StoreName): Key[] => {
+      let keys = this.#sortedKeys.get(name);
+      if (!keys) {
+        keys = [...this.#store(name).keys()].sort(compareKeys);
+        this.#sortedKeys.set(name, keys);
+      }
+      return keys;
+    };
     const mutate = (name: StoreName, key: Key, next: unknown) => {
       if (!writable) throw new DOMException('read-only transaction', 'ReadOnlyError');
       const store = this.#store(name);
       const had = store.has(key);
       const before = store.get(key);
-      undo.push(() => (had ? store.set(key, before) : store.delete(key)));
+      undo.push(() => {
+        if (had) store.set(key, before);
+        else store.delete(key);
+        if (had !== (next !== undefined)) this.#sortedKeys.delete(name);
+      });
       if (next === undefined) store.delete(key);
       else store.set(key, next);
+      if (had !== (next !== undefined)) this.#sortedKeys.delete(name);
     };
     return {
       get: async <S extends StoreName>(store: S, key: StoreKey<S>) =>
         structuredClone(this.#store(store).get(key)) as StoreRecords[S] | undefined,
       getAll: async <S extends StoreName>(store: S, query: { after?: StoreKey<S>; limit?: number } = {}) => {
-        let rows = sorted(store);
-        if (query.after !== undefined) rows = rows.filter(([k]) => compareKeys(k, query.after) > 0);
-        if (query.limit !== undefined) rows = rows.slice(0, query.limit);
-        return rows.map(([, v]) => structuredClone(v)) as StoreRecords[S][];
+        const keys = sortedKeys(store);
+        let start = 0;
+        if (query.after !== undefined) {
+          // Binary search for the first key after `after`.
+          let high = keys.length;
+          while (start < high) {
+            const mid = (start + high) >> 1;
+            if (compareKeys(keys[mid], query.after) > 0) high = mid;
+            else start = mid + 1;
+          }
+        }
+        const end = query.limit === undefined ? keys.length : Math.min(keys.length, start + query.limit);
+        const values = this.#store(store);
+        return keys.slice(start, end).map((k) => structuredClone(values.get(k))) as StoreRecords[S][];
       },
       getAllByIndex: async <S extends IndexedStore>(store: S, index: IndexName<S>, value: string) => {
         const spec = (INDEXES[store] as Record<string, { field: string; orderBy: readonly string[] }>)[index];
