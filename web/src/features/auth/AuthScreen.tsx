@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { LanguagePicker } from '../settings/LanguagePicker.tsx';
 import { MIN_PASSWORD_LENGTH } from '@duet/shared';
 import { useDuetClient, useSyncStatus } from '../../data/index.ts';
 import { Link } from '../../app/Link.tsx';
@@ -91,6 +92,8 @@ export function AuthScreen({ mode }: { mode: Mode }) {
             {mode === 'signup' ? <Link href="/login">{t('auth.toLogin')}</Link> : <Link href="/signup">{t('auth.toSignup')}</Link>}
           </p>
         </section>
+        {/* The language can be chosen before signing in, too. */}
+        <LanguagePicker />
       </main>
     </div>
   );
