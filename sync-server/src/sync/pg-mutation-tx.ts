@@ -10,6 +10,8 @@ import type { EntitiesRepo, EntityRow } from '../store/entities-repo.ts';
 export class PgMutationTx implements MutationTx {
   private readonly cache = new Map<string, EntityRow | null>();
   private readonly dirty = new Map<string, EntityRow>();
+  /** Entities already validated (read and parsed once, or written by this batch), by key. */
+  private readonly parsed = new Map<string, unknown>();
   readonly conflicts: NewConflict[] = [];
   /** Transcripts this batch submitted (moved to a new `queued` submission), to enqueue their jobs. */
   readonly submitted = new Map<string, number>();
@@ -41,9 +43,12 @@ export class PgMutationTx implements MutationTx {
       this.cache.set(key, row);
     }
     if (!row) return undefined;
+    if (this.parsed.has(key)) return this.parsed.get(key) as EntityByKind[K] | undefined;
     // Rows were written by this code; parsing guards against a hand-edited or older shape.
     const parsed = entitySchemas[kind].safeParse(row.data);
-    return parsed.success ? (parsed.data as EntityByKind[K]) : undefined;
+    const entity = parsed.success ? (parsed.data as EntityByKind[K]) : undefined;
+    this.parsed.set(key, entity);
+    return entity;
   }
 
   async put<K extends EntityKind>(kind: K, entity: EntityByKind[K]): Promise<void> {
@@ -83,6 +88,7 @@ export class PgMutationTx implements MutationTx {
     const written = { ...row, version };
     const key = `${row.kind}:${row.id}`;
     this.cache.set(key, written);
+    this.parsed.set(key, row.data);
     this.dirty.set(key, written);
   }
 
