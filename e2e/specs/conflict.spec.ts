@@ -16,14 +16,7 @@ describe('conflicting renames', () => {
 
   test('offline renames converge on the later one, and the loser can restore theirs', async () => {
     screenshotsOnFailure('conflict', () => profiles);
-    const [alexProfile, samProfile] = await Promise.all([openProfile(), openProfile()]);
-    profiles.push(alexProfile, samProfile);
-    const alex = new DuetApp(alexProfile.page);
-    const sam = new DuetApp(samProfile.page);
-    const alexUser = newUser('Alex');
-    const samUser = newUser('Sam');
-    await signUp(alex, session.url, alexUser);
-    await signUp(sam, session.url, samUser);
+    const { alex, sam, alexUser, samUser, alexProfile, samProfile } = await session.signUpPair();
     await linkPartners(alex, alexUser, sam, samUser, session.url);
 
     await alex.conversations.open();

@@ -15,14 +15,7 @@ describe('partners', () => {
 
   test('an invite links two users, and a shared conversation reaches the partner', async () => {
     screenshotsOnFailure('partners', () => profiles);
-    const [alexProfile, samProfile] = await Promise.all([openProfile(), openProfile()]);
-    profiles.push(alexProfile, samProfile);
-    const alex = new DuetApp(alexProfile.page);
-    const sam = new DuetApp(samProfile.page);
-    const alexUser = newUser('Alex');
-    const samUser = newUser('Sam');
-    await signUp(alex, session.url, alexUser);
-    await signUp(sam, session.url, samUser);
+    const { alex, sam, alexUser, samUser, alexProfile, samProfile } = await session.signUpPair();
 
     // Without a partner there is nothing to choose: conversations are personal.
     expect(await alex.conversations.visibility.count()).toBe(0);

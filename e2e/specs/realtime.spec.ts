@@ -26,14 +26,7 @@ describe('real time', () => {
   const profiles = session.profiles;
 
   test('a partner sees messages, presence and typing as they happen, without reloading', async () => {
-    const [alexProfile, samProfile] = await Promise.all([openProfile(), openProfile()]);
-    profiles.push(alexProfile, samProfile);
-    const alex = new DuetApp(alexProfile.page);
-    const sam = new DuetApp(samProfile.page);
-    const alexUser = newUser('Alex');
-    const samUser = newUser('Sam');
-    await signUp(alex, session.url, alexUser);
-    await signUp(sam, session.url, samUser);
+    const { alex, sam, alexUser, samUser, alexProfile, samProfile } = await session.signUpPair();
 
     // Alex invites, Sam accepts; Alex's phone hears of the new shared space by a poke, no reload.
     await alex.partner.open(session.url);

@@ -13,7 +13,7 @@ import { personalSpaceId } from './support/api.ts';
 import { killAllServerProcesses, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { SyncClient } from './support/sync-client.ts';
 import {
-  analysisJobsOf,
+  analysisJobsOf, settledAnalysisJobsOf,
   createTranscript,
   expectForwardOnly,
   pullUntilTranscript,
@@ -91,7 +91,7 @@ describe('transcript jobs survive a crash of the server', () => {
     expect(transcript.result).toEqual(analyseTranscript(text, 'en', null));
     expectForwardOnly(seen);
     // Exactly one job for the one submission, finished.
-    const jobs = await analysisJobsOf(databaseUrl, run.id);
+    const jobs = await settledAnalysisJobsOf(databaseUrl, run.id);
     expect(jobs, JSON.stringify(jobs)).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ state: 'completed', submission: 1 });
     return jobs[0];

@@ -16,7 +16,7 @@ import { bearer, describeResponse, sleep } from './support/api.ts';
 import { entityIn, freshState } from './support/sync-client.ts';
 import { createUpload, patchUpload } from './support/tus-http.ts';
 import {
-  analysisJobsOf,
+  analysisJobsOf, settledAnalysisJobsOf,
   createTranscript,
   expectForwardOnly,
   pullUntilTranscript,
@@ -69,7 +69,7 @@ describe('pending transcripts: background processing', () => {
     expectForwardOnly(seenByBen);
 
     // One job for one submission, run once.
-    const jobs = await analysisJobsOf(server.databaseUrl, id);
+    const jobs = await settledAnalysisJobsOf(server.databaseUrl, id);
     expect(jobs).toEqual([expect.objectContaining({ state: 'completed', retry_count: 0, submission: 1 })]);
   });
 
@@ -88,7 +88,7 @@ describe('pending transcripts: background processing', () => {
     expect(seen.some((s) => s.status === 'processing'), 'it stays processing while retries are pending').toBe(true);
 
     // pg-boss retried it RETRY_LIMIT times before the worker gave up (the last attempt finishes the job).
-    const jobs = await analysisJobsOf(server.databaseUrl, id);
+    const jobs = await settledAnalysisJobsOf(server.databaseUrl, id);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]?.retry_count).toBe(RETRY_LIMIT);
     expect(['completed', 'failed']).toContain(jobs[0]?.state);
@@ -136,7 +136,7 @@ describe('pending transcripts: background processing', () => {
     expect(secondRun).not.toContain('draft');
     expect(secondRun[secondRun.length - 1]).toBe('done');
 
-    const jobs = await analysisJobsOf(server.databaseUrl, id);
+    const jobs = await settledAnalysisJobsOf(server.databaseUrl, id);
     expect(jobs.map((j) => j.submission)).toEqual([1, 2]);
     expect(jobs.every((j) => j.state === 'completed' && j.retry_count === 0)).toBe(true);
   });

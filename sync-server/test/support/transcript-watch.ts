@@ -102,3 +102,18 @@ export function analysisJobsOf(databaseUrl: string, transcriptId: string): Promi
     [transcriptId],
   );
 }
+
+/**
+ * The analysis jobs of a transcript once pg-boss has settled them: the worker's last write to the
+ * transcript commits before pg-boss marks its job completed, so a test that saw `done` may still
+ * find the job active for a moment.
+ */
+export async function settledAnalysisJobsOf(databaseUrl: string, transcriptId: string, timeoutMs = 10_000): Promise<JobRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const jobs = await analysisJobsOf(databaseUrl, transcriptId);
+    const settled = jobs.every((j) => j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled');
+    if (settled || Date.now() > deadline) return jobs;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
