@@ -183,11 +183,25 @@ describe('convergence under random streams', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Quick retries: an empty transcript submitted by the random stream fails within seconds.
+    server = await startTestServer({ jobs: { retryLimit: 1, retryDelaySec: 1, expireSec: 30 } });
   });
   afterAll(async () => {
     await server?.close();
   });
+
+  async function untilNoTranscriptInProgress(tokens: string[]): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const states = await Promise.all(tokens.map((token) => freshState(server, token)));
+      const busy = states.some((state) =>
+        [...state.values()].some((c) => c.kind === 'transcript' && ['queued', 'processing'].includes((c.data as { status?: string }).status ?? '')),
+      );
+      if (!busy) return;
+      if (Date.now() > deadline) throw new Error('transcript jobs did not finish within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 
   it('leaves every client equal to a fresh full pull, with the values the rules pick', async () => {
     await fc.assert(
@@ -219,6 +233,9 @@ describe('convergence under random streams', () => {
         for (const d of [...devices].sort(() => r.next() - 0.5)) {
           while (d.client.lastMutationId < d.history.length) await randomPush(server, d, r, applied);
         }
+        // The server's transcript worker writes too (status and result of submitted transcripts):
+        // let it finish before the last pulls, so the comparison is with a state that stays put.
+        await untilNoTranscriptInProgress([ana.token, ben.token]);
         for (const d of devices) await d.client.pull(r.chance(0.5) ? r.int(2, 9) : undefined);
 
         const fresh = new Map<string, ServerState>();
