@@ -58,14 +58,22 @@ async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
 
 export async function pullUntilCaughtUp(deps: PullDeps): Promise<PullOutcome> {
   const outcome: PullOutcome = { pages: 0, items: 0, reset: false, invalid: 0 };
-  for (;;) {
-    const cursor = await deps.storage.read((tx) => getMeta(tx, 'cursor'));
-    const page = await deps.transport.pull(deps.token, {
+  const fetchPage = (cursor: string | null) =>
+    deps.transport.pull(deps.token, {
       clientId: deps.clientId,
       cursor,
       // The largest pages the server gives: fewer round trips and transactions on a first sync.
       limit: deps.limit ?? MAX_PULL_LIMIT,
     });
+  let next = fetchPage(await deps.storage.read((tx) => getMeta(tx, 'cursor')));
+  for (;;) {
+    const page = await next;
+    // The next page is fetched while this one is written: the network and IndexedDB overlap.
+    // Its cursor is the one this page stores, so a failure in between loses nothing.
+    if (page.hasMore) {
+      next = fetchPage(page.cursor);
+      next.catch(() => undefined);
+    }
     outcome.invalid += await storePage(deps, page);
     outcome.pages += 1;
     outcome.items += page.changes.length;

@@ -55,25 +55,31 @@ export async function applyServerChanges(tx: StorageTx, changes: readonly Change
   const keys: string[] = [];
   const stored = new Map<string, EntityByKind[EntityKind]>();
   let invalid = 0;
+  // Requests are queued without waiting for each answer: in IndexedDB every await is a round
+  // trip to the storage process, and a page has up to a thousand of them. A transaction runs its
+  // requests in order, so the result is the same.
+  const writes: Array<Promise<unknown>> = [];
   for (const change of changes) {
     const key = entityKey(change.kind, change.id);
     if (change.kind === 'space' && change.deleted) {
+      await Promise.all(writes.splice(0));
       keys.push(...(await dropSpace(tx, change.id)));
       continue;
     }
     const parsed = entitySchemas[change.kind].safeParse(change.data);
     if (parsed.success) {
       const data = parsed.data as EntityByKind[EntityKind];
-      await tx.put('server', { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version, data });
+      writes.push(tx.put('server', { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version, data }));
       stored.set(key, data);
     } else if (change.deleted) {
-      await tx.delete('server', key);
+      writes.push(tx.delete('server', key));
     } else {
       invalid += 1;
       continue;
     }
     keys.push(key);
   }
+  await Promise.all(writes);
   return { keys, stored, invalid };
 }
 
@@ -149,7 +155,8 @@ export async function rebase(
   } else {
     ({ reset, replay: entries } = affected(all, staleKeys));
   }
-  for (const key of reset) await resetKeyToServer(tx, key, options.known);
+  // Each key on its own, queued together (see applyServerChanges).
+  await Promise.all([...reset].map((key) => resetKeyToServer(tx, key, options.known)));
   if (!ctx) return;
   for (const entry of entries) {
     const parsed = parseMutation({ id: entry.id, name: entry.name, args: entry.args, hlc: entry.hlc });
