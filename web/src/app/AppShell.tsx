@@ -1,13 +1,10 @@
 /** The signed-in layout: header, status line, notices, the current screen and the tab bar. */
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConversationScreen } from '../features/conversations/ConversationScreen.tsx';
 import { ConversationsScreen } from '../features/conversations/ConversationsScreen.tsx';
-import { PartnerScreen } from '../features/partner/PartnerScreen.tsx';
-import { SessionsScreen } from '../features/sessions/SessionsScreen.tsx';
-import { SettingsScreen } from '../features/settings/SettingsScreen.tsx';
-import { TranscriptsScreen } from '../features/transcripts/TranscriptsScreen.tsx';
 import { ConflictsNotice } from './ConflictsNotice.tsx';
+import { LoadingScreen } from './LoadingScreen.tsx';
 import { InstallButton } from './InstallButton.tsx';
 import { NavBar } from './NavBar.tsx';
 import { NotFoundScreen } from './NotFoundScreen.tsx';
@@ -18,8 +15,14 @@ import { navigate } from './router.ts';
 import type { Route } from './routes.ts';
 import { useSessionTracking } from './use-session-tracking.ts';
 import { useFirstSignInPersistence } from './use-first-sign-in-persistence.ts';
-import { audioRuntimeFor } from '../audio/audio-runtime.ts';
 import { useDuetClient } from '../data/index.ts';
+
+// Screens other than the conversations are loaded when first opened (the service worker has them
+// precached, so offline too): the first load carries less JavaScript.
+const TranscriptsScreen = lazy(() => import('../features/transcripts/TranscriptsScreen.tsx').then((m) => ({ default: m.TranscriptsScreen })));
+const SessionsScreen = lazy(() => import('../features/sessions/SessionsScreen.tsx').then((m) => ({ default: m.SessionsScreen })));
+const PartnerScreen = lazy(() => import('../features/partner/PartnerScreen.tsx').then((m) => ({ default: m.PartnerScreen })));
+const SettingsScreen = lazy(() => import('../features/settings/SettingsScreen.tsx').then((m) => ({ default: m.SettingsScreen })));
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -50,7 +53,7 @@ export function AppShell({ route }: { route: Route }) {
   const client = useDuetClient();
   // Recordings waiting from an earlier visit upload whichever screen the app opens on.
   useEffect(() => {
-    audioRuntimeFor(client);
+    void import('../audio/audio-runtime.ts').then(({ audioRuntimeFor }) => audioRuntimeFor(client));
   }, [client]);
 
   useEffect(() => {
@@ -73,7 +76,9 @@ export function AppShell({ route }: { route: Route }) {
         <ConflictsNotice />
       </div>
       <main id="main" className={`app-main app-main--${route.name}`} tabIndex={-1}>
-        <Screen route={route} />
+        <Suspense fallback={<LoadingScreen />}>
+          <Screen route={route} />
+        </Suspense>
       </main>
       <NavBar route={route} />
     </div>
