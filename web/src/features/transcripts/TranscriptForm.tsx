@@ -8,6 +8,8 @@ import { useMutate } from '../../app/use-mutate.ts';
 import { currentLanguage } from '../../i18n/index.ts';
 import { TRANSCRIPT_LANGUAGES, languageName } from './transcript-languages.ts';
 import { RecordAudio } from './RecordAudio.tsx';
+import { DictateButton } from './DictateButton.tsx';
+import { appendPhrase } from './dictation.ts';
 import { useAudioRuntime } from './use-audio.ts';
 import { useRecorder } from './use-recorder.ts';
 
@@ -70,6 +72,7 @@ export function TranscriptForm() {
       <div className="field">
         <label htmlFor={ids.text}>{t('transcripts.text')}</label>
         <textarea id={ids.text} value={text} onChange={(e) => setText(e.target.value)} rows={5} maxLength={MAX_TEXT_LENGTH} required />
+        <DictateButton language={language} onPhrase={(phrase) => setText((current) => appendPhrase(current, phrase).slice(0, MAX_TEXT_LENGTH))} />
       </div>
       <div className="field-pair">
         <div className="field">
