@@ -7,9 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@duet/shared';
 import { analyseTranscript } from '../src/jobs/transcript-analysis.ts';
-import { createTestDatabase, signup } from './harness.ts';
-import type { Account } from './support/accounts.ts';
-import { personalSpaceId } from './support/api.ts';
+import { createTestDatabase } from './harness.ts';
+import { account, type Account } from './support/accounts.ts';
 import { killAllServerProcesses, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { SyncClient } from './support/sync-client.ts';
 import {
@@ -45,22 +44,11 @@ describe('transcript jobs survive a crash of the server', () => {
     JOB_RETRY_DELAY_SEC: '1',
   });
 
-  async function accountOn(server: ServerProcess, displayName: string): Promise<Account> {
-    const created = await signup(server, { displayName });
-    return {
-      token: created.token,
-      userId: created.user.id,
-      email: created.email,
-      password: created.password,
-      personalSpaceId: await personalSpaceId(server, created.token),
-    };
-  }
-
   /** Starts a server, submits one transcript, SIGKILLs the server the moment the push is answered. */
   async function submitThenKill(text: string) {
     const server = await startServerProcess(env());
     try {
-      const who = await accountOn(server, 'Crash');
+      const who = await account(server, 'Crash');
       const clientId = `crash-${newId()}`;
       const client = new SyncClient(server, who.token, clientId);
       const id = newId();

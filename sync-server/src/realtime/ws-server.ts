@@ -100,14 +100,15 @@ export class RealtimeServer {
       const identity = await resolveToken(this.deps.users, this.deps.cache, frame.token);
       if (!identity) return void conn.ws.close(CLOSE_UNAUTHORIZED, 'unauthorized');
       conn.userId = identity.user.id;
-      await this.loadSpaces(conn);
+      const partners = await this.loadSpaces(conn);
       this.send(conn, { type: 'poke' });
-      await this.joined(conn);
+      await this.joined(conn, partners);
       return;
     }
     if (frame.type === 'typing') await this.typing(conn, frame.conversationId);
   }
 
+  /** Loads the spaces the device is in (for pokes and presence); returns its partners' user ids. */
   private async loadSpaces(conn: Connection): Promise<string[]> {
     if (!conn.userId) return [];
     const spaces = await new SpacesRepo(this.deps.pool).listForUser(conn.userId);
@@ -118,9 +119,9 @@ export class RealtimeServer {
     );
   }
 
-  private async joined(conn: Connection): Promise<void> {
+  /** Tells the device who of its partners is online, and them that it is. */
+  private async joined(conn: Connection, partners: readonly string[]): Promise<void> {
     const userId = conn.userId as string;
-    const partners = await this.loadSpaces(conn);
     for (const partner of await this.deps.cache.online(partners)) {
       this.send(conn, { type: 'presence', userId: partner, state: 'online' });
     }
@@ -154,9 +155,9 @@ export class RealtimeServer {
         if (event.userIds?.includes(conn.userId)) {
           // A membership change: learn the new spaces, poke, and exchange presence with the new partner.
           this.loadSpaces(conn)
-            .then(() => {
+            .then((partners) => {
               this.poke(conn);
-              return this.joined(conn);
+              return this.joined(conn, partners);
             })
             .catch(() => this.poke(conn));
         } else if (event.spaceIds.some((s) => conn.spaces.has(s))) {

@@ -1,7 +1,7 @@
 /** Sets up users for sync tests: two partners with a shared space, and an outsider. */
 import { newId } from '@duet/shared';
 import { signup, type TestServer } from '../harness.ts';
-import { linkPartners, personalSpaceId } from './api.ts';
+import { linkPartners, personalSpaceId, type HasUrl } from './api.ts';
 import { SyncClient } from './sync-client.ts';
 
 export interface Account {
@@ -12,7 +12,8 @@ export interface Account {
   personalSpaceId: string;
 }
 
-export async function account(server: TestServer, displayName: string): Promise<Account> {
+/** A new user on any running server (in-process or a child process). */
+export async function account(server: HasUrl, displayName: string): Promise<Account> {
   const created = await signup(server, { displayName });
   return {
     token: created.token,

@@ -6,6 +6,7 @@ import { Link } from '../../app/Link.tsx';
 import { useErrorText } from '../../app/use-error-text.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { RenameForm } from './RenameForm.tsx';
+import { FormError } from '../../app/FormError.tsx';
 
 /** One conversation in the list: its link, unsynced badge, and rename / archive controls. */
 export function ConversationRow({ conversation }: { conversation: ConversationView }) {
@@ -66,11 +67,7 @@ export function ConversationRow({ conversation }: { conversation: ConversationVi
           </div>
         </>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </li>
   );
 }

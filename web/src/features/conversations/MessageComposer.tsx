@@ -5,6 +5,7 @@ import { MAX_TEXT_LENGTH } from '@duet/shared';
 import { useDuetClient } from '../../data/index.ts';
 import { useErrorText } from '../../app/use-error-text.ts';
 import { useMutate } from '../../app/use-mutate.ts';
+import { FormError } from '../../app/FormError.tsx';
 
 /**
  * Writes a new message; Enter sends, Shift+Enter starts a new line. In a `shared` conversation,
@@ -53,11 +54,7 @@ export function MessageComposer({ conversationId, shared = false }: { conversati
 
   return (
     <form className="composer" onSubmit={onSubmit}>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <div className="composer-row">
         <label htmlFor={id} className="visually-hidden">
           {t('conversation.messageLabel')}

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_TEXT_LENGTH } from '@duet/shared';
+import { SaveCancelButtons } from '../../app/SaveCancelButtons.tsx';
 
 /** Edits a message body in place; Escape cancels. */
 export function MessageEditor(props: { initial: string; onSave: (body: string) => Promise<void>; onCancel: () => void }) {
@@ -22,14 +23,7 @@ export function MessageEditor(props: { initial: string; onSave: (body: string) =
         {t('conversation.editLabel')}
       </label>
       <textarea id={id} ref={area} value={body} onChange={(e) => setBody(e.target.value)} rows={3} maxLength={MAX_TEXT_LENGTH} required />
-      <div className="button-row">
-        <button type="submit" className="button button--small button--primary">
-          {t('common.save')}
-        </button>
-        <button type="button" className="button button--small button--quiet" onClick={props.onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <SaveCancelButtons onCancel={props.onCancel} />
     </form>
   );
 }

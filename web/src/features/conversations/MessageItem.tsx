@@ -7,6 +7,7 @@ import { useMutate } from '../../app/use-mutate.ts';
 import { usePersonName } from '../../app/use-person-name.ts';
 import { useFormatters } from '../../i18n/format.ts';
 import { MessageEditor } from './MessageEditor.tsx';
+import { FormError } from '../../app/FormError.tsx';
 
 type Mode = 'view' | 'edit' | 'confirmDelete';
 
@@ -72,11 +73,7 @@ export function MessageItem({ message }: { message: MessageView }) {
           </button>
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </article>
   );
 }

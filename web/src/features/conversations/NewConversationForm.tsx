@@ -5,6 +5,7 @@ import { MAX_TITLE_LENGTH } from '@duet/shared';
 import { useDuetClient, useMe } from '../../data/index.ts';
 import { useErrorText } from '../../app/use-error-text.ts';
 import { useMutate } from '../../app/use-mutate.ts';
+import { FormError } from '../../app/FormError.tsx';
 
 /** Title, where it lives (only me, or shared with the partner when linked) and a create button. */
 export function NewConversationForm() {
@@ -54,11 +55,7 @@ export function NewConversationForm() {
           </select>
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <button type="submit" className="button button--primary" disabled={!targetSpace}>
         {t('conversations.create')}
       </button>

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_TITLE_LENGTH } from '@duet/shared';
+import { SaveCancelButtons } from '../../app/SaveCancelButtons.tsx';
 
 /** Inline title editor; Escape cancels. */
 export function RenameForm(props: { initial: string; onSave: (title: string) => Promise<void> | void; onCancel: () => void }) {
@@ -23,14 +24,7 @@ export function RenameForm(props: { initial: string; onSave: (title: string) => 
         <label htmlFor={id}>{t('conversations.renameLabel')}</label>
         <input id={id} ref={input} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={MAX_TITLE_LENGTH} required />
       </div>
-      <div className="button-row">
-        <button type="submit" className="button button--small button--primary">
-          {t('common.save')}
-        </button>
-        <button type="button" className="button button--small button--quiet" onClick={props.onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <SaveCancelButtons onCancel={props.onCancel} />
     </form>
   );
 }

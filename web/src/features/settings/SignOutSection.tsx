@@ -5,6 +5,7 @@ import { useDuetClient, useSyncStatus } from '../../data/index.ts';
 import { navigate } from '../../app/router.ts';
 import { useErrorText } from '../../app/use-error-text.ts';
 import { audioRuntimeFor } from '../../audio/audio-runtime.ts';
+import { FormError } from '../../app/FormError.tsx';
 
 export function SignOutSection() {
   const { t } = useTranslation();
@@ -58,11 +59,7 @@ export function SignOutSection() {
           {t('settings.signOut')}
         </button>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </section>
   );
 }

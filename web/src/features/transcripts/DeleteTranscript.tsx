@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../app/use-error-text.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { useAudioRuntime } from './use-audio.ts';
+import { FormError } from '../../app/FormError.tsx';
 
 /** "Delete transcript", confirmed in place; deletes the recording kept on this device too. */
 export function DeleteTranscript({ transcriptId }: { transcriptId: string }) {
@@ -41,11 +42,7 @@ export function DeleteTranscript({ transcriptId }: { transcriptId: string }) {
           {t('transcripts.delete')}
         </button>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </>
   );
 }

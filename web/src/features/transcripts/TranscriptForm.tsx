@@ -12,6 +12,7 @@ import { DictateButton } from './DictateButton.tsx';
 import { appendPhrase } from './dictation.ts';
 import { useAudioRuntime } from './use-audio.ts';
 import { useRecorder } from './use-recorder.ts';
+import { FormError } from '../../app/FormError.tsx';
 
 /**
  * Text, language, an optional conversation and an optional recording; saved as a draft, or sent
@@ -102,11 +103,7 @@ export function TranscriptForm() {
         <input id={ids.submit} type="checkbox" checked={submitNow} onChange={(e) => setSubmitNow(e.target.checked)} />
         <span>{t('transcripts.submitNow')}</span>
       </label>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {saved && (
         <p className="form-success" role="status">
           {saved}

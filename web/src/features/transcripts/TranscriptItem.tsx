@@ -10,6 +10,7 @@ import { languageName } from './transcript-languages.ts';
 import { DeleteTranscript } from './DeleteTranscript.tsx';
 import { TranscriptAudio } from './TranscriptAudio.tsx';
 import { TranscriptResult } from './TranscriptResult.tsx';
+import { FormError } from '../../app/FormError.tsx';
 
 /**
  * One transcript: a preview, its status, its audio, the processing result, "Submit for
@@ -56,11 +57,7 @@ export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
           )}
           <DeleteTranscript transcriptId={transcript.id} />
         </div>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError message={error} />
       </article>
     </li>
   );
