@@ -36,14 +36,14 @@ async function idbMessageCount(page: import('playwright-core').Page): Promise<nu
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const request = indexedDB.open(name);
         request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
+        request.onerror = () => reject(request.error ?? new Error('IndexedDB failed'));
       });
       try {
         if (!db.objectStoreNames.contains('messages')) continue;
         return await new Promise<number>((resolve, reject) => {
           const request = db.transaction('messages').objectStore('messages').count();
           request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error);
+          request.onerror = () => reject(request.error ?? new Error('IndexedDB failed'));
         });
       } finally {
         db.close();

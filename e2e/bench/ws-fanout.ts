@@ -35,7 +35,7 @@ function connect(url: string, token: string, onPoke: () => void): Promise<WebSoc
     let ready = false;
     ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token })));
     ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as { type: string };
+      const frame = JSON.parse((data as Buffer).toString()) as { type: string };
       if (frame.type !== 'poke') return;
       if (!ready) {
         // The first poke comes right after auth.

@@ -6,9 +6,9 @@
 import { describe, expect, test } from 'vitest';
 import { screenshotsOnFailure } from '../support/failure-screenshots.ts';
 import { specSession } from '../support/spec-session.ts';
-import { openProfile, screenshot } from '../support/browser.ts';
-import { linkPartners, newUser, signUp } from '../support/duet-flows.ts';
-import { DuetApp, uiText } from '../support/pages/index.ts';
+import { screenshot } from '../support/browser.ts';
+import { linkPartners } from '../support/duet-flows.ts';
+import { uiText } from '../support/pages/index.ts';
 
 describe('conflicting renames', () => {
   const session = specSession();

@@ -97,7 +97,7 @@ describe('the sync engine in Node against the real server', () => {
     let dropNextPushAnswer = false;
     const flaky: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
-      if (dropNextPushAnswer && String(input).endsWith('/api/sync/push')) {
+      if (dropNextPushAnswer && (input instanceof Request ? input.url : input.toString()).endsWith('/api/sync/push')) {
         dropNextPushAnswer = false;
         // The server committed; the answer never reaches the device.
         throw new TypeError('network connection lost');

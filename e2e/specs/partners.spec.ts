@@ -5,9 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { screenshotsOnFailure } from '../support/failure-screenshots.ts';
 import { specSession } from '../support/spec-session.ts';
-import { openProfile, screenshot } from '../support/browser.ts';
-import { newUser, signUp } from '../support/duet-flows.ts';
-import { DuetApp, uiText } from '../support/pages/index.ts';
+import { screenshot } from '../support/browser.ts';
+import { uiText } from '../support/pages/index.ts';
 
 describe('partners', () => {
   const session = specSession();
@@ -15,7 +14,7 @@ describe('partners', () => {
 
   test('an invite links two users, and a shared conversation reaches the partner', async () => {
     screenshotsOnFailure('partners', () => profiles);
-    const { alex, sam, alexUser, samUser, alexProfile, samProfile } = await session.signUpPair();
+    const { alex, sam, alexUser, samUser } = await session.signUpPair();
 
     // Without a partner there is nothing to choose: conversations are personal.
     expect(await alex.conversations.visibility.count()).toBe(0);

@@ -6,9 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { specSession } from '../support/spec-session.ts';
-import { openProfile, screenshot } from '../support/browser.ts';
-import { newUser, signUp } from '../support/duet-flows.ts';
-import { DuetApp, uiText } from '../support/pages/index.ts';
+import { screenshot } from '../support/browser.ts';
+import { uiText } from '../support/pages/index.ts';
 
 /** Presence in the conversation header and the typing line; local to this spec. */
 function presence(page: Page) {
@@ -26,7 +25,7 @@ describe('real time', () => {
   const profiles = session.profiles;
 
   test('a partner sees messages, presence and typing as they happen, without reloading', async () => {
-    const { alex, sam, alexUser, samUser, alexProfile, samProfile } = await session.signUpPair();
+    const { alex, sam, alexUser, samUser, alexProfile } = await session.signUpPair();
 
     // Alex invites, Sam accepts; Alex's phone hears of the new shared space by a poke, no reload.
     await alex.partner.open(session.url);

@@ -4,7 +4,7 @@
  */
 import type { Conflict, EntityByKind, EntityKind, FieldMeta, Message, Transcript } from './entities.ts';
 import { hlcClientId, hlcWall } from './hlc.ts';
-import { mergeConversation, mergeMessage, mergeSession, mergeTranscript, pickLww, type LwwField } from './merge.ts';
+import { mergeMessage, mergeSession, mergeTranscript, pickLww, type LwwField } from './merge.ts';
 import type { Mutation, MutationArgs } from './mutations.ts';
 
 export type NewConflict = Omit<Conflict, 'id'> & { loserUserId: string };
@@ -314,5 +314,5 @@ async function mergeSessionWrite(
 /** Applies one mutation whose args have been validated (see parseMutation). */
 export function applyMutation(tx: MutationTx, m: Mutation, ctx: MutationContext): Promise<MutationOutcome> {
   const mutator = mutators[m.name] as Mutator<typeof m.name>;
-  return mutator(tx, m.args as never, m, ctx);
+  return mutator(tx, m.args, m, ctx);
 }

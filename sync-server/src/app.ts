@@ -74,7 +74,8 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => {
     const end = metrics.httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.path.startsWith('/api') ? 'unmatched' : 'static';
+      const routePath = (req.route as { path?: string | RegExp } | undefined)?.path;
+      const route = routePath ? `${req.baseUrl}${String(routePath)}` : req.path.startsWith('/api') ? 'unmatched' : 'static';
       end({ route, status: String(res.statusCode) });
     });
     next();

@@ -614,7 +614,7 @@ describe('push and pull', () => {
     });
 
     it('answers a cursor it cannot use with 200, reset: true and everything', async () => {
-      const { ana, ben, sharedSpaceId } = await couple(server);
+      const { ana, sharedSpaceId } = await couple(server);
       const client = clientOf(server, ana);
       const conv = newId();
       client.mutate('conversation.create', { id: conv, spaceId: sharedSpaceId, title: 'Reset' });

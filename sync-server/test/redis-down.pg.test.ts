@@ -10,7 +10,7 @@ import { StatsResponseSchema, newId, type StatsResponse } from '@duet/shared';
 import { loadConfig, type Config } from '../src/config.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
 import { createTestDatabase, signup } from './harness.ts';
-import { bearer, describeResponse, expectError, login, me, personalSpaceId, pull, sleep, type HasUrl } from './support/api.ts';
+import { bearer, describeResponse, expectError, login, me, personalSpaceId, sleep, type HasUrl } from './support/api.ts';
 import { cacheCounters } from './support/metrics-scrape.ts';
 import { killAllRedisProcesses, startRedisProcess, type RedisProcess } from './support/redis-process.ts';
 import { SyncClient, keyOf } from './support/sync-client.ts';

@@ -88,7 +88,7 @@ export class RealtimeServer {
   private async receive(conn: Connection, data: RawData): Promise<void> {
     let frame: ClientFrame;
     try {
-      const parsed = ClientFrameSchema.safeParse(JSON.parse(data.toString()));
+      const parsed = ClientFrameSchema.safeParse(JSON.parse((data as Buffer).toString()));
       if (!parsed.success) throw new Error('bad frame');
       frame = parsed.data;
     } catch {

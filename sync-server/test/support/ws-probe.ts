@@ -45,7 +45,7 @@ export class WsProbe {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: WebSocket.RawData) => {
-      const text = data.toString();
+      const text = (data as Buffer).toString();
       let parsed: ReturnType<typeof ServerFrameSchema.safeParse>;
       try {
         parsed = ServerFrameSchema.safeParse(JSON.parse(text));
@@ -170,5 +170,5 @@ export class WsProbe {
 
 /** Closes every probe given, ignoring ones that are already closed. */
 export async function closeAll(probes: ReadonlyArray<WsProbe | undefined>): Promise<void> {
-  await Promise.all(probes.map((p) => p?.close()));
+  await Promise.all(probes.map((p) => (p ? p.close() : Promise.resolve())));
 }

@@ -38,7 +38,7 @@ describe('requestJson', () => {
 
   it('ApiClient trims a trailing slash from the base URL', async () => {
     const urls: string[] = [];
-    const client = new ApiClient({ baseUrl: 'http://h/', fetch: async (input) => (urls.push(String(input)), new Response(null, { status: 204 })) });
+    const client = new ApiClient({ baseUrl: 'http://h/', fetch: async (input) => (urls.push(input instanceof Request ? input.url : input.toString()), new Response(null, { status: 204 })) });
     await client.logout('t');
     expect(urls).toEqual(['http://h/api/auth/logout']);
   });

@@ -72,7 +72,7 @@ export class UploadManager {
         else void this.#pauseAll('offline');
         void this.kick();
       }),
-      this.#deps.onWorldChange(() => this.kick()),
+      this.#deps.onWorldChange(() => void this.kick()),
     ];
     for (const recording of await this.#deps.store.all()) this.#setView(recording, null);
     await this.kick();

@@ -14,8 +14,8 @@ function fakeFetch(server: FakeServer): typeof fetch {
   const { token, personalSpaceId } = server.addUser(USER.id);
   const reply = (status: number, body?: unknown) => new Response(body === undefined ? null : JSON.stringify(body), { status });
   return async (input, init) => {
-    const path = new URL(String(input), 'http://local').pathname;
-    const body: unknown = init?.body ? JSON.parse(String(init.body)) : undefined;
+    const path = new URL(input instanceof Request ? input.url : input.toString(), 'http://local').pathname;
+    const body: unknown = init?.body ? JSON.parse(init.body as string) : undefined;
     const auth = new Headers(init?.headers).get('Authorization')?.slice('Bearer '.length) ?? '';
     if (path === '/api/auth/login') return reply(200, { token, deviceId: 'd1', user: USER });
     if (path === '/api/auth/logout') return reply(204);

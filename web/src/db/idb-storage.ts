@@ -56,21 +56,22 @@ export class IdbStorage implements SyncStorage {
       options.onBlocked?.();
       for (const l of [...listeners]) l();
     };
-    let storage: IdbStorage | undefined;
+    // Filled once the database is open; the blocking callback may fire any time after.
+    const opened: { storage?: IdbStorage } = {};
     const db = await openDB<unknown>(name, DB_VERSION, {
       upgrade: (db, oldVersion, newVersion, tx) =>
         upgradeDatabase(db, oldVersion, newVersion ?? DB_VERSION, tx as unknown as IDBPTransaction<unknown, StoreName[], 'versionchange'>),
       blocked: tellBlocked,
       blocking: () => {
-        storage?.close();
+        opened.storage?.close();
         tellBlocked();
       },
       // The browser closed the database abnormally (storage cleared under us): a reload is the
       // only way on, the same advice the UI gives for a blocked upgrade.
       terminated: tellBlocked,
     });
-    storage = new IdbStorage(db, listeners);
-    return storage;
+    opened.storage = new IdbStorage(db, listeners);
+    return opened.storage;
   }
 
   read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {

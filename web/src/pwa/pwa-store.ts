@@ -12,14 +12,13 @@ let state: PwaState = { updateReady: false, canInstall: false };
 const listeners = new Set<Listener>();
 
 export const pwaStore = {
-  get(): PwaState {
-    return state;
-  },
-  set(patch: Partial<PwaState>): void {
+  // Arrow functions: React's useSyncExternalStore calls them detached from the object.
+  get: (): PwaState => state,
+  set: (patch: Partial<PwaState>): void => {
     state = { ...state, ...patch };
     for (const listener of listeners) listener();
   },
-  subscribe(listener: Listener): () => void {
+  subscribe: (listener: Listener): (() => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);
   },

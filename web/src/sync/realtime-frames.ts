@@ -28,7 +28,7 @@ export function parseServerFrame(data: unknown): ParsedFrame {
   if (typeof record.type !== 'string') return { kind: 'invalid' };
   if (record.type !== 'poke' && record.type !== 'presence') return { kind: 'unknown' };
   const parsed = ServerFrameSchema.safeParse(record);
-  return parsed.success ? { kind: 'frame', frame: parsed.data as ServerFrame } : { kind: 'invalid' };
+  return parsed.success ? { kind: 'frame', frame: parsed.data } : { kind: 'invalid' };
 }
 
 export function isValidConversationId(id: string): boolean {

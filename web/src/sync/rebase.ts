@@ -68,7 +68,7 @@ export async function applyServerChanges(tx: StorageTx, changes: readonly Change
     }
     const parsed = entitySchemas[change.kind].safeParse(change.data);
     if (parsed.success) {
-      const data = parsed.data as EntityByKind[EntityKind];
+      const data = parsed.data;
       writes.push(tx.put('server', { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version, data }));
       stored.set(key, data);
     } else if (change.deleted) {
@@ -94,10 +94,10 @@ async function resetKeyToServer(tx: StorageTx, key: string, known?: ReadonlyMap<
   if (!parsedKey) return;
   const { kind, id } = parsedKey;
   const fresh = known?.get(key);
-  if (fresh) return putLocalEntity(tx, kind, fresh as EntityByKind[typeof kind]);
+  if (fresh) return putLocalEntity(tx, kind, fresh);
   const record = await tx.get('server', key);
   const parsed = record ? entitySchemas[kind].safeParse(record.data) : undefined;
-  if (parsed?.success) await putLocalEntity(tx, kind, parsed.data as EntityByKind[typeof kind]);
+  if (parsed?.success) await putLocalEntity(tx, kind, parsed.data);
   else await tx.delete(LOCAL_STORE[kind], id);
 }
 

@@ -18,6 +18,8 @@ export function MessageEditor(props: { initial: string; onSave: (body: string) =
   };
 
   return (
+    // Escape anywhere in the form cancels: key events bubble up from its fields and buttons.
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions
     <form className="form" onSubmit={onSubmit} onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}>
       <label htmlFor={id} className="visually-hidden">
         {t('conversation.editLabel')}

@@ -58,6 +58,8 @@ export function MessageList({ messages }: { messages: MessageView[] | undefined 
   if (list.length === 0) return <p className="empty message-scroller">{t('conversation.empty')}</p>;
 
   return (
+    // A scrollable region must be focusable to scroll by keyboard (axe: scrollable-region-focusable).
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions, jsx-a11y/no-noninteractive-tabindex
     <div ref={scroller} className="message-scroller" role="log" aria-label={t('conversation.messagesLabel')} tabIndex={0}
       onScroll={onScroll}
       onWheel={markUserScroll}

@@ -19,6 +19,8 @@ export function RenameForm(props: { initial: string; onSave: (title: string) => 
   };
 
   return (
+    // Escape anywhere in the form cancels: key events bubble up from its fields and buttons.
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions
     <form className="form form--row" onSubmit={onSubmit} onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}>
       <div className="field field--grow">
         <label htmlFor={id}>{t('conversations.renameLabel')}</label>

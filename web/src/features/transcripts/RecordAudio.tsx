@@ -32,7 +32,7 @@ export function RecordAudio({ recorder }: { recorder: RecorderState }) {
             {recorded ? t('transcripts.audio.recordAgain') : t('transcripts.audio.record')}
           </button>
           {recorded && (
-            <button type="button" className="button button--quiet" onClick={recorder.discard}>
+            <button type="button" className="button button--quiet" onClick={() => recorder.discard()}>
               {t('transcripts.audio.discard')}
             </button>
           )}
