@@ -12,6 +12,8 @@ export interface Config {
   redisPrefix: string;
   dataDir: string;
   logLevel: string;
+  /** `pretty`: human-readable colored lines (development; needs the dev dependency pino-pretty). */
+  logFormat: 'json' | 'pretty';
   /** Built PWA to serve on the same origin; null serves only the API. */
   webDistDir: string | null;
   loginRateLimit: { perEmail: number; perIp: number; windowSec: number };
@@ -29,6 +31,7 @@ const table = {
   REDIS_PREFIX: { schema: z.string(), default: 'duet:', doc: 'prefix of every Redis key' },
   DATA_DIR: { schema: z.string().min(1), default: './data', doc: 'where the embedded database lives' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino level' },
+  LOG_FORMAT: { schema: z.enum(['json', 'pretty']), default: 'json', doc: 'json lines, or pretty for development' },
   WEB_DIST_DIR: { schema: z.string().optional(), default: undefined, doc: 'built PWA to serve' },
   LOGIN_LIMIT_PER_EMAIL: { schema: z.coerce.number().int().positive(), default: '10', doc: 'failed logins per email per window' },
   LOGIN_LIMIT_PER_IP: { schema: z.coerce.number().int().positive(), default: '50', doc: 'failed logins per IP per window' },
@@ -59,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: read('REDIS_PREFIX'),
     dataDir: path.resolve(read('DATA_DIR')),
     logLevel: read('LOG_LEVEL'),
+    logFormat: read('LOG_FORMAT'),
     webDistDir: read('WEB_DIST_DIR') ?? null,
     loginRateLimit: {
       perEmail: read('LOGIN_LIMIT_PER_EMAIL'),

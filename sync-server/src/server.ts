@@ -29,7 +29,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+/** The server's logger: JSON lines, or pretty lines in development (`LOG_FORMAT=pretty`). */
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
+  if (config.logFormat === 'pretty') return pino({ level: config.logLevel, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  return pino({ level: config.logLevel });
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
   logger.info({ config: describeConfig(config) }, 'starting');
   let embedded: EmbeddedPostgres | null = null;
   let databaseUrl = config.databaseUrl;
