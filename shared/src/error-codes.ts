@@ -14,6 +14,7 @@ export const ErrorCode = {
   invalidArgs: 'invalid_args',
   unknownMutation: 'unknown_mutation',
   internal: 'internal',
+  unsupportedProtocol: 'unsupported_protocol',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

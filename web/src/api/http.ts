@@ -3,7 +3,7 @@
  * protocol's code and Retry-After) and validates success bodies against shared schemas, so the
  * rest of the client only ever sees well-formed answers.
  */
-import { ErrorBodySchema } from '@duet/shared';
+import { ErrorBodySchema, PROTOCOL_HEADER, PROTOCOL_VERSION } from '@duet/shared';
 import { ApiError, ClientErrorCode } from './errors.ts';
 
 export interface Schema<T> {
@@ -51,7 +51,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
 }
 
 export async function requestJson<T>(http: HttpOptions, init: RequestInit<T>): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) };
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
   let response: Response;
