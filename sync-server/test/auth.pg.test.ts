@@ -404,6 +404,16 @@ describe('signup rate limits', () => {
     expect(elsewhere.status, describeResponse(elsewhere)).toBe(201);
   });
 
+  it('counts IPv6 addresses by their /64, which one subscriber can rotate through', async () => {
+    for (let i = 1; i <= 3; i++) {
+      const res = await signupFrom(`2001:db8:aa:1::${i.toString(16)}`, `v6-${i}`);
+      expect(res.status, describeResponse(res)).toBe(201);
+    }
+    expectRateLimited(await signupFrom('2001:db8:aa:1:ffff:1234:5678:9abc', 'v6-rotated'), 3600);
+    const otherNetwork = await signupFrom('2001:db8:aa:2::1', 'v6-other');
+    expect(otherNetwork.status, describeResponse(otherNetwork)).toBe(201);
+  });
+
   it('does not count a signup that is refused as invalid', async () => {
     for (let i = 0; i < 5; i++) {
       const res = await request(server.url).post('/api/auth/signup').set(fromIp('192.0.2.44')).send({ email: 'not-an-email', password: PASSWORD, displayName: 'X' });

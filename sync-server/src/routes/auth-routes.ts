@@ -12,6 +12,7 @@ import { ApiError } from '../http/api-error.ts';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import { bearerToken, identityOf, type authenticate } from '../http/authenticate.ts';
 import { parseBody } from '../http/validate.ts';
+import { clientAddressKey } from '../limits/client-address.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import { publicUser, UsersRepo } from '../store/users-repo.ts';
 
@@ -29,7 +30,7 @@ export function authRoutes(pool: pg.Pool, cache: SyncCache, limiters: AuthLimite
 
   router.post('/auth/signup', async (req, res) => {
     const body = parseBody(SignupRequestSchema, req.body);
-    await limiters.signup.takeAttempt(req.ip ?? 'unknown');
+    await limiters.signup.takeAttempt(clientAddressKey(req));
     const passwordHash = await hashPassword(body.password);
     const token = newToken();
     const created = await inTransaction(pool, async (client) => {
@@ -52,7 +53,7 @@ export function authRoutes(pool: pg.Pool, cache: SyncCache, limiters: AuthLimite
 
   router.post('/auth/login', async (req, res) => {
     const body = parseBody(LoginRequestSchema, req.body);
-    const ip = req.ip ?? 'unknown';
+    const ip = clientAddressKey(req);
     const deviceKey = deviceKeyHash(req);
     const known = await knownDevices.isKnown(deviceKey, body.email);
     const attempt = await limiters.login.takeAttempt(body.email, ip, known ? deviceKey : null);

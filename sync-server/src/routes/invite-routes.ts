@@ -9,6 +9,7 @@ import { inTransaction } from '../db/pool.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
 import { parseBody } from '../http/validate.ts';
+import { clientAddressKey } from '../limits/client-address.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 
@@ -45,7 +46,7 @@ export function inviteRoutes({ pool, cache, ttlDays, limiter, auth, onMembersCha
   router.post('/invites/accept', auth, async (req, res) => {
     const { user } = identityOf(req);
     const { code } = parseBody(AcceptInviteRequestSchema, req.body);
-    const taken = await limiter.takeAccept(user.id, req.ip ?? 'unknown');
+    const taken = await limiter.takeAccept(user.id, clientAddressKey(req));
     const space = await inTransaction(pool, async (client) => {
       const invite = await client.query<{ inviter_id: string; accepted_by: string | null; expired: boolean }>(
         'SELECT inviter_id, accepted_by, expires_at <= now() AS expired FROM invites WHERE code = $1 FOR UPDATE',
