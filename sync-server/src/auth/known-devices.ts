@@ -49,6 +49,11 @@ export class KnownDevices {
     }
     const key = newToken();
     await this.db.query('INSERT INTO known_devices (key_hash, user_id) VALUES ($1, $2)', [hashToken(key), userId]);
+    // Cookies older than their lifetime are gone from every browser: forget their records too.
+    await this.db.query(`DELETE FROM known_devices WHERE user_id = $1 AND last_login_at < now() - make_interval(secs => $2)`, [
+      userId,
+      MAX_AGE_MS / 1000,
+    ]);
     res.cookie(DEVICE_COOKIE, key, {
       httpOnly: true,
       sameSite: 'strict',
