@@ -423,3 +423,32 @@ describe('signup rate limits', () => {
     expect(res.status, describeResponse(res)).toBe(201);
   });
 });
+
+describe('signup rate limits across instances and without Redis', () => {
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    // The instance that owns the database drops it, so it closes last.
+    for (const server of servers.reverse()) await server.close();
+  });
+
+  const signupAt = (server: TestServer, ip: string, tag: string) =>
+    request(server.url).post('/api/auth/signup').set(fromIp(ip)).send({ email: uniqueEmail(tag), password: PASSWORD, displayName: 'Flood' });
+
+  it('counts signups on every instance together through Redis', async () => {
+    const first = await startTestServer({ signupRateLimit: { points: 3, windowSec: 3600 } });
+    servers.push(first);
+    const second = await startTestServer({ signupRateLimit: { points: 3, windowSec: 3600 } }, { sharedDatabaseUrl: first.databaseUrl, redisPrefix: first.redisPrefix });
+    servers.push(second);
+    const statuses = [];
+    for (const [i, server] of [first, second, first].entries()) statuses.push((await signupAt(server, '203.0.113.200', `multi${i}`)).status);
+    expect(statuses).toEqual([201, 201, 201]);
+    expectRateLimited(await signupAt(second, '203.0.113.200', 'multi-last'), 3600);
+  });
+
+  it('limits signups in memory when Redis is not configured', async () => {
+    const alone = await startTestServer({ redisUrl: null, signupRateLimit: { points: 2, windowSec: 3600 } });
+    servers.unshift(alone);
+    for (let i = 0; i < 2; i++) expect((await signupAt(alone, '203.0.113.201', `mem${i}`)).status).toBe(201);
+    expectRateLimited(await signupAt(alone, '203.0.113.201', 'mem-last'), 3600);
+  });
+});
