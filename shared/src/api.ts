@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { IdSchema } from './ids.ts';
 import { EntityKindSchema, SpaceSchema } from './entities.ts';
 import { MutationEnvelopeSchema } from './mutations.ts';
+import { InviteCodeSchema } from './invite-codes.ts';
 
 export const MAX_PUSH_MUTATIONS = 500;
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -57,7 +58,7 @@ export type MeResponse = z.infer<typeof MeResponseSchema>;
 export const InviteResponseSchema = z.object({ code: z.string(), expiresAt: z.string() });
 export type InviteResponse = z.infer<typeof InviteResponseSchema>;
 
-export const AcceptInviteRequestSchema = z.object({ code: z.string().trim().min(1).max(32) });
+export const AcceptInviteRequestSchema = z.object({ code: InviteCodeSchema });
 export const AcceptInviteResponseSchema = z.object({ space: SpaceSchema });
 
 export const PushRequestSchema = z.object({

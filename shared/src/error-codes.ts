@@ -9,6 +9,8 @@ export const ErrorCode = {
   payloadTooLarge: 'payload_too_large',
   rateLimited: 'rate_limited',
   inviteNotFound: 'invite_not_found',
+  inviteUsed: 'invite_used',
+  inviteExpired: 'invite_expired',
   alreadyMember: 'already_member',
   unavailable: 'unavailable',
   invalidArgs: 'invalid_args',

@@ -5,6 +5,7 @@ export * from './hlc.ts';
 export * from './entities.ts';
 export * from './mutations.ts';
 export * from './api.ts';
+export * from './invite-codes.ts';
 export * from './merge.ts';
 export * from './mutators.ts';
 export * from './streak.ts';

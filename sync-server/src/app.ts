@@ -10,7 +10,9 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { InviteLimiter } from './auth/invite-limiter.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
+import { SignupLimiter } from './auth/signup-limiter.ts';
 import type { SyncCache } from './cache/sync-cache.ts';
 import type { Config } from './config.ts';
 import { authenticate } from './http/authenticate.ts';
@@ -93,6 +95,8 @@ export function createApp(deps: AppDeps): Express {
 
   const auth = authenticate(users, cache);
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
+  const signupLimiter = new SignupLimiter(config.signupRateLimit, redis, config.redisPrefix);
+  const inviteLimiter = new InviteLimiter(config.inviteRateLimit, redis, config.redisPrefix);
   const health = healthRoutes(pool, cache, metrics);
 
   app.use(uploads.routes(auth));
@@ -100,8 +104,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   api.use(health.api);
   api.use(requireSupportedProtocol);
-  api.use(authRoutes(pool, cache, limiter, auth));
-  api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, auth, onMembersChanged }));
+  api.use(authRoutes(pool, cache, { login: limiter, signup: signupLimiter }, auth));
+  api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, limiter: inviteLimiter, auth, onMembersChanged }));
   api.use(syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onSpacesChanged }));
   api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);

@@ -16,7 +16,13 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   /** Built PWA to serve on the same origin; null serves only the API. */
   webDistDir: string | null;
-  loginRateLimit: { perEmail: number; perIp: number; windowSec: number };
+  loginRateLimit: { perEmailIp: number; perIp: number; perDevice: number; windowSec: number; perEmail: number; emailWindowSec: number };
+  signupRateLimit: { points: number; windowSec: number };
+  inviteRateLimit: {
+    createPerUser: { points: number; windowSec: number };
+    acceptPerUser: { points: number; windowSec: number };
+    acceptPerIp: { points: number; windowSec: number };
+  };
   inviteTtlDays: number;
   pgPoolMax: number;
   jobs: { retryLimit: number; retryDelaySec: number; expireSec: number };
@@ -33,9 +39,19 @@ const table = {
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino level' },
   LOG_FORMAT: { schema: z.enum(['json', 'pretty']), default: 'json', doc: 'json lines, or pretty for development' },
   WEB_DIST_DIR: { schema: z.string().optional(), default: undefined, doc: 'built PWA to serve' },
-  LOGIN_LIMIT_PER_EMAIL: { schema: z.coerce.number().int().positive(), default: '10', doc: 'failed logins per email per window' },
+  LOGIN_LIMIT_PER_EMAIL_IP: { schema: z.coerce.number().int().positive(), default: '10', doc: 'failed logins per email from one IP per window' },
   LOGIN_LIMIT_PER_IP: { schema: z.coerce.number().int().positive(), default: '50', doc: 'failed logins per IP per window' },
+  LOGIN_LIMIT_PER_DEVICE: { schema: z.coerce.number().int().positive(), default: '10', doc: 'failed logins per known device per window' },
   LOGIN_LIMIT_WINDOW_SEC: { schema: z.coerce.number().int().positive(), default: '900', doc: 'rate-limit window' },
+  LOGIN_LIMIT_PER_EMAIL: { schema: z.coerce.number().int().positive(), default: '100', doc: 'failed logins per email from all unknown devices' },
+  LOGIN_LIMIT_EMAIL_WINDOW_SEC: { schema: z.coerce.number().int().positive(), default: '3600', doc: 'window of LOGIN_LIMIT_PER_EMAIL' },
+  SIGNUP_LIMIT_PER_IP: { schema: z.coerce.number().int().positive(), default: '10', doc: 'signups per IP per window' },
+  SIGNUP_LIMIT_WINDOW_SEC: { schema: z.coerce.number().int().positive(), default: '3600', doc: 'window of SIGNUP_LIMIT_PER_IP' },
+  INVITE_CREATE_LIMIT_PER_USER: { schema: z.coerce.number().int().positive(), default: '10', doc: 'invites a user may create per window' },
+  INVITE_CREATE_LIMIT_WINDOW_SEC: { schema: z.coerce.number().int().positive(), default: '3600', doc: 'window of INVITE_CREATE_LIMIT_PER_USER' },
+  INVITE_ACCEPT_LIMIT_PER_USER: { schema: z.coerce.number().int().positive(), default: '10', doc: 'failed invite accepts per user per window' },
+  INVITE_ACCEPT_LIMIT_PER_IP: { schema: z.coerce.number().int().positive(), default: '30', doc: 'failed invite accepts per IP per window' },
+  INVITE_ACCEPT_LIMIT_WINDOW_SEC: { schema: z.coerce.number().int().positive(), default: '3600', doc: 'window of the invite accept limits' },
   JOB_RETRY_LIMIT: { schema: z.coerce.number().int().min(0).max(20), default: '3', doc: 'retries of a failing transcript job' },
   JOB_RETRY_DELAY_SEC: { schema: z.coerce.number().int().min(1), default: '5', doc: 'first retry delay (doubles each time)' },
   JOB_EXPIRE_SEC: { schema: z.coerce.number().int().min(1), default: '60', doc: 'a job running longer is retried' },
@@ -65,9 +81,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFormat: read('LOG_FORMAT'),
     webDistDir: read('WEB_DIST_DIR') ?? null,
     loginRateLimit: {
-      perEmail: read('LOGIN_LIMIT_PER_EMAIL'),
+      perEmailIp: read('LOGIN_LIMIT_PER_EMAIL_IP'),
       perIp: read('LOGIN_LIMIT_PER_IP'),
+      perDevice: read('LOGIN_LIMIT_PER_DEVICE'),
       windowSec: read('LOGIN_LIMIT_WINDOW_SEC'),
+      perEmail: read('LOGIN_LIMIT_PER_EMAIL'),
+      emailWindowSec: read('LOGIN_LIMIT_EMAIL_WINDOW_SEC'),
+    },
+    signupRateLimit: { points: read('SIGNUP_LIMIT_PER_IP'), windowSec: read('SIGNUP_LIMIT_WINDOW_SEC') },
+    inviteRateLimit: {
+      createPerUser: { points: read('INVITE_CREATE_LIMIT_PER_USER'), windowSec: read('INVITE_CREATE_LIMIT_WINDOW_SEC') },
+      acceptPerUser: { points: read('INVITE_ACCEPT_LIMIT_PER_USER'), windowSec: read('INVITE_ACCEPT_LIMIT_WINDOW_SEC') },
+      acceptPerIp: { points: read('INVITE_ACCEPT_LIMIT_PER_IP'), windowSec: read('INVITE_ACCEPT_LIMIT_WINDOW_SEC') },
     },
     inviteTtlDays: 7,
     pgPoolMax: read('PG_POOL_MAX'),

@@ -98,6 +98,8 @@ export async function startTestServer(
     redisUrl: TEST_REDIS_URL,
     redisPrefix,
     pgPoolMax: 8,
+    // Every test signs its users up from 127.0.0.1; the signup limit has tests of its own.
+    signupRateLimit: { points: 100_000, windowSec: 3600 },
     ...overrides,
   };
   const server = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

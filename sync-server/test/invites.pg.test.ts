@@ -1,10 +1,12 @@
 // Spaces and partners (PROTOCOL.md "Spaces and partners", Pull guarantee 3: isolation).
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcceptInviteResponseSchema, InviteResponseSchema, newId } from '@duet/shared';
+import { AcceptInviteResponseSchema, INVITE_CODE_ALPHABET, InviteResponseSchema, newId } from '@duet/shared';
 import { signup, startTestServer, type TestServer } from './harness.ts';
 import { bearer, describeResponse, expectError, expectRequestId, me, personalSpaceId, sleep } from './support/api.ts';
+import { expectRateLimited, fromIp } from './support/rate-limits.ts';
 import { SyncClient, entitiesOf, entityIn, freshState, snapshot } from './support/sync-client.ts';
+import type { Config } from '../src/config.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -15,9 +17,12 @@ async function createInvite(server: TestServer, token: string) {
   return InviteResponseSchema.parse(res.body);
 }
 
-function accept(server: TestServer, token: string, code: unknown) {
-  return request(server.url).post('/api/invites/accept').set('Authorization', bearer(token)).send({ code });
+function accept(server: TestServer, token: string, code: unknown, headers: Record<string, string> = {}) {
+  return request(server.url).post('/api/invites/accept').set(headers).set('Authorization', bearer(token)).send({ code });
 }
+
+/** Crockford base32 without I, L, O, U, in three groups of four: 12 symbols of 5 bits. */
+const CODE_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 
 describe('invites', () => {
   let server: TestServer;
@@ -29,11 +34,11 @@ describe('invites', () => {
     await server?.close();
   });
 
-  it('creates an invite with an 8-character code valid for 7 days', async () => {
+  it('creates an invite with a 12-symbol code (60 bits) in groups of four, valid for 7 days', async () => {
     const ana = await signup(server);
     const before = Date.now();
     const invite = await createInvite(server, ana.token);
-    expect(invite.code).toHaveLength(8);
+    expect(invite.code).toMatch(CODE_FORMAT);
     const expiresAt = Date.parse(invite.expiresAt);
     expect(Number.isNaN(expiresAt), `expiresAt ${invite.expiresAt} is a date`).toBe(false);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 7 * DAY_MS - 60_000);
@@ -41,6 +46,25 @@ describe('invites', () => {
 
     const second = await createInvite(server, ana.token);
     expect(second.code).not.toBe(invite.code);
+  });
+
+  it.each([
+    ['in lower case', (code: string) => code.toLowerCase()],
+    ['with spaces for dashes, and around', (code: string) => ` ${code.replace(/-/g, ' ')}  `],
+    ['without dashes', (code: string) => code.replace(/-/g, '')],
+    ['with other dashes where it likes', (code: string) => `${code.replace(/-/g, '').slice(0, 6)}\u2013${code.replace(/-/g, '').slice(6)}`],
+    ['with O for 0 and I or L for 1', (code: string) => code.replace(/0/g, 'O').replace(/1/g, (_one, at: number) => (at % 2 ? 'I' : 'l'))],
+  ])('accepts a code typed %s', async (_name, retype) => {
+    const ana = await signup(server);
+    const ben = await signup(server);
+    const { code } = await createInvite(server, ana.token);
+    const res = await accept(server, ben.token, retype(code));
+    expect(res.status, `${JSON.stringify(retype(code))}: ${describeResponse(res)}`).toBe(200);
+  });
+
+  it('answers 400 invalid_body for a code with characters no code has', async () => {
+    const ben = await signup(server);
+    for (const code of ['ABCD*EFGH', 'ABCD\u0000EFGH', '\ud800ABCD', 'ÅBCD-EFGH']) expectError(await accept(server, ben.token, code), 400, 'invalid_body');
   });
 
   it('links two users: one shared space, with both members, in /api/me of both', async () => {
@@ -81,6 +105,16 @@ describe('invites', () => {
     const ben = await signup(server);
     const res = await request(server.url).post('/api/invites/accept').set('Authorization', bearer(ben.token)).send({});
     expectError(res, 400, 'invalid_body');
+  });
+
+  it('answers 410 invite_used when someone else has already accepted the code', async () => {
+    const ana = await signup(server);
+    const ben = await signup(server);
+    const cleo = await signup(server);
+    const invite = await createInvite(server, ana.token);
+    expect((await accept(server, ben.token, invite.code)).status).toBe(200);
+    expectError(await accept(server, cleo.token, invite.code), 410, 'invite_used');
+    expect((await me(server, cleo.token)).spaces.map((s) => s.kind)).toEqual(['personal']);
   });
 
   it('answers 409 already_member when the invitee accepts the same code twice', async () => {
@@ -213,12 +247,117 @@ describe('expired invites', () => {
     await server?.close();
   });
 
-  it('answers 404 invite_not_found for an expired code', async () => {
+  it('answers 410 invite_expired for an expired code, whoever tries it', async () => {
     const ana = await signup(server);
     const ben = await signup(server);
     const invite = await createInvite(server, ana.token);
     await sleep(50);
-    expectError(await accept(server, ben.token, invite.code), 404, 'invite_not_found');
+    expectError(await accept(server, ben.token, invite.code), 410, 'invite_expired');
     expect((await me(server, ben.token)).spaces.map((s) => s.kind)).toEqual(['personal']);
+  });
+});
+
+/** Invite limits for a test: everything generous except what the test sets. */
+function inviteLimits(limits: Partial<Config['inviteRateLimit']>): Config['inviteRateLimit'] {
+  const plenty = { points: 1000, windowSec: 3600 };
+  return { createPerUser: plenty, acceptPerUser: plenty, acceptPerIp: plenty, ...limits };
+}
+
+describe('invite code entropy', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ inviteRateLimit: inviteLimits({}) });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('draws every symbol of the 32 uniformly at every position: at least 60 bits per code', async () => {
+    const ana = await signup(server);
+    const codes: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const batch = await Promise.all(Array.from({ length: 25 }, () => createInvite(server, ana.token)));
+      codes.push(...batch.map((b) => b.code));
+    }
+    for (const code of codes) expect(code).toMatch(CODE_FORMAT);
+    expect(new Set(codes).size, 'no code repeats').toBe(codes.length);
+
+    const symbols = codes.map((c) => c.replace(/-/g, ''));
+    const length = symbols[0]?.length ?? 0;
+    expect(length * Math.log2(INVITE_CODE_ALPHABET.length), 'bits per code').toBeGreaterThanOrEqual(60);
+    // 200 codes x 12 positions: each of the 32 symbols is expected 75 times overall and 6.25
+    // times per position. A smaller alphabet, or a position that does not vary, fails here.
+    const counts = new Map<string, number>();
+    for (const code of symbols) for (const ch of code) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    expect([...counts.keys()].sort().join('')).toBe(INVITE_CODE_ALPHABET);
+    for (let at = 0; at < length; at++) {
+      const distinct = new Set(symbols.map((c) => c[at])).size;
+      expect(distinct, `distinct symbols at position ${at}`).toBeGreaterThanOrEqual(20);
+    }
+  });
+});
+
+describe('invite limits', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      inviteRateLimit: inviteLimits({
+        createPerUser: { points: 3, windowSec: 3600 },
+        acceptPerUser: { points: 4, windowSec: 3600 },
+        acceptPerIp: { points: 6, windowSec: 1800 },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const guess = (i: number) => `ZZZZ-ZZZZ-${String(i).padStart(4, '0')}`;
+
+  it('answers 429 rate_limited with Retry-After once a user has guessed wrong codes', async () => {
+    const mallory = await signup(server);
+    for (let i = 0; i < 4; i++) expectError(await accept(server, mallory.token, guess(i), fromIp('203.0.113.1')), 404, 'invite_not_found');
+    // From another address too: the limit is the user's.
+    expectRateLimited(await accept(server, mallory.token, guess(9), fromIp('203.0.113.2')), 3600);
+  });
+
+  it('answers 429 rate_limited once an address has guessed wrong codes, whichever user sends them', async () => {
+    const address = fromIp('198.51.100.7');
+    const statuses: number[] = [];
+    for (let user = 0; user < 3; user++) {
+      const guesser = await signup(server);
+      for (let i = 0; i < 3; i++) statuses.push((await accept(server, guesser.token, guess(user * 10 + i), address)).status);
+    }
+    expect(statuses.slice(0, 6), statuses.join(',')).toEqual([404, 404, 404, 404, 404, 404]);
+    const fresh = await signup(server);
+    expectRateLimited(await accept(server, fresh.token, guess(99), address), 1800);
+    // Another address is not affected.
+    expectError(await accept(server, fresh.token, guess(98), fromIp('198.51.100.8')), 404, 'invite_not_found');
+  });
+
+  it('cannot be outrun by sending the guesses all at once', async () => {
+    const mallory = await signup(server);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => accept(server, mallory.token, guess(i), fromIp('192.0.2.1'))));
+    const statuses = answers.map((r) => r.status);
+    for (const res of answers) expect([404, 429], describeResponse(res)).toContain(res.status);
+    expect(statuses.filter((s) => s === 404).length, statuses.join(',')).toBeLessThanOrEqual(4);
+  });
+
+  it('does not count accepted codes', async () => {
+    const ben = await signup(server);
+    for (let i = 0; i < 6; i++) {
+      const inviter = await signup(server);
+      const res = await accept(server, ben.token, (await createInvite(server, inviter.token)).code, fromIp('192.0.2.2'));
+      expect(res.status, describeResponse(res)).toBe(200);
+    }
+  });
+
+  it('answers 429 rate_limited once a user has created their invites', async () => {
+    const ana = await signup(server);
+    for (let i = 0; i < 3; i++) await createInvite(server, ana.token);
+    const res = await request(server.url).post('/api/invites').set('Authorization', bearer(ana.token));
+    expectRateLimited(res, 3600);
+    // Another user still can.
+    await createInvite(server, (await signup(server)).token);
   });
 });

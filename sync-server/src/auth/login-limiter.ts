@@ -1,58 +1,75 @@
 /**
- * Failed-login limits per email and per IP (rate-limiter-flexible): Redis-backed when Redis is
- * configured, with an in-memory limiter as insurance while Redis is unreachable.
+ * Failed-login limits that keep guessing out without locking the owner out:
+ * - from a device that has logged in to the account before (a known device, see known-devices.ts):
+ *   only that device's own failures count, so nobody else's guesses can lock it out;
+ * - from anywhere else: failures of the email from this IP, failures from this IP (any email), and,
+ *   much higher and slower, failures of the email from all IPs together (a spread-out attack).
+ * Each attempt takes its points before the password is checked, so parallel guesses cannot all slip
+ * in. A successful login clears the count of its own email and IP (or its known device) and gives
+ * back the one point it took from the wider ones.
  */
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { ApiError } from '../http/api-error.ts';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { givePoints, rateLimiter, takePoints } from '../limits/rate-limits.ts';
 
 export interface LoginLimits {
-  perEmail: number;
+  /** Failed logins of one email from one IP per window. */
+  perEmailIp: number;
+  /** Failed logins from one IP, any email, per window. */
   perIp: number;
+  /** Failed logins from one known device per window. */
+  perDevice: number;
   windowSec: number;
+  /** Failed logins of one email from all unknown devices together per emailWindowSec. */
+  perEmail: number;
+  emailWindowSec: number;
 }
 
-function limiter(redis: Redis | null, keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
-  const memory = new RateLimiterMemory({ keyPrefix, points, duration });
-  if (!redis) return memory;
-  return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, insuranceLimiter: memory });
+type Take = readonly [RateLimiterAbstract, string];
+
+/** What an attempt took, to give back when it succeeds. */
+export interface LoginAttempt {
+  /** The count of this email from this IP, or of this known device: cleared by a success. */
+  readonly own: Take;
+  /** The per-IP and per-email counts: a success gives back its one point. */
+  readonly shared: readonly Take[];
 }
+
+const MESSAGE = 'too many failed logins; try again later';
 
 export class LoginLimiter {
-  private readonly byEmail: RateLimiterAbstract;
+  private readonly byEmailIp: RateLimiterAbstract;
   private readonly byIp: RateLimiterAbstract;
+  private readonly byEmail: RateLimiterAbstract;
+  private readonly byDevice: RateLimiterAbstract;
 
-  constructor(private readonly limits: LoginLimits, redis: Redis | null, prefix: string) {
-    this.byEmail = limiter(redis, `${prefix}login-email`, limits.perEmail, limits.windowSec);
-    this.byIp = limiter(redis, `${prefix}login-ip`, limits.perIp, limits.windowSec);
+  constructor(limits: LoginLimits, redis: Redis | null, prefix: string) {
+    this.byEmailIp = rateLimiter(redis, `${prefix}login-email-ip`, { points: limits.perEmailIp, windowSec: limits.windowSec });
+    this.byIp = rateLimiter(redis, `${prefix}login-ip`, { points: limits.perIp, windowSec: limits.windowSec });
+    this.byEmail = rateLimiter(redis, `${prefix}login-email`, { points: limits.perEmail, windowSec: limits.emailWindowSec });
+    this.byDevice = rateLimiter(redis, `${prefix}login-device`, { points: limits.perDevice, windowSec: limits.windowSec });
   }
 
   /**
-   * Takes one attempt from the email's and the IP's allowance before the password is checked, so
-   * parallel guesses cannot all slip in; throws 429 rate_limited when either is used up. A
-   * successful login gives the attempts back (see loginSucceeded).
+   * Takes one attempt from every allowance that applies; throws 429 rate_limited (with the wait)
+   * when one is used up. `knownDeviceKey` is the key hash of a known device of this email's account.
    */
-  async takeAttempt(email: string, ip: string): Promise<void> {
-    const results = await Promise.allSettled([this.byEmail.consume(email), this.byIp.consume(ip)]);
-    const waits = results.map((r) => (r.status === 'rejected' ? waitOf(r.reason) : 0));
-    const wait = Math.max(...waits);
-    if (wait > 0) throw tooMany(wait);
+  async takeAttempt(email: string, ip: string, knownDeviceKey: string | null): Promise<LoginAttempt> {
+    const attempt: LoginAttempt = knownDeviceKey
+      ? { own: [this.byDevice, knownDeviceKey], shared: [] }
+      : {
+          own: [this.byEmailIp, `${email}|${ip}`],
+          shared: [
+            [this.byIp, ip],
+            [this.byEmail, email],
+          ],
+        };
+    await takePoints([attempt.own, ...attempt.shared], MESSAGE);
+    return attempt;
   }
 
-  async loginSucceeded(email: string, ip: string): Promise<void> {
-    await Promise.all([this.byEmail.delete(email), this.byIp.reward(ip, 1)]);
+  async loginSucceeded(attempt: LoginAttempt): Promise<void> {
+    const [limiter, key] = attempt.own;
+    await Promise.all([limiter.delete(key), givePoints(attempt.shared)]);
   }
-}
-
-/** rate-limiter-flexible rejects with its result (msBeforeNext) when the allowance is used up. */
-function waitOf(reason: unknown): number {
-  if (reason && typeof reason === 'object' && 'msBeforeNext' in reason) return Math.max(1, Number(reason.msBeforeNext));
-  throw reason;
-}
-
-function tooMany(msBeforeNext: number): ApiError {
-  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  return new ApiError(429, 'rate_limited', 'too many failed logins; try again later', { retryAfter: seconds }, {
-    'Retry-After': String(seconds),
-  });
 }

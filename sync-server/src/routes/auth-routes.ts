@@ -2,25 +2,35 @@
 import { LoginRequestSchema, SignupRequestSchema } from '@duet/shared';
 import { Router } from 'express';
 import type pg from 'pg';
+import { deviceKeyHash, KnownDevices } from '../auth/known-devices.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import type { SignupLimiter } from '../auth/signup-limiter.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { inTransaction } from '../db/pool.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import { bearerToken, identityOf, type authenticate } from '../http/authenticate.ts';
 import { parseBody } from '../http/validate.ts';
+import { clientAddressKey } from '../limits/client-address.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import { publicUser, UsersRepo } from '../store/users-repo.ts';
 
 const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'wrong email or password');
 
-export function authRoutes(pool: pg.Pool, cache: SyncCache, limiter: LoginLimiter, auth: ReturnType<typeof authenticate>): Router {
+export interface AuthLimiters {
+  login: LoginLimiter;
+  signup: SignupLimiter;
+}
+
+export function authRoutes(pool: pg.Pool, cache: SyncCache, limiters: AuthLimiters, auth: ReturnType<typeof authenticate>): Router {
   const router = Router();
   const users = new UsersRepo(pool);
+  const knownDevices = new KnownDevices(pool);
 
   router.post('/auth/signup', async (req, res) => {
     const body = parseBody(SignupRequestSchema, req.body);
+    await limiters.signup.takeAttempt(clientAddressKey(req));
     const passwordHash = await hashPassword(body.password);
     const token = newToken();
     const created = await inTransaction(pool, async (client) => {
@@ -37,18 +47,22 @@ export function authRoutes(pool: pg.Pool, cache: SyncCache, limiter: LoginLimite
       return { user, deviceId };
     });
     if (!created) throw new ApiError(409, 'email_taken', 'an account with this email exists');
+    await knownDevices.remember(req, res, created.user.id);
     res.status(201).json({ token, deviceId: created.deviceId, user: publicUser(created.user) });
   });
 
   router.post('/auth/login', async (req, res) => {
     const body = parseBody(LoginRequestSchema, req.body);
-    const ip = req.ip ?? 'unknown';
-    await limiter.takeAttempt(body.email, ip);
+    const ip = clientAddressKey(req);
+    const deviceKey = deviceKeyHash(req);
+    const known = await knownDevices.isKnown(deviceKey, body.email);
+    const attempt = await limiters.login.takeAttempt(body.email, ip, known ? deviceKey : null);
     const user = await users.findByEmail(body.email);
     // Verify against a dummy hash for an unknown email so both failures look and take the same.
     const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !ok) throw invalidCredentials();
-    await limiter.loginSucceeded(body.email, ip);
+    await limiters.login.loginSucceeded(attempt);
+    await knownDevices.remember(req, res, user.id);
     const token = newToken();
     const deviceId = await users.createDevice(user.id, body.deviceName ?? null, hashToken(token));
     res.status(200).json({ token, deviceId, user: publicUser(user) });

@@ -1,60 +1,62 @@
 /** Partners: an invite code links two users in one shared space. */
-import { randomInt } from 'node:crypto';
-import { AcceptInviteRequestSchema, newId } from '@duet/shared';
+import { AcceptInviteRequestSchema, formatInviteCode, INVITE_CODE_ALPHABET, INVITE_CODE_LENGTH, newId } from '@duet/shared';
 import { Router } from 'express';
+import { customAlphabet } from 'nanoid';
 import type pg from 'pg';
+import type { InviteLimiter } from '../auth/invite-limiter.ts';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import { inTransaction } from '../db/pool.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
 import { parseBody } from '../http/validate.ts';
+import { clientAddressKey } from '../limits/client-address.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 
-// No 0/O or 1/I/L: codes are read aloud and typed on phones.
-const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-const CODE_LENGTH = 8;
+// 12 symbols of 32 from a cryptographic source: 60 bits (see shared/invite-codes.ts).
+const newInviteCode = customAlphabet(INVITE_CODE_ALPHABET, INVITE_CODE_LENGTH);
 
-function newInviteCode(): string {
-  let code = '';
-  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-  return code;
-}
-
-const inviteNotFound = () => new ApiError(404, 'invite_not_found', 'this invite code is unknown or has expired');
+const inviteNotFound = () => new ApiError(404, 'invite_not_found', 'this invite code is unknown');
+const inviteUsed = () => new ApiError(410, 'invite_used', 'this invite code has already been used by someone else');
+const inviteExpired = () => new ApiError(410, 'invite_expired', 'this invite code has expired');
 const alreadyMember = () => new ApiError(409, 'already_member', 'you are already in this space');
 
 export interface InviteRouteDeps {
   pool: pg.Pool;
   cache: SyncCache;
   ttlDays: number;
+  limiter: InviteLimiter;
   auth: ReturnType<typeof authenticate>;
   /** After a commit added members to a space. */
   onMembersChanged: (spaceId: string, userIds: readonly string[]) => void;
 }
 
-export function inviteRoutes({ pool, cache, ttlDays, auth, onMembersChanged }: InviteRouteDeps): Router {
+export function inviteRoutes({ pool, cache, ttlDays, limiter, auth, onMembersChanged }: InviteRouteDeps): Router {
   const router = Router();
 
   router.post('/invites', auth, async (req, res) => {
     const { user } = identityOf(req);
+    await limiter.takeCreate(user.id);
     const expiresAt = new Date(Date.now() + ttlDays * 86_400_000);
     const code = newInviteCode();
     await pool.query('INSERT INTO invites (code, inviter_id, expires_at) VALUES ($1, $2, $3)', [code, user.id, expiresAt]);
-    res.status(201).json({ code, expiresAt: expiresAt.toISOString() });
+    res.status(201).json({ code: formatInviteCode(code), expiresAt: expiresAt.toISOString() });
   });
 
   router.post('/invites/accept', auth, async (req, res) => {
     const { user } = identityOf(req);
-    const code = parseBody(AcceptInviteRequestSchema, req.body).code.toUpperCase();
+    const { code } = parseBody(AcceptInviteRequestSchema, req.body);
+    const taken = await limiter.takeAccept(user.id, clientAddressKey(req));
     const space = await inTransaction(pool, async (client) => {
-      const invite = await client.query<{ inviter_id: string; accepted_by: string | null }>(
-        'SELECT inviter_id, accepted_by FROM invites WHERE code = $1 AND expires_at > now() FOR UPDATE',
+      const invite = await client.query<{ inviter_id: string; accepted_by: string | null; expired: boolean }>(
+        'SELECT inviter_id, accepted_by, expires_at <= now() AS expired FROM invites WHERE code = $1 FOR UPDATE',
         [code],
       );
       const row = invite.rows[0];
-      if (!row || (row.accepted_by !== null && row.accepted_by !== user.id)) throw inviteNotFound();
+      if (!row) throw inviteNotFound();
       if (row.inviter_id === user.id || row.accepted_by === user.id) throw alreadyMember();
+      if (row.accepted_by !== null) throw inviteUsed();
+      if (row.expired) throw inviteExpired();
 
       const spaces = new SpacesRepo(client);
       // One shared space per pair of partners: a third person never sees the pair's history.
@@ -86,6 +88,7 @@ export function inviteRoutes({ pool, cache, ttlDays, auth, onMembersChanged }: I
       await cache.membershipBeforeCommit(memberships, new Map([[spaceId, version]]));
       return { ...current, memberships, version };
     });
+    await limiter.acceptSucceeded(taken);
     // Again after the commit, in case Redis was flushed in between (see SyncCache).
     await cache.membershipBeforeCommit(space.memberships, new Map([[space.id, space.version]]));
     onMembersChanged(space.id, space.members.map((m) => m.userId));

@@ -34,7 +34,8 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   for (const name of SERVER_VARIABLES) delete base[name];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: SYNC_SERVER_DIR,
-    env: { ...base, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    // Every test signs its users up from 127.0.0.1: the signup limit must not get in the way.
+    env: { ...base, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIGNUP_LIMIT_PER_IP: '100000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

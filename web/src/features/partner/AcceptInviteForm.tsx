@@ -35,6 +35,7 @@ export function AcceptInviteForm({ disabled }: { disabled: boolean }) {
           onChange={(e) => setCode(e.target.value)}
           autoComplete="off"
           autoCapitalize="characters"
+          dir="ltr"
           spellCheck={false}
           maxLength={32}
           required
