@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   api.use(health.api);
-  api.use(authRoutes(pool, cache, limiter, auth));
+  api.use(authRoutes(pool, cache, limiter, auth, (deviceId) => bus.publish({ type: 'logout', deviceId })));
   api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, auth, onMembersChanged }));
   api.use(syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onSpacesChanged }));
   api.use(statsRoute(pool, cache, auth, now));

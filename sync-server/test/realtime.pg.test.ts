@@ -185,6 +185,28 @@ describe('real time over WebSocket', () => {
       for (const probe of [anaWs, benWs, carlWs]) expect(probe.malformed).toEqual([]);
     });
 
+    it('authenticates a burst of auth frames on one socket once: one welcome poke, one online for the partner', async () => {
+      const { ana, ben, sharedSpaceId } = await couple(server);
+      const benWs = await connect(ben.token);
+      const anaWs = await openRaw();
+      for (let i = 0; i < 20; i++) anaWs.send({ type: 'auth', token: ana.token });
+      await anaWs.waitFor((f) => f.type === 'poke', { what: 'the welcome poke' });
+      await benWs.waitFor(presenceOf(ana.userId, 'online'), { what: 'Ana online' });
+      await sleep(QUIET_MS);
+      // A push after the burst: its poke reaches both only after anything the burst sent.
+      const [anaMark, benMark] = [anaWs.mark, benWs.mark];
+      const writer = clientOf(server, ana, 'burst');
+      writer.mutate('conversation.create', { id: newId(), spaceId: sharedSpaceId, title: 'after the burst' });
+      expect((await writer.push()).results.map((r) => r.status)).toEqual(['applied']);
+      await anaWs.waitFor((f) => f.type === 'poke', { after: anaMark, what: "poke for Ana's push" });
+      await benWs.waitFor((f) => f.type === 'poke', { after: benMark, what: "poke for Ana's push" });
+
+      expect(anaWs.pokes(0) - anaWs.pokes(anaMark), 'welcome pokes').toBe(1);
+      expect(benWs.frames(0, presenceOf(ana.userId, 'online')), 'online announcements of Ana').toHaveLength(1);
+      expect(anaWs.closed).toBeNull();
+      for (const probe of [anaWs, benWs]) expect(probe.malformed).toEqual([]);
+    });
+
     it('does not relay typing for a conversation of a space the sender is not in', async () => {
       const { ana, ben, sharedSpaceId } = await couple(server);
       const carl = await account(server, 'Carl');

@@ -15,7 +15,14 @@ import { publicUser, UsersRepo } from '../store/users-repo.ts';
 
 const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'wrong email or password');
 
-export function authRoutes(pool: pg.Pool, cache: SyncCache, limiter: LoginLimiter, auth: ReturnType<typeof authenticate>): Router {
+export function authRoutes(
+  pool: pg.Pool,
+  cache: SyncCache,
+  limiter: LoginLimiter,
+  auth: ReturnType<typeof authenticate>,
+  /** After a device's token was revoked: its open sockets, on every instance, are closed. */
+  onLoggedOut: (deviceId: string) => void = () => {},
+): Router {
   const router = Router();
   const users = new UsersRepo(pool);
 
@@ -55,9 +62,11 @@ export function authRoutes(pool: pg.Pool, cache: SyncCache, limiter: LoginLimite
   });
 
   router.post('/auth/logout', auth, async (req, res) => {
-    await users.revokeDevice(identityOf(req).deviceId);
+    const { deviceId } = identityOf(req);
+    await users.revokeDevice(deviceId);
     const token = bearerToken(req);
     if (token) await cache.revokeToken(hashToken(token));
+    onLoggedOut(deviceId);
     res.status(204).end();
   });
 
