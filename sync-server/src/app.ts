@@ -5,7 +5,6 @@ import path from 'node:path';
 import { MAX_BODY_BYTES } from '@duet/shared';
 import compression from 'compression';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -16,10 +15,12 @@ import type { Config } from './config.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Metrics } from './http/metrics.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
+import { metricsRoute } from './routes/metrics-route.ts';
 import { statsRoute } from './routes/stats-route.ts';
 import { syncRoutes } from './routes/sync-routes.ts';
 import type { Bus } from './realtime/bus.ts';
@@ -81,13 +82,7 @@ export function createApp(deps: AppDeps): Express {
   });
   // Sync answers are JSON of repetitive records: gzip makes them several times smaller.
   app.use(compression({ threshold: 1024 }));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: { 'connect-src': ["'self'", 'ws:', 'wss:'], 'img-src': ["'self'", 'data:', 'blob:'], 'media-src': ["'self'", 'blob:'] },
-      },
-    }),
-  );
+  app.use(securityHeaders());
 
   const auth = authenticate(users, cache);
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
@@ -106,9 +101,20 @@ export function createApp(deps: AppDeps): Express {
     res.set('Cache-Control', 'no-store');
     next();
   }, api);
-  app.use(health.metrics);
+  // With a metrics listener of its own (server.ts), the app's listener does not serve /metrics.
+  if (config.metrics.port === null) app.use(metricsRoute(metrics, { token: config.metrics.token, loopbackOnly: true }));
 
   if (config.webDistDir && existsSync(path.join(config.webDistDir, 'index.html'))) serveWebApp(app, config.webDistDir);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** The separate metrics listener of METRICS_PORT: /metrics only, to anyone who reaches it (and has the token, if set). */
+export function metricsApp(metrics: Metrics, token: string | null, logger: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metricsRoute(metrics, { token, loopbackOnly: false }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;
