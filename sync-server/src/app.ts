@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps): Express {
 
   const auth = authenticate(users, cache);
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
-  const health = healthRoutes(pool, cache, metrics);
+  const health = healthRoutes(pool, cache);
 
   app.use(uploads.routes(auth));
   const api = express.Router();

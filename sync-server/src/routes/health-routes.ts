@@ -2,13 +2,12 @@
 import { Router } from 'express';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type pg from 'pg';
-import type { Metrics } from '../http/metrics.ts';
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }
 
-export function healthRoutes(pool: pg.Pool, cache: SyncCache, metrics: Metrics): { api: Router } {
+export function healthRoutes(pool: pg.Pool, cache: SyncCache): { api: Router } {
   const api = Router();
   api.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
