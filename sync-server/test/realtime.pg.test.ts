@@ -207,6 +207,25 @@ describe('real time over WebSocket', () => {
       for (const probe of [anaWs, benWs]) expect(probe.malformed).toEqual([]);
     });
 
+    it('announces no one online for a socket that closed while its auth frame was being checked', async () => {
+      const { ana, ben } = await couple(server);
+      const benWs = await connect(ben.token);
+      for (let i = 0; i < 5; i++) {
+        const early = await openRaw();
+        early.send({ type: 'auth', token: ana.token });
+        early.ws.terminate();
+        await early.waitForClose();
+      }
+      await sleep(QUIET_MS);
+      // A second device of Ben's arriving now is told who is online: Ana must not be.
+      const benTablet = await login(server, ben.email, ben.password, 'tablet');
+      const tabletWs = await connect(benTablet.token);
+      await sleep(QUIET_MS);
+      expect(tabletWs.frames(0, presenceOf(ana.userId, 'online')), 'Ana reported online').toEqual([]);
+      const statesOfAna = benWs.frames(0, (f) => f.type === 'presence' && f.userId === ana.userId).map((f) => (f.type === 'presence' ? f.state : null));
+      expect(statesOfAna.at(-1), 'the last word Ben heard on Ana').not.toBe('online');
+    });
+
     it('does not relay typing for a conversation of a space the sender is not in', async () => {
       const { ana, ben, sharedSpaceId } = await couple(server);
       const carl = await account(server, 'Carl');
