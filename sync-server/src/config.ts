@@ -19,6 +19,8 @@ export interface Config {
   pgPoolMax: number;
   jobs: { retryLimit: number; retryDelaySec: number; expireSec: number };
   uploadMaxBytes: number;
+  /** WebSocket ping round: a silent socket is dropped, a logged-out device's socket closed. */
+  wsPingIntervalSec: number;
   /** Who may read /metrics: see routes/metrics-route.ts. */
   metrics: { token: string | null; host: string; port: number | null };
 }
@@ -40,6 +42,7 @@ const table = {
   JOB_EXPIRE_SEC: { schema: z.coerce.number().int().min(1), default: '60', doc: 'a job running longer is retried' },
   UPLOAD_MAX_BYTES: { schema: z.coerce.number().int().positive(), default: String(50 * 1024 * 1024), doc: 'largest audio upload' },
   PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(100), default: '10', doc: 'Postgres pool size' },
+  WS_PING_INTERVAL_SEC: { schema: z.coerce.number().int().min(1).max(3600), default: '30', doc: 'WebSocket ping round' },
   METRICS_TOKEN: { schema: z.string().min(16).optional(), default: undefined, doc: 'bearer token /metrics requires; unset: loopback callers only' },
   METRICS_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'address of the separate metrics listener' },
   METRICS_PORT: { schema: z.coerce.number().int().min(0).max(65535).optional(), default: undefined, doc: 'port of a separate /metrics listener; unset: on PORT' },
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPoolMax: read('PG_POOL_MAX'),
     uploadMaxBytes: read('UPLOAD_MAX_BYTES'),
     jobs: { retryLimit: read('JOB_RETRY_LIMIT'), retryDelaySec: read('JOB_RETRY_DELAY_SEC'), expireSec: read('JOB_EXPIRE_SEC') },
+    wsPingIntervalSec: read('WS_PING_INTERVAL_SEC'),
     metrics: { token: read('METRICS_TOKEN') ?? null, host: read('METRICS_HOST'), port: read('METRICS_PORT') ?? null },
   };
 }

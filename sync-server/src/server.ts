@@ -97,7 +97,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   answerClientErrors(server, logger);
-  const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger });
+  const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger, pingIntervalMs: config.wsPingIntervalSec * 1000 });
   realtime.attach(server);
   const port = await listen(server, config.port, config.host);
   const url = urlOf(config.host, port);

@@ -1,5 +1,6 @@
 // Real time (PROTOCOL.md "Real time"): the auth handshake of /api/sync/ws, pokes after commits a
 // user's pull would see (and none for other spaces), and partners' presence: online, typing, offline.
+import pg from 'pg';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@duet/shared';
@@ -249,5 +250,38 @@ describe('real time over WebSocket', () => {
       expect(typingFrames).toEqual([{ type: 'presence', userId: ben.userId, state: 'typing', conversationId: shared }]);
       expect(benWs.frames(marks.ben, (f) => f.type === 'presence' && f.userId === carl.userId)).toEqual([]);
     });
+  });
+});
+
+describe('a logout whose bus event never arrived (Redis down, another instance)', () => {
+  let server: TestServer;
+  const probes: WsProbe[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({ wsPingIntervalSec: 1 });
+  });
+  afterAll(async () => {
+    await closeAll(probes.splice(0));
+    await server?.close();
+  });
+
+  it("closes the device's socket with 4401 at the next ping round; the user's other device stays", async () => {
+    const who = await account(server, 'Quiet');
+    const phone = await login(server, who.email, who.password, 'phone');
+    const phoneWs = await WsProbe.authed(server, phone.token);
+    const laptopWs = await WsProbe.authed(server, who.token);
+    probes.push(phoneWs, laptopWs);
+    // Revoked in Postgres only, as a logout on an instance this one heard nothing from.
+    const db = new pg.Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('UPDATE devices SET revoked_at = now() WHERE id = $1', [phone.deviceId]);
+    } finally {
+      await db.end();
+    }
+    expect(await phoneWs.waitForClose()).toEqual({ code: 4401, reason: 'logged out' });
+    // Two more ping rounds: the laptop, not revoked, is still connected.
+    await sleep(2_500);
+    expect(laptopWs.closed).toBeNull();
   });
 });

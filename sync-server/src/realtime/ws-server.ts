@@ -198,6 +198,7 @@ export class RealtimeServer {
   }
 
   private pingAll(): void {
+    this.closeRevoked().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'revoked sockets not checked'));
     for (const conn of this.connections) {
       if (!conn.alive) {
         conn.ws.terminate();
@@ -207,6 +208,16 @@ export class RealtimeServer {
       conn.ws.ping();
       if (conn.userId) this.deps.cache.markOnline(conn.userId).catch(() => {});
     }
+  }
+
+  /**
+   * Closes the sockets of devices logged out since they authenticated: a logout's bus event does
+   * not reach this instance while Redis is down, so each ping round checks once, in one query.
+   */
+  private async closeRevoked(): Promise<void> {
+    const authed = [...this.connections].filter((c) => c.deviceId !== null);
+    const revoked = await this.deps.users.revokedDevices([...new Set(authed.map((c) => c.deviceId as string))]);
+    for (const conn of authed) if (revoked.has(conn.deviceId as string)) conn.ws.close(CLOSE_UNAUTHORIZED, 'logged out');
   }
 
   /** Closes every socket (1001 going away) and stops listening to the bus. */
