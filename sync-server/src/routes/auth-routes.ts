@@ -21,7 +21,7 @@ export function authRoutes(
   limiter: LoginLimiter,
   auth: ReturnType<typeof authenticate>,
   /** After a device's token was revoked: its open sockets, on every instance, are closed. */
-  onLoggedOut: (deviceId: string) => void = () => {},
+  onLoggedOut: (deviceId: string) => void,
 ): Router {
   const router = Router();
   const users = new UsersRepo(pool);
