@@ -7,6 +7,7 @@ export const ErrorCode = {
   forbidden: 'forbidden',
   notFound: 'not_found',
   payloadTooLarge: 'payload_too_large',
+  headersTooLarge: 'headers_too_large',
   rateLimited: 'rate_limited',
   inviteNotFound: 'invite_not_found',
   inviteUsed: 'invite_used',

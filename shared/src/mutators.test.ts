@@ -29,6 +29,8 @@ async function run<N extends MutationName>(userId: string, name: N, args: Mutati
 
 const applied = { status: 'applied' };
 const rejectedWith = (code: string) => expect.objectContaining({ status: 'rejected', code });
+/** The answer for an id that does not exist: an id in a space the user is not in must get exactly this. */
+const missing = (what: string) => ({ status: 'rejected', code: 'not_found', message: `${what} not found` });
 
 describe('conversation', () => {
   it('creates one in a space of the user', async () => {
@@ -81,11 +83,12 @@ describe('conversation', () => {
     expect(replica.conflicts).toEqual([]);
   });
 
-  it('rejects updates of an unknown conversation or of one in another space', async () => {
-    expect(await run('u1', 'conversation.update', { id: 'k1', archived: true }, h(0))).toEqual(rejectedWith('not_found'));
+  it('rejects updates of an unknown conversation and of one in another space with the same answer', async () => {
+    expect(await run('u1', 'conversation.update', { id: 'k1', archived: true }, h(0))).toEqual(missing('conversation'));
     await run('u1', 'conversation.create', { id: 'k1', spaceId: 'p1', title: 'Private' }, h(0));
-    expect(await run('u2', 'conversation.update', { id: 'k1', archived: true }, h(5, 'c2'))).toEqual(rejectedWith('forbidden'));
-    expect(replica.read('conversation', 'k1')?.archived).toBe(false);
+    expect(await run('u2', 'conversation.update', { id: 'k1', archived: true }, h(5, 'c2'))).toEqual(missing('conversation'));
+    expect(await run('u2', 'conversation.create', { id: 'k1', spaceId: 'p2', title: 'Take over' }, h(6, 'c2'))).toEqual(missing('conversation'));
+    expect(replica.read('conversation', 'k1')).toMatchObject({ spaceId: 'p1', title: 'Private', archived: false });
   });
 });
 
@@ -103,10 +106,22 @@ describe('message', () => {
     });
   });
 
-  it('rejects an unknown conversation and a conversation of another space', async () => {
-    expect(await run('u1', 'message.add', { id: 'm1', conversationId: 'nope', body: 'hi' }, h(3))).toEqual(rejectedWith('not_found'));
-    expect(await run('u2', 'message.add', { id: 'm1', conversationId: 'k2', body: 'hi' }, h(3, 'c2'))).toEqual(rejectedWith('forbidden'));
+  it('rejects an unknown conversation and a conversation of another space with the same answer', async () => {
+    expect(await run('u1', 'message.add', { id: 'm1', conversationId: 'nope', body: 'hi' }, h(3))).toEqual(missing('conversation'));
+    expect(await run('u2', 'message.add', { id: 'm1', conversationId: 'k2', body: 'hi' }, h(3, 'c2'))).toEqual(missing('conversation'));
     expect(replica.read('message', 'm1')).toBeUndefined();
+  });
+
+  it('answers for a message in another space as for one that does not exist', async () => {
+    await run('u1', 'message.add', { id: 'm2', conversationId: 'k2', body: 'private' }, h(3));
+    for (const [name, args] of [['message.edit', { id: 'm2', body: 'x' }], ['message.delete', { id: 'm2' }]] as const) {
+      const hidden = await run('u2', name, args, h(4, 'c2'));
+      const unknown = await run('u2', name, { ...args, id: 'nope' }, h(4, 'c2'));
+      expect(hidden, name).toEqual(missing('message'));
+      expect(unknown, name).toEqual(hidden);
+    }
+    expect(await run('u2', 'message.add', { id: 'm2', conversationId: 'k1', body: 'take over' }, h(5, 'c2'))).toEqual(missing('message'));
+    expect(replica.read('message', 'm2')).toMatchObject({ spaceId: 'p1', body: 'private', deleted: false });
   });
 
   it('lets only the author edit or delete', async () => {
@@ -176,8 +191,8 @@ describe('session', () => {
 
   it("rejects writes to another user's session", async () => {
     await run('u1', 'session.start', { id: 's1', startedAt: T0 }, h(0));
-    expect(await run('u2', 'session.end', { id: 's1', endedAt: T0 + 1 }, h(1, 'c2'))).toEqual(rejectedWith('forbidden'));
-    expect(await run('u2', 'session.activity', { id: 's1', kind: 'chat', at: T0 + 1 }, h(1, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u2', 'session.end', { id: 's1', endedAt: T0 + 1 }, h(1, 'c2'))).toEqual(missing('session'));
+    expect(await run('u2', 'session.activity', { id: 's1', kind: 'chat', at: T0 + 1 }, h(1, 'c2'))).toEqual(missing('session'));
     expect(replica.read('session', 's1')).toMatchObject({ userId: 'u1', endedAt: null, activities: [] });
   });
 });
@@ -231,11 +246,18 @@ describe('transcript', () => {
     expect(replica.read('transcript', 't1')).toMatchObject({ status: 'queued', submissions: 2, result: null, error: null });
   });
 
-  it('rejects submitting an unknown transcript or one of another space', async () => {
-    expect(await run('u1', 'transcript.submit', { id: 't1' }, h(3))).toEqual(rejectedWith('not_found'));
+  it('rejects submitting an unknown transcript and one of another space with the same answer', async () => {
+    expect(await run('u1', 'transcript.submit', { id: 't1' }, h(3))).toEqual(missing('transcript'));
     await run('u1', 'transcript.create', { id: 't1', spaceId: 'p1', text: 'x', language: 'en' }, h(3));
-    expect(await run('u2', 'transcript.submit', { id: 't1' }, h(4, 'c2'))).toEqual(rejectedWith('forbidden'));
-    expect(await run('u2', 'transcript.update', { id: 't1', text: 'y' }, h(4, 'c2'))).toEqual(rejectedWith('forbidden'));
+    for (const [name, args] of [
+      ['transcript.submit', { id: 't1' }],
+      ['transcript.update', { id: 't1', text: 'y' }],
+      ['transcript.delete', { id: 't1' }],
+      ['transcript.create', { id: 't1', spaceId: 'p2', text: 'y', language: 'en' }],
+    ] as const) {
+      expect(await run('u2', name, args, h(4, 'c2')), name).toEqual(missing('transcript'));
+    }
+    expect(await run('u2', 'transcript.update', { id: 'nope', text: 'y' }, h(4, 'c2'))).toEqual(missing('transcript'));
     expect(replica.read('transcript', 't1')).toMatchObject({ status: 'draft', text: 'x' });
   });
 });

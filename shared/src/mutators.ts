@@ -31,6 +31,10 @@ export type MutationOutcome = { status: 'applied' } | { status: 'rejected'; code
 const applied: MutationOutcome = { status: 'applied' };
 const rejected = (code: string, message: string): MutationOutcome => ({ status: 'rejected', code, message });
 const forbidden = () => rejected('forbidden', 'not allowed');
+// An entity in a space the user is not in is, to them, one that does not exist: both get the same
+// `not_found` (same message), so no answer tells whether an id is used in someone else's space. A
+// space the user is not in is `forbidden` whether or not it exists; `forbidden` otherwise only
+// answers for what the user can see but may not do (a partner's message).
 const notFound = (what: string) => rejected('not_found', `${what} not found`);
 
 type ConflictEntityKind = Conflict['entityKind'];
@@ -79,8 +83,7 @@ async function updateConversation(
   meta: FieldMeta,
 ): Promise<MutationOutcome> {
   const current = await tx.get('conversation', id);
-  if (!current) return notFound('conversation');
-  if (!(await tx.isMember(current.spaceId))) return forbidden();
+  if (!current || !(await tx.isMember(current.spaceId))) return notFound('conversation');
   const next = { ...current, meta: { ...current.meta } };
   if (change.title !== undefined) {
     const won = await resolveWrite(tx, { value: current.title, meta: current.meta.title }, { value: change.title, meta }, {
@@ -101,7 +104,7 @@ async function updateConversation(
 }
 
 async function editMessage(tx: MutationTx, current: Message, body: string, meta: FieldMeta, userId: string) {
-  if (!(await tx.isMember(current.spaceId))) return forbidden();
+  if (!(await tx.isMember(current.spaceId))) return notFound('message');
   if (current.authorId !== userId) return forbidden();
   // Delete wins over any edit, earlier or later: an edit of a deleted message leaves its body empty.
   // Its hlc and time still count, as they do when the edit comes first, so replicas agree on the
@@ -144,7 +147,7 @@ async function deleteOverrodeEdit(tx: MutationTx, current: Message, deletion: Fi
 }
 
 async function updateTranscriptText(tx: MutationTx, current: Transcript, text: string, meta: FieldMeta) {
-  if (!(await tx.isMember(current.spaceId))) return forbidden();
+  if (!(await tx.isMember(current.spaceId))) return notFound('transcript');
   if (current.deleted) return applied;
   const won = await resolveWrite(tx, { value: current.text, meta: current.meta.text }, { value: text, meta }, {
     entityKind: 'transcript', entityId: current.id, field: 'text',
@@ -186,8 +189,7 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     const existing = await tx.get('message', args.id);
     if (existing) return editMessage(tx, existing, args.body, metaOf(m, ctx), ctx.userId);
     const conversation = await tx.get('conversation', args.conversationId);
-    if (!conversation) return notFound('conversation');
-    if (!(await tx.isMember(conversation.spaceId))) return forbidden();
+    if (!conversation || !(await tx.isMember(conversation.spaceId))) return notFound('conversation');
     await tx.put('message', {
       id: args.id,
       spaceId: conversation.spaceId,
@@ -210,8 +212,7 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
 
   async 'message.delete'(tx, args, m, ctx) {
     const current = await tx.get('message', args.id);
-    if (!current) return notFound('message');
-    if (!(await tx.isMember(current.spaceId))) return forbidden();
+    if (!current || !(await tx.isMember(current.spaceId))) return notFound('message');
     if (current.authorId !== ctx.userId) return forbidden();
     const deletion = metaOf(m, ctx);
     await deleteOverrodeEdit(tx, current, deletion);
@@ -268,16 +269,14 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
 
   async 'transcript.delete'(tx, args) {
     const current = await tx.get('transcript', args.id);
-    if (!current) return notFound('transcript');
-    if (!(await tx.isMember(current.spaceId))) return forbidden();
+    if (!current || !(await tx.isMember(current.spaceId))) return notFound('transcript');
     await tx.put('transcript', mergeTranscript(current, { ...current, deleted: true }));
     return applied;
   },
 
   async 'transcript.submit'(tx, args) {
     const current = await tx.get('transcript', args.id);
-    if (!current) return notFound('transcript');
-    if (!(await tx.isMember(current.spaceId))) return forbidden();
+    if (!current || !(await tx.isMember(current.spaceId))) return notFound('transcript');
     if (current.deleted) return applied;
     // Submitting what is already waiting or running changes nothing; a draft, or a finished
     // transcript (edited since, say), starts a new submission.
@@ -296,7 +295,8 @@ async function mergeSessionWrite(
   change: { startedAt?: number; endedAt?: number; lastActivityAt?: number; activities?: Array<'chat' | 'transcript' | 'review' | 'browse'> },
 ): Promise<MutationOutcome> {
   const current = await tx.get('session', id);
-  if (current && current.userId !== ctx.userId) return forbidden();
+  // Another user's session is in their personal space: hidden, as above.
+  if (current && current.userId !== ctx.userId) return notFound('session');
   const at = change.startedAt ?? change.endedAt ?? ctx.now;
   const written = {
     id,

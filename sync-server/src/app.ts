@@ -5,7 +5,6 @@ import path from 'node:path';
 import { MAX_BODY_BYTES } from '@duet/shared';
 import compression from 'compression';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -19,10 +18,12 @@ import { authenticate } from './http/authenticate.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Metrics } from './http/metrics.ts';
 import { requireSupportedProtocol } from './http/protocol-version.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
+import { metricsRoute } from './routes/metrics-route.ts';
 import { statsRoute } from './routes/stats-route.ts';
 import { syncRoutes } from './routes/sync-routes.ts';
 import type { Bus } from './realtime/bus.ts';
@@ -85,26 +86,20 @@ export function createApp(deps: AppDeps): Express {
   });
   // Sync answers are JSON of repetitive records: gzip makes them several times smaller.
   app.use(compression({ threshold: 1024 }));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: { 'connect-src': ["'self'", 'ws:', 'wss:'], 'img-src': ["'self'", 'data:', 'blob:'], 'media-src': ["'self'", 'blob:'] },
-      },
-    }),
-  );
+  app.use(securityHeaders());
 
   const auth = authenticate(users, cache);
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
   const signupLimiter = new SignupLimiter(config.signupRateLimit, redis, config.redisPrefix);
   const inviteLimiter = new InviteLimiter(config.inviteRateLimit, redis, config.redisPrefix);
-  const health = healthRoutes(pool, cache, metrics);
+  const health = healthRoutes(pool, cache);
 
   app.use(uploads.routes(auth));
   const api = express.Router();
   api.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   api.use(health.api);
   api.use(requireSupportedProtocol);
-  api.use(authRoutes(pool, cache, { login: limiter, signup: signupLimiter }, auth));
+  api.use(authRoutes(pool, cache, { login: limiter, signup: signupLimiter }, auth, (deviceId) => bus.publish({ type: 'logout', deviceId })));
   api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, limiter: inviteLimiter, auth, onMembersChanged }));
   api.use(syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onSpacesChanged }));
   api.use(statsRoute(pool, cache, auth, now));
@@ -113,9 +108,20 @@ export function createApp(deps: AppDeps): Express {
     res.set('Cache-Control', 'no-store');
     next();
   }, api);
-  app.use(health.metrics);
+  // With a metrics listener of its own (server.ts), the app's listener does not serve /metrics.
+  if (config.metrics.port === null) app.use(metricsRoute(metrics, { token: config.metrics.token, loopbackOnly: true }));
 
   if (config.webDistDir && existsSync(path.join(config.webDistDir, 'index.html'))) serveWebApp(app, config.webDistDir);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** The separate metrics listener of METRICS_PORT: /metrics only, to anyone who reaches it (and has the token, if set). */
+export function metricsApp(metrics: Metrics, token: string | null, logger: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metricsRoute(metrics, { token, loopbackOnly: false }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

@@ -27,6 +27,10 @@ export interface Config {
   pgPoolMax: number;
   jobs: { retryLimit: number; retryDelaySec: number; expireSec: number };
   uploadMaxBytes: number;
+  /** WebSocket ping round: a silent socket is dropped, a logged-out device's socket closed. */
+  wsPingIntervalSec: number;
+  /** Who may read /metrics: see routes/metrics-route.ts. */
+  metrics: { token: string | null; host: string; port: number | null };
 }
 
 const table = {
@@ -57,6 +61,10 @@ const table = {
   JOB_EXPIRE_SEC: { schema: z.coerce.number().int().min(1), default: '60', doc: 'a job running longer is retried' },
   UPLOAD_MAX_BYTES: { schema: z.coerce.number().int().positive(), default: String(50 * 1024 * 1024), doc: 'largest audio upload' },
   PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(100), default: '10', doc: 'Postgres pool size' },
+  WS_PING_INTERVAL_SEC: { schema: z.coerce.number().int().min(1).max(3600), default: '30', doc: 'WebSocket ping round' },
+  METRICS_TOKEN: { schema: z.string().min(16).optional(), default: undefined, doc: 'bearer token /metrics requires; unset: loopback callers only' },
+  METRICS_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'address of the separate metrics listener' },
+  METRICS_PORT: { schema: z.coerce.number().int().min(0).max(65535).optional(), default: undefined, doc: 'port of a separate /metrics listener; unset: on PORT' },
 } as const;
 
 type Key = keyof typeof table;
@@ -98,11 +106,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPoolMax: read('PG_POOL_MAX'),
     uploadMaxBytes: read('UPLOAD_MAX_BYTES'),
     jobs: { retryLimit: read('JOB_RETRY_LIMIT'), retryDelaySec: read('JOB_RETRY_DELAY_SEC'), expireSec: read('JOB_EXPIRE_SEC') },
+    wsPingIntervalSec: read('WS_PING_INTERVAL_SEC'),
+    metrics: { token: read('METRICS_TOKEN') ?? null, host: read('METRICS_HOST'), port: read('METRICS_PORT') ?? null },
   };
 }
 
 /** The config with secrets masked, for logs. */
 export function describeConfig(config: Config): Record<string, unknown> {
   const mask = (url: string | null) => (url ? url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1:***@') : null);
-  return { ...config, databaseUrl: mask(config.databaseUrl) ?? 'embedded', redisUrl: mask(config.redisUrl) ?? 'in-process' };
+  return {
+    ...config,
+    databaseUrl: mask(config.databaseUrl) ?? 'embedded',
+    redisUrl: mask(config.redisUrl) ?? 'in-process',
+    metrics: { ...config.metrics, token: config.metrics.token ? '***' : null },
+  };
 }

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
-import { createApp } from './app.ts';
+import { createApp, metricsApp } from './app.ts';
 import type { KvStore } from './cache/kv.ts';
 import { MemoryKv } from './cache/memory-kv.ts';
 import { RedisKv } from './cache/redis-kv.ts';
@@ -14,6 +14,7 @@ import { SyncCache } from './cache/sync-cache.ts';
 import { describeConfig, type Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
+import { answerClientErrors } from './http/client-error.ts';
 import { createPool } from './db/pool.ts';
 import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
@@ -25,6 +26,8 @@ import { AudioUploads } from './uploads/audio-uploads.ts';
 export interface RunningServer {
   url: string;
   port: number;
+  /** The separate metrics listener (METRICS_PORT), or null when /metrics is on the app's port. */
+  metricsUrl: string | null;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -33,6 +36,16 @@ export interface RunningServer {
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
   if (config.logFormat === 'pretty') return pino({ level: config.logLevel, transport: { target: 'pino-pretty', options: { colorize: true } } });
   return pino({ level: config.logLevel });
+}
+
+const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+async function listen(server: http.Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return (server.address() as AddressInfo).port;
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
@@ -89,23 +102,30 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // connection at the moment the server closes it (a reset the client sees as a network error).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger });
+  answerClientErrors(server, logger);
+  const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger, pingIntervalMs: config.wsPingIntervalSec * 1000 });
   realtime.attach(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const port = await listen(server, config.port, config.host);
+  const url = urlOf(config.host, port);
+  let metricsServer: http.Server | null = null;
+  let metricsUrl: string | null = null;
+  if (config.metrics.port !== null) {
+    metricsServer = http.createServer(metricsApp(metrics, config.metrics.token, logger));
+    answerClientErrors(metricsServer, logger);
+    metricsUrl = urlOf(config.metrics.host, await listen(metricsServer, config.metrics.port, config.metrics.host));
+  }
 
   let closing: Promise<void> | null = null;
   return {
     url,
     port,
+    metricsUrl,
     logger,
     close() {
       closing ??= (async () => {
         await realtime.close();
+        metricsServer?.closeAllConnections();
+        metricsServer?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

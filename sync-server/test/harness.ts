@@ -17,6 +17,8 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 
 export interface TestServer {
   url: string;
+  /** The separate metrics listener, when the config asks for one (metrics.port). */
+  metricsUrl: string | null;
   databaseUrl: string;
   redisPrefix: string;
   config: Config;
@@ -105,6 +107,7 @@ export async function startTestServer(
   const server = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   return {
     url: server.url,
+    metricsUrl: server.metricsUrl,
     databaseUrl: database.url,
     redisPrefix,
     config,

@@ -1,6 +1,6 @@
 // Two instances of one deployment (one Postgres database, one Redis prefix), as PROTOCOL.md "Real
 // time" and ARCHITECTURE.md "Scale past one machine" require: a push on A pokes devices on B, a
-// logout on A is honoured on B at once, and an invite accepted on A reaches the partner on B.
+// logout on A is honoured on B at once (its sockets there close too), and an invite accepted on A reaches the partner on B.
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,30 @@ describe('two instances on one database and one Redis prefix', () => {
     probe.send({ type: 'auth', token: phone.token });
     expect((await probe.waitForClose()).code).toBe(4401);
     expect((await me(b, who.token)).user.id).toBe(who.userId);
+  });
+
+  it("closes the logged-out device's sockets on both instances with 4401; the user's other device stays connected", async () => {
+    const { ana, sharedSpaceId } = await couple(a);
+    const phone = await login(a, ana.email, ana.password, 'phone');
+    const phoneOnA = await connect(a, phone.token);
+    const phoneOnB = await connect(b, phone.token);
+    const laptopOnB = await connect(b, ana.token);
+
+    const out = await request(a.url).post('/api/auth/logout').set('Authorization', bearer(phone.token));
+    expect(out.status, describeResponse(out)).toBe(204);
+    for (const [where, probe] of [['A', phoneOnA], ['B', phoneOnB]] as const) {
+      const closed = await probe.waitForClose();
+      expect(closed, `the phone's socket on ${where}`).toEqual({ code: 4401, reason: 'logged out' });
+    }
+
+    // The other device keeps its socket and is poked for the next push, as before.
+    const mark = laptopOnB.mark;
+    const writer = new SyncClient(a, ana.token, `ana-${newId()}`);
+    writer.mutate('conversation.create', { id: newId(), spaceId: sharedSpaceId, title: 'after logout' });
+    expect((await writer.push()).results[0]?.status).toBe('applied');
+    await laptopOnB.waitFor((f) => f.type === 'poke', { after: mark, what: "poke for the laptop after the phone's logout" });
+    expect(laptopOnB.closed).toBeNull();
+    expect(phoneOnB.pokes(), 'the logged-out socket got only its welcome poke').toBe(1);
   });
 
   it('pokes the inviter on B when the invite is accepted on A, then for every push in the new shared space', async () => {

@@ -277,7 +277,7 @@ describe('push and pull', () => {
       expect(entityIn(await freshState(server, ana.token), 'message', tooLong), 'a rejected id resent is a duplicate').toBeUndefined();
     });
 
-    it('reject, as forbidden, writes to foreign spaces and their entities, leaking nothing of them', async () => {
+    it('reject writes to foreign spaces (forbidden) and to their entities (not_found, as for ids that do not exist), leaking nothing', async () => {
       const { ana, ben, sharedSpaceId } = await couple(server);
       const carl = await account(server, 'Carl');
       const carlClient = clientOf(server, carl);
@@ -312,8 +312,26 @@ describe('push and pull', () => {
         envelope(15, 'session.start', { id: carlSession, startedAt: 1 }, c),
         envelope(16, 'session.start', { id: newId(), startedAt: Date.now() }, c),
       ]);
-      expect(statuses(res)).toEqual([...Array(15).fill('rejected:forbidden'), 'applied']);
+      const forbiddenSpace = 'rejected:forbidden';
+      const hidden = 'rejected:not_found';
+      expect(statuses(res)).toEqual([
+        forbiddenSpace, forbiddenSpace, ...Array(6).fill(hidden), forbiddenSpace, ...Array(6).fill(hidden), 'applied',
+      ]);
       expect(res.lastMutationId).toBe(16);
+
+      // The same writes naming ids that exist nowhere get exactly the same answers (code and message).
+      const unknown = () => newId();
+      const control = `control-${newId()}`;
+      const controlRes = await push(server, ana.token, control, [
+        envelope(1, 'conversation.update', { id: unknown(), title: 'renamed', archived: true }, control),
+        envelope(2, 'message.add', { id: newId(), conversationId: unknown(), body: 'hello Carl' }, control),
+        envelope(3, 'message.edit', { id: unknown(), body: 'edited' }, control),
+        envelope(4, 'message.delete', { id: unknown() }, control),
+        envelope(5, 'transcript.update', { id: unknown(), text: 'changed' }, control),
+        envelope(6, 'transcript.submit', { id: unknown() }, control),
+      ]);
+      const errorsOf = (r: PushResponse, ids: number[]) => ids.map((id) => r.results.find((x) => x.id === id)?.error);
+      expect(errorsOf(res, [4, 5, 7, 8, 11, 12])).toEqual(errorsOf(controlRes, [1, 2, 3, 4, 5, 6]));
       const answer = JSON.stringify(res);
       for (const secret of [...carlSecrets, carl.userId, carl.personalSpaceId, 'Carl']) {
         expect(answer.includes(secret), `the push answer leaks ${secret}`).toBe(false);

@@ -1,5 +1,6 @@
 // Real time (PROTOCOL.md "Real time"): the auth handshake of /api/sync/ws, pokes after commits a
 // user's pull would see (and none for other spaces), and partners' presence: online, typing, offline.
+import pg from 'pg';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@duet/shared';
@@ -185,6 +186,47 @@ describe('real time over WebSocket', () => {
       for (const probe of [anaWs, benWs, carlWs]) expect(probe.malformed).toEqual([]);
     });
 
+    it('authenticates a burst of auth frames on one socket once: one welcome poke, one online for the partner', async () => {
+      const { ana, ben, sharedSpaceId } = await couple(server);
+      const benWs = await connect(ben.token);
+      const anaWs = await openRaw();
+      for (let i = 0; i < 20; i++) anaWs.send({ type: 'auth', token: ana.token });
+      await anaWs.waitFor((f) => f.type === 'poke', { what: 'the welcome poke' });
+      await benWs.waitFor(presenceOf(ana.userId, 'online'), { what: 'Ana online' });
+      await sleep(QUIET_MS);
+      // A push after the burst: its poke reaches both only after anything the burst sent.
+      const [anaMark, benMark] = [anaWs.mark, benWs.mark];
+      const writer = clientOf(server, ana, 'burst');
+      writer.mutate('conversation.create', { id: newId(), spaceId: sharedSpaceId, title: 'after the burst' });
+      expect((await writer.push()).results.map((r) => r.status)).toEqual(['applied']);
+      await anaWs.waitFor((f) => f.type === 'poke', { after: anaMark, what: "poke for Ana's push" });
+      await benWs.waitFor((f) => f.type === 'poke', { after: benMark, what: "poke for Ana's push" });
+
+      expect(anaWs.pokes(0) - anaWs.pokes(anaMark), 'welcome pokes').toBe(1);
+      expect(benWs.frames(0, presenceOf(ana.userId, 'online')), 'online announcements of Ana').toHaveLength(1);
+      expect(anaWs.closed).toBeNull();
+      for (const probe of [anaWs, benWs]) expect(probe.malformed).toEqual([]);
+    });
+
+    it('announces no one online for a socket that closed while its auth frame was being checked', async () => {
+      const { ana, ben } = await couple(server);
+      const benWs = await connect(ben.token);
+      for (let i = 0; i < 5; i++) {
+        const early = await openRaw();
+        early.send({ type: 'auth', token: ana.token });
+        early.ws.terminate();
+        await early.waitForClose();
+      }
+      await sleep(QUIET_MS);
+      // A second device of Ben's arriving now is told who is online: Ana must not be.
+      const benTablet = await login(server, ben.email, ben.password, 'tablet');
+      const tabletWs = await connect(benTablet.token);
+      await sleep(QUIET_MS);
+      expect(tabletWs.frames(0, presenceOf(ana.userId, 'online')), 'Ana reported online').toEqual([]);
+      const statesOfAna = benWs.frames(0, (f) => f.type === 'presence' && f.userId === ana.userId).map((f) => (f.type === 'presence' ? f.state : null));
+      expect(statesOfAna.at(-1), 'the last word Ben heard on Ana').not.toBe('online');
+    });
+
     it('does not relay typing for a conversation of a space the sender is not in', async () => {
       const { ana, ben, sharedSpaceId } = await couple(server);
       const carl = await account(server, 'Carl');
@@ -208,5 +250,38 @@ describe('real time over WebSocket', () => {
       expect(typingFrames).toEqual([{ type: 'presence', userId: ben.userId, state: 'typing', conversationId: shared }]);
       expect(benWs.frames(marks.ben, (f) => f.type === 'presence' && f.userId === carl.userId)).toEqual([]);
     });
+  });
+});
+
+describe('a logout whose bus event never arrived (Redis down, another instance)', () => {
+  let server: TestServer;
+  const probes: WsProbe[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({ wsPingIntervalSec: 1 });
+  });
+  afterAll(async () => {
+    await closeAll(probes.splice(0));
+    await server?.close();
+  });
+
+  it("closes the device's socket with 4401 at the next ping round; the user's other device stays", async () => {
+    const who = await account(server, 'Quiet');
+    const phone = await login(server, who.email, who.password, 'phone');
+    const phoneWs = await WsProbe.authed(server, phone.token);
+    const laptopWs = await WsProbe.authed(server, who.token);
+    probes.push(phoneWs, laptopWs);
+    // Revoked in Postgres only, as a logout on an instance this one heard nothing from.
+    const db = new pg.Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('UPDATE devices SET revoked_at = now() WHERE id = $1', [phone.deviceId]);
+    } finally {
+      await db.end();
+    }
+    expect(await phoneWs.waitForClose()).toEqual({ code: 4401, reason: 'logged out' });
+    // Two more ping rounds: the laptop, not revoked, is still connected.
+    await sleep(2_500);
+    expect(laptopWs.closed).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The bus that carries pokes and presence between server instances: Redis pub/sub, or in process.
+ * The bus that carries pokes, presence and logouts between server instances: Redis pub/sub, or in process.
  * Events are delivered to this instance's own subscribers directly as well, so local devices are
  * poked even while Redis is down.
  */
@@ -16,6 +16,8 @@ export const BusEventSchema = z.discriminatedUnion('type', [
     conversationId: z.string().optional(),
     spaceIds: z.array(z.string()),
   }),
+  // A device logged out: every instance closes that device's sockets.
+  z.object({ type: z.literal('logout'), deviceId: z.string() }),
 ]);
 export type BusEvent = z.infer<typeof BusEventSchema>;
 

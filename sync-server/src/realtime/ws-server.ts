@@ -21,7 +21,10 @@ export const WS_PATH = REALTIME_PATH;
 
 interface Connection {
   ws: WebSocket;
+  /** Set once the first auth frame arrives, so a burst of auth frames authenticates once. */
+  authStarted: boolean;
   userId: string | null;
+  deviceId: string | null;
   spaces: Set<string>;
   sharedSpaces: Set<string>;
   alive: boolean;
@@ -62,7 +65,7 @@ export class RealtimeServer {
   }
 
   private accept(ws: WebSocket): void {
-    const conn: Connection = { ws, userId: null, spaces: new Set(), sharedSpaces: new Set(), alive: true, lastTypingAt: 0 };
+    const conn: Connection = { ws, authStarted: false, userId: null, deviceId: null, spaces: new Set(), sharedSpaces: new Set(), alive: true, lastTypingAt: 0 };
     this.connections.add(conn);
     this.deps.metrics.sockets.inc();
     const authTimer = setTimeout(() => {
@@ -96,11 +99,19 @@ export class RealtimeServer {
       return;
     }
     if (!conn.userId) {
+      // Frames that arrive while the first auth frame is being checked are ignored: another auth
+      // frame must not authenticate (poke, announce) the socket a second time.
+      if (conn.authStarted) return;
       if (frame.type !== 'auth') return void conn.ws.close(CLOSE_UNAUTHORIZED, 'auth frame expected');
+      conn.authStarted = true;
       const identity = await resolveToken(this.deps.users, this.deps.cache, frame.token);
       if (!identity) return void conn.ws.close(CLOSE_UNAUTHORIZED, 'unauthorized');
+      // Closed while its token was checked: its close handler saw no user, so nothing to announce.
+      if (!this.connections.has(conn)) return;
       conn.userId = identity.user.id;
+      conn.deviceId = identity.deviceId;
       const partners = await this.loadSpaces(conn);
+      if (!this.connections.has(conn)) return;
       this.send(conn, { type: 'poke' });
       await this.joined(conn, partners);
       return;
@@ -151,7 +162,10 @@ export class RealtimeServer {
   private deliver(event: BusEvent): void {
     for (const conn of this.connections) {
       if (!conn.userId) continue;
-      if (event.type === 'poke') {
+      if (event.type === 'logout') {
+        // 4401 like a revoked token at auth: the client stops reconnecting with it.
+        if (conn.deviceId === event.deviceId) conn.ws.close(CLOSE_UNAUTHORIZED, 'logged out');
+      } else if (event.type === 'poke') {
         if (event.userIds?.includes(conn.userId)) {
           // A membership change: learn the new spaces, poke, and exchange presence with the new partner.
           this.loadSpaces(conn)
@@ -184,6 +198,7 @@ export class RealtimeServer {
   }
 
   private pingAll(): void {
+    this.closeRevoked().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'revoked sockets not checked'));
     for (const conn of this.connections) {
       if (!conn.alive) {
         conn.ws.terminate();
@@ -193,6 +208,16 @@ export class RealtimeServer {
       conn.ws.ping();
       if (conn.userId) this.deps.cache.markOnline(conn.userId).catch(() => {});
     }
+  }
+
+  /**
+   * Closes the sockets of devices logged out since they authenticated: a logout's bus event does
+   * not reach this instance while Redis is down, so each ping round checks once, in one query.
+   */
+  private async closeRevoked(): Promise<void> {
+    const authed = [...this.connections].filter((c) => c.deviceId !== null);
+    const revoked = await this.deps.users.revokedDevices([...new Set(authed.map((c) => c.deviceId as string))]);
+    for (const conn of authed) if (revoked.has(conn.deviceId as string)) conn.ws.close(CLOSE_UNAUTHORIZED, 'logged out');
   }
 
   /** Closes every socket (1001 going away) and stops listening to the bus. */

@@ -23,7 +23,14 @@ export interface AuthLimiters {
   signup: SignupLimiter;
 }
 
-export function authRoutes(pool: pg.Pool, cache: SyncCache, limiters: AuthLimiters, auth: ReturnType<typeof authenticate>): Router {
+export function authRoutes(
+  pool: pg.Pool,
+  cache: SyncCache,
+  limiters: AuthLimiters,
+  auth: ReturnType<typeof authenticate>,
+  /** After a device's token was revoked: its open sockets, on every instance, are closed. */
+  onLoggedOut: (deviceId: string) => void,
+): Router {
   const router = Router();
   const users = new UsersRepo(pool);
   const knownDevices = new KnownDevices(pool);
@@ -69,9 +76,11 @@ export function authRoutes(pool: pg.Pool, cache: SyncCache, limiters: AuthLimite
   });
 
   router.post('/auth/logout', auth, async (req, res) => {
-    await users.revokeDevice(identityOf(req).deviceId);
+    const { deviceId } = identityOf(req);
+    await users.revokeDevice(deviceId);
     const token = bearerToken(req);
     if (token) await cache.revokeToken(hashToken(token));
+    onLoggedOut(deviceId);
     res.status(204).end();
   });
 

@@ -1,14 +1,13 @@
-/** Liveness, readiness and Prometheus metrics. */
+/** Liveness and readiness (metrics: metrics-route.ts). */
 import { Router } from 'express';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type pg from 'pg';
-import type { Metrics } from '../http/metrics.ts';
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }
 
-export function healthRoutes(pool: pg.Pool, cache: SyncCache, metrics: Metrics): { api: Router; metrics: Router } {
+export function healthRoutes(pool: pg.Pool, cache: SyncCache): { api: Router } {
   const api = Router();
   api.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -23,9 +22,5 @@ export function healthRoutes(pool: pg.Pool, cache: SyncCache, metrics: Metrics):
     });
   });
 
-  const metricsRouter = Router();
-  metricsRouter.get('/metrics', async (_req, res) => {
-    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  return { api, metrics: metricsRouter };
+  return { api };
 }

@@ -92,6 +92,17 @@ export class UsersRepo {
     return { deviceId: row.device_id, user: publicUser(user), personalSpaceId: user.personalSpaceId };
   }
 
+  /** Those of these devices whose token has been revoked (or that no longer exist). */
+  async revokedDevices(deviceIds: readonly string[]): Promise<Set<string>> {
+    if (deviceIds.length === 0) return new Set();
+    const result = await this.db.query<{ id: string }>(
+      'SELECT id FROM devices WHERE id = ANY($1::text[]) AND revoked_at IS NULL',
+      [deviceIds],
+    );
+    const live = new Set(result.rows.map((r) => r.id));
+    return new Set(deviceIds.filter((id) => !live.has(id)));
+  }
+
   async revokeDevice(deviceId: string): Promise<void> {
     await this.db.query('UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [deviceId]);
   }

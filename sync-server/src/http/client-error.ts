@@ -1,0 +1,36 @@
+/**
+ * Answers for requests Node's HTTP parser refuses before Express sees them (headers too large,
+ * malformed requests): the protocol's error body and an X-Request-Id, like every other answer,
+ * instead of Node's bare status line.
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode } from '@duet/shared';
+import type { Logger } from 'pino';
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+function answerFor(code: string | undefined): { status: number; code: string; message: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, code: ErrorCode.headersTooLarge, message: 'the request headers are too large' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, code: ErrorCode.invalidBody, message: 'the request did not arrive in time' };
+  return { status: 400, code: ErrorCode.invalidBody, message: 'the request could not be read' };
+}
+
+export function answerClientErrors(server: http.Server, logger: Logger): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // A reset connection, or one already answered, has no one to tell.
+    if (error.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const answer = answerFor(error.code);
+    const id = randomUUID();
+    const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
+    logger.info({ reqId: id, status: answer.status, err: error.code }, 'request refused by the HTTP parser');
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${REASONS[answer.status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\n\r\n${body}`,
+    );
+  });
+}
