@@ -14,6 +14,12 @@ export const ErrorCode = {
   invalidArgs: 'invalid_args',
   unknownMutation: 'unknown_mutation',
   internal: 'internal',
+  /** A transcript submit while the user already has the most transcripts waiting or running. */
+  tooManyJobs: 'too_many_jobs',
+  /** A new upload while the user has the most unfinished uploads. */
+  tooManyUploads: 'too_many_uploads',
+  /** An upload that would take the user's stored audio past the quota. */
+  audioQuotaExceeded: 'audio_quota_exceeded',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Metrics } from './http/metrics.ts';
+import { syncRateLimits } from './http/sync-rate-limit.ts';
 import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): Express {
   const auth = authenticate(users, cache);
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
   const health = healthRoutes(pool, cache, metrics);
+  const rateLimits = syncRateLimits(config.syncRateLimit, redis, config.redisPrefix);
 
   app.use(uploads.routes(auth));
   const api = express.Router();
@@ -99,7 +101,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(health.api);
   api.use(authRoutes(pool, cache, limiter, auth));
   api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, auth, onMembersChanged }));
-  api.use(syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onSpacesChanged }));
+  api.use(syncRoutes({ pool, cache, jobs, uploads, auth, rateLimits, metrics, now, onSpacesChanged }));
   api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);
   app.use('/api', (_req, res, next) => {

@@ -8,6 +8,7 @@ import type { AudioUploads } from '../uploads/audio-uploads.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
 import type { Metrics } from '../http/metrics.ts';
+import type { syncRateLimits } from '../http/sync-rate-limit.ts';
 import { parseBody } from '../http/validate.ts';
 import { pullChanges } from '../sync/pull.ts';
 import { pushBatch } from '../sync/push.ts';
@@ -18,15 +19,17 @@ export interface SyncRouteDeps {
   jobs: TranscriptJobs;
   uploads: AudioUploads;
   auth: ReturnType<typeof authenticate>;
+  /** Per-device limits, taken after authentication. */
+  rateLimits: ReturnType<typeof syncRateLimits>;
   metrics: Metrics;
   now: () => number;
   onSpacesChanged: (spaceIds: ReadonlySet<string>) => void;
 }
 
-export function syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
+export function syncRoutes({ pool, cache, jobs, uploads, auth, rateLimits, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
   const router = Router();
 
-  router.post('/sync/push', auth, async (req, res) => {
+  router.post('/sync/push', auth, rateLimits.push, async (req, res) => {
     const mutations = (req.body as { mutations?: unknown } | undefined)?.mutations;
     if (Array.isArray(mutations) && mutations.length > MAX_PUSH_MUTATIONS) {
       throw new ApiError(413, 'payload_too_large', `at most ${MAX_PUSH_MUTATIONS} mutations per push`);
@@ -47,7 +50,7 @@ export function syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onS
     res.json(outcome.response);
   });
 
-  router.post('/sync/pull', auth, async (req, res) => {
+  router.post('/sync/pull', auth, rateLimits.pull, async (req, res) => {
     const body = parseBody(PullRequestSchema, req.body);
     const response = await pullChanges(pool, cache, identityOf(req).user.id, body, now);
     metrics.pulls.inc();
