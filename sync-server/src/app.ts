@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(health.api);
   api.use(authRoutes(pool, cache, limiter, auth));
   api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, auth, onMembersChanged }));
-  api.use(syncRoutes({ pool, cache, jobs, uploads, auth, rateLimits, metrics, now, onSpacesChanged }));
+  api.use(syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser: config.jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, now, onSpacesChanged }));
   api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);
   app.use('/api', (_req, res, next) => {

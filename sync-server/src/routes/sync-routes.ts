@@ -3,6 +3,7 @@ import { MAX_PUSH_MUTATIONS, PullRequestSchema, PushRequestSchema } from '@duet/
 import { Router } from 'express';
 import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import { SubmitAdmission } from '../jobs/submit-admission.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
 import type { AudioUploads } from '../uploads/audio-uploads.ts';
 import { ApiError } from '../http/api-error.ts';
@@ -17,6 +18,8 @@ export interface SyncRouteDeps {
   pool: pg.Pool;
   cache: SyncCache;
   jobs: TranscriptJobs;
+  /** Transcripts a user may have waiting or running at once. */
+  jobMaxInFlightPerUser: number;
   uploads: AudioUploads;
   auth: ReturnType<typeof authenticate>;
   /** Per-device limits, taken after authentication. */
@@ -26,7 +29,7 @@ export interface SyncRouteDeps {
   onSpacesChanged: (spaceIds: ReadonlySet<string>) => void;
 }
 
-export function syncRoutes({ pool, cache, jobs, uploads, auth, rateLimits, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
+export function syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
   const router = Router();
 
   router.post('/sync/push', auth, rateLimits.push, async (req, res) => {
@@ -36,9 +39,14 @@ export function syncRoutes({ pool, cache, jobs, uploads, auth, rateLimits, metri
     }
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
+    const admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
     const outcome = await pushBatch(pool, who, body, now, {
+      refuse: (client, mutation, tx) => admission.refusal(client, mutation, tx),
       async beforeCommit(client, effects) {
-        for (const [transcriptId, submission] of effects.submitted) await jobs.enqueue(client, { transcriptId, submission });
+        let index = 0;
+        for (const [transcriptId, submission] of effects.submitted) {
+          await jobs.enqueue(client, { transcriptId, submission, userId: who.user.id }, admission.priorityOf(index++));
+        }
         await cache.raiseBeforeCommit(effects.heads);
       },
     });
