@@ -20,6 +20,8 @@ export const ErrorCode = {
   tooManyUploads: 'too_many_uploads',
   /** An upload that would take the user's stored audio past the quota. */
   audioQuotaExceeded: 'audio_quota_exceeded',
+  /** An unfinished upload past its expiry: its bytes are gone, start a new one. */
+  uploadExpired: 'upload_expired',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -47,7 +47,7 @@ const table = {
   SYNC_PULL_LIMIT_PER_DEVICE: { schema: z.coerce.number().int().positive(), default: '600', doc: 'pulls per device per sync window' },
   SYNC_LIMIT_WINDOW_SEC: { schema: z.coerce.number().int().positive(), default: '10', doc: 'push/pull rate-limit window' },
   JOB_MAX_IN_FLIGHT_PER_USER: { schema: z.coerce.number().int().positive(), default: '20', doc: 'transcripts a user may have queued or processing' },
-  UPLOAD_MAX_UNFINISHED_PER_USER: { schema: z.coerce.number().int().positive(), default: '5', doc: 'unfinished uploads per user' },
+  UPLOAD_MAX_UNFINISHED_PER_USER: { schema: z.coerce.number().int().positive(), default: '10', doc: 'unfinished uploads per user' },
   UPLOAD_EXPIRE_SEC: { schema: z.coerce.number().int().positive(), default: String(24 * 3600), doc: 'an unfinished upload is deleted after this' },
   UPLOAD_QUOTA_BYTES_PER_USER: { schema: z.coerce.number().int().positive(), default: String(1024 * 1024 * 1024), doc: 'audio a user may store' },
   PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(100), default: '10', doc: 'Postgres pool size' },
