@@ -2,8 +2,9 @@
  * Resumable audio uploads for transcripts with the tus protocol (@tus/server, files under
  * DATA_DIR/uploads). Authenticated by the device token; an upload may only target a transcript
  * in one of the user's spaces and is the uploader's alone; size-, count- and quota-limited (see
- * upload-limits.ts); unfinished ones expire and their bytes are deleted. A finished upload is recorded on the transcript,
- * which reaches every device through pulls; GET /api/transcripts/:id/audio streams it back.
+ * upload-limits.ts); unfinished ones expire and their bytes are deleted. A finished upload is
+ * recorded on the transcript, which reaches every device through pulls;
+ * GET /api/transcripts/:id/audio streams it back.
  */
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
@@ -33,8 +34,6 @@ export interface AudioUploadDeps extends ServerWriteDeps {
   limits: UploadLimits;
   logger: Logger;
 }
-
-const tusError = tusRefusal;
 
 export class AudioUploads {
   readonly store: FileStore;
@@ -99,7 +98,7 @@ export class AudioUploads {
   private async userOf(req: globalThis.Request): Promise<{ userId: string; spaces: string[] }> {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '');
     const identity = match?.[1] ? await resolveToken(this.deps.users, this.deps.cache, match[1]) : null;
-    if (!identity) throw tusError(401, 'unauthorized', 'a valid bearer token is required');
+    if (!identity) throw tusRefusal(401, 'unauthorized', 'a valid bearer token is required');
     return { userId: identity.user.id, spaces: await new SpacesRepo(this.deps.pool).memberSpaceIds(identity.user.id) };
   }
 
@@ -112,7 +111,7 @@ export class AudioUploads {
     const upload = row.rows[0];
     // An upload is its uploader's alone (a partner's, even in a shared space, is not found), and
     // only while the uploader is in its space.
-    if (!upload || upload.user_id !== userId || !spaces.includes(upload.space_id)) throw tusError(404, 'not_found', 'no such upload');
+    if (!upload || upload.user_id !== userId || !spaces.includes(upload.space_id)) throw tusRefusal(404, 'not_found', 'no such upload');
     // A cancelled upload frees its place at once (its bytes go next; the expiry sweep catches any left).
     if (req.method === 'DELETE') await this.deps.pool.query('DELETE FROM uploads WHERE id = $1 AND completed_at IS NULL', [uploadId]);
   }
@@ -121,9 +120,9 @@ export class AudioUploads {
     const { userId, spaces } = await this.userOf(req);
     const transcriptId = upload.metadata?.transcriptId ?? '';
     const mimeType = upload.metadata?.filetype ?? '';
-    if (!AUDIO_TYPE.test(mimeType)) throw tusError(400, 'invalid_body', 'filetype metadata must be an audio type');
+    if (!AUDIO_TYPE.test(mimeType)) throw tusRefusal(400, 'invalid_body', 'filetype metadata must be an audio type');
     const row = await new EntitiesRepo(this.deps.pool).get('transcript', transcriptId);
-    if (!row || !spaces.includes(row.spaceId)) throw tusError(403, 'forbidden', 'not allowed');
+    if (!row || !spaces.includes(row.spaceId)) throw tusRefusal(403, 'forbidden', 'not allowed');
     await admitUpload(this.deps.pool, this.deps.limits, this.deps.maxBytes, {
       id: upload.id,
       transcriptId,
