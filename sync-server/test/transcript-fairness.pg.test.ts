@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness.ts';
 import { account, clientOf, type Account } from './support/accounts.ts';
-import { sleep } from './support/api.ts';
+import { login, sleep } from './support/api.ts';
 import type { SyncClient } from './support/sync-client.ts';
 import { createTranscript, pullUntilTranscript, pushApplied, queryDatabase } from './support/transcript-watch.ts';
 
@@ -109,6 +109,21 @@ describe('analysis jobs: per-user limit and fair order', () => {
     await pushApplied(client);
     const { transcript } = await pullUntilTranscript(client, refusedId, (t) => t.status === 'done');
     expect(transcript.result).not.toBeNull();
+  });
+
+  it('counts exactly when two devices of one user submit at the same time', async () => {
+    const fay = await account(server, 'Fay');
+    const phone = clientOf(server, fay, 'phone');
+    const laptop = clientOf(server, { ...fay, token: (await login(server, fay.email, fay.password, 'laptop')).token }, 'laptop');
+    await holdWorker();
+    const [a, b] = await Promise.all([submitMany(phone, fay.personalSpaceId, 4), submitMany(laptop, fay.personalSpaceId, 4)]);
+    const statuses = [...a.results, ...b.results].map((r) => r?.status);
+    expect(statuses.filter((s) => s === 'applied')).toHaveLength(LIMIT);
+    expect(statuses.filter((s) => s === 'rejected')).toHaveLength(8 - LIMIT);
+    await releaseWorker();
+    for (const [index, id] of [...a.ids, ...b.ids].entries()) {
+      if (statuses[index] === 'applied') await pullUntilTranscript(phone, id, (t) => t.status === 'done');
+    }
   });
 
   it("runs another user's transcript before most of one user's earlier burst", async () => {

@@ -103,6 +103,18 @@ describe('upload limits', () => {
     expect((await createUpload(server, ana.token, { length: 1000, metadata })).response.status).toBe(201);
   });
 
+  it('lets no more than the limit through when one user creates uploads in parallel', async () => {
+    const { server } = setup;
+    const eve = await account(server, 'Eve');
+    const transcriptId = await transcriptOf(server, eve);
+    const answers = await Promise.all(
+      Array.from({ length: MAX_UNFINISHED * 2 }, () => createUpload(server, eve.token, { length: 1000, metadata: { transcriptId, filetype: 'audio/ogg' } })),
+    );
+    const statuses = answers.map((a) => a.response.status).sort();
+    expect(statuses).toEqual([...Array(MAX_UNFINISHED).fill(201), ...Array(MAX_UNFINISHED).fill(429)]);
+    expect(await uploadRowsOf(server, eve.userId)).toHaveLength(MAX_UNFINISHED);
+  });
+
   it('caps the audio a user stores with 413 audio_quota_exceeded, counting a re-recording of the same transcript once', async () => {
     const { server } = setup;
     const cleo = await account(server, 'Cleo');
