@@ -18,6 +18,14 @@ export const ErrorCode = {
   unknownMutation: 'unknown_mutation',
   internal: 'internal',
   unsupportedProtocol: 'unsupported_protocol',
+  /** A transcript submit while the user already has the most transcripts waiting or running. */
+  tooManyJobs: 'too_many_jobs',
+  /** A new upload while the user has the most unfinished uploads. */
+  tooManyUploads: 'too_many_uploads',
+  /** An upload that would take the user's stored audio past the quota. */
+  audioQuotaExceeded: 'audio_quota_exceeded',
+  /** An unfinished upload past its expiry: its bytes are gone, start a new one. */
+  uploadExpired: 'upload_expired',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

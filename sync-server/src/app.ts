@@ -19,6 +19,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Metrics } from './http/metrics.ts';
 import { requireSupportedProtocol } from './http/protocol-version.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { syncRateLimits } from './http/sync-rate-limit.ts';
 import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
   const signupLimiter = new SignupLimiter(config.signupRateLimit, redis, config.redisPrefix);
   const inviteLimiter = new InviteLimiter(config.inviteRateLimit, redis, config.redisPrefix);
   const health = healthRoutes(pool, cache);
+  const rateLimits = syncRateLimits(config.syncRateLimit, redis, config.redisPrefix);
 
   app.use(uploads.routes(auth));
   const api = express.Router();
@@ -101,7 +103,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(requireSupportedProtocol);
   api.use(authRoutes(pool, cache, { login: limiter, signup: signupLimiter }, auth, (deviceId) => bus.publish({ type: 'logout', deviceId })));
   api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, limiter: inviteLimiter, auth, onMembersChanged }));
-  api.use(syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onSpacesChanged }));
+  api.use(syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser: config.jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, now, onSpacesChanged }));
   api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);
   app.use('/api', (_req, res, next) => {

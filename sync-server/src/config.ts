@@ -31,6 +31,12 @@ export interface Config {
   wsPingIntervalSec: number;
   /** Who may read /metrics: see routes/metrics-route.ts. */
   metrics: { token: string | null; host: string; port: number | null };
+  /** Requests per device per window on push and on pull (429 past them). */
+  syncRateLimit: { pushPerDevice: number; pullPerDevice: number; windowSec: number };
+  /** Transcripts a user may have waiting or running at once; a submit past it is rejected. */
+  jobMaxInFlightPerUser: number;
+  /** Unfinished uploads per user, how long one may stay unfinished, and the audio a user may store. */
+  uploadLimits: { maxUnfinishedPerUser: number; expireSec: number; quotaBytesPerUser: number };
 }
 
 const table = {
@@ -60,6 +66,13 @@ const table = {
   JOB_RETRY_DELAY_SEC: { schema: z.coerce.number().int().min(1), default: '5', doc: 'first retry delay (doubles each time)' },
   JOB_EXPIRE_SEC: { schema: z.coerce.number().int().min(1), default: '60', doc: 'a job running longer is retried' },
   UPLOAD_MAX_BYTES: { schema: z.coerce.number().int().positive(), default: String(50 * 1024 * 1024), doc: 'largest audio upload' },
+  SYNC_PUSH_LIMIT_PER_DEVICE: { schema: z.coerce.number().int().positive(), default: '300', doc: 'pushes per device per sync window' },
+  SYNC_PULL_LIMIT_PER_DEVICE: { schema: z.coerce.number().int().positive(), default: '600', doc: 'pulls per device per sync window' },
+  SYNC_LIMIT_WINDOW_SEC: { schema: z.coerce.number().int().positive(), default: '10', doc: 'push/pull rate-limit window' },
+  JOB_MAX_IN_FLIGHT_PER_USER: { schema: z.coerce.number().int().positive(), default: '20', doc: 'transcripts a user may have queued or processing' },
+  UPLOAD_MAX_UNFINISHED_PER_USER: { schema: z.coerce.number().int().positive(), default: '10', doc: 'unfinished uploads per user' },
+  UPLOAD_EXPIRE_SEC: { schema: z.coerce.number().int().positive(), default: String(24 * 3600), doc: 'an unfinished upload is deleted after this' },
+  UPLOAD_QUOTA_BYTES_PER_USER: { schema: z.coerce.number().int().positive(), default: String(1024 * 1024 * 1024), doc: 'audio a user may store' },
   PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(100), default: '10', doc: 'Postgres pool size' },
   WS_PING_INTERVAL_SEC: { schema: z.coerce.number().int().min(1).max(3600), default: '30', doc: 'WebSocket ping round' },
   METRICS_TOKEN: { schema: z.string().min(16).optional(), default: undefined, doc: 'bearer token /metrics requires; unset: loopback callers only' },
@@ -108,6 +121,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: { retryLimit: read('JOB_RETRY_LIMIT'), retryDelaySec: read('JOB_RETRY_DELAY_SEC'), expireSec: read('JOB_EXPIRE_SEC') },
     wsPingIntervalSec: read('WS_PING_INTERVAL_SEC'),
     metrics: { token: read('METRICS_TOKEN') ?? null, host: read('METRICS_HOST'), port: read('METRICS_PORT') ?? null },
+    syncRateLimit: {
+      pushPerDevice: read('SYNC_PUSH_LIMIT_PER_DEVICE'),
+      pullPerDevice: read('SYNC_PULL_LIMIT_PER_DEVICE'),
+      windowSec: read('SYNC_LIMIT_WINDOW_SEC'),
+    },
+    jobMaxInFlightPerUser: read('JOB_MAX_IN_FLIGHT_PER_USER'),
+    uploadLimits: {
+      maxUnfinishedPerUser: read('UPLOAD_MAX_UNFINISHED_PER_USER'),
+      expireSec: read('UPLOAD_EXPIRE_SEC'),
+      quotaBytesPerUser: read('UPLOAD_QUOTA_BYTES_PER_USER'),
+    },
   };
 }
 

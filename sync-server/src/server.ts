@@ -95,7 +95,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const users = new UsersRepo(pool);
   const jobs = await TranscriptJobs.start(databaseUrl, { pool, cache, bus }, config.jobs, logger);
 
-  const uploads = new AudioUploads({ pool, cache, bus, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, logger });
+  const uploads = new AudioUploads({
+    pool, cache, bus, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, limits: config.uploadLimits, logger,
+  });
+  uploads.startExpiry();
   const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
@@ -131,6 +134,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
           server.closeIdleConnections();
           setTimeout(() => server.closeAllConnections(), 5000).unref();
         });
+        uploads.stop();
         await jobs.stop();
         await bus.close();
         if (redis) redis.disconnect();

@@ -13,10 +13,14 @@ import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts
 import { AnalysisError, analyseTranscript } from './transcript-analysis.ts';
 
 export const ANALYSIS_QUEUE = 'transcript-analysis';
+/** pg-boss's own default schema, named so the in-flight count can read its job table. */
+const JOB_SCHEMA = 'pgboss';
 
 export interface TranscriptJob {
   transcriptId: string;
   submission: number;
+  /** Who submitted it, for the per-user limit (absent on jobs queued before there was one). */
+  userId?: string;
 }
 
 export interface JobSettings {
@@ -41,6 +45,7 @@ export class TranscriptJobs {
   static async start(databaseUrl: string, deps: ServerWriteDeps, settings: JobSettings, logger: Logger): Promise<TranscriptJobs> {
     const boss = new PgBoss({
       connectionString: databaseUrl,
+      schema: JOB_SCHEMA,
       max: 2,
       schedule: false,
       supervise: true,
@@ -72,12 +77,26 @@ export class TranscriptJobs {
     return jobs;
   }
 
-  /** Enqueues inside the caller's transaction: the job exists if and only if the submit commits. */
-  async enqueue(client: pg.PoolClient, job: TranscriptJob): Promise<void> {
+  /**
+   * Enqueues inside the caller's transaction: the job exists if and only if the submit commits.
+   * Workers take higher priorities first (see SubmitAdmission).
+   */
+  async enqueue(client: pg.PoolClient, job: TranscriptJob, priority = 0): Promise<void> {
     await this.boss.send(ANALYSIS_QUEUE, job, {
       id: jobId(job),
+      priority,
       db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
     });
+  }
+
+  /** The user's jobs waiting, waiting for a retry, or running. */
+  async inFlightOf(client: pg.PoolClient, userId: string): Promise<number> {
+    const result = await client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM ${JOB_SCHEMA}.job
+        WHERE name = $1 AND state IN ('created', 'retry', 'active') AND data->>'userId' = $2`,
+      [ANALYSIS_QUEUE, userId],
+    );
+    return result.rows[0]?.count ?? 0;
   }
 
   private async process(job: PgBoss.JobWithMetadata<TranscriptJob>): Promise<void> {

@@ -3,11 +3,13 @@ import { MAX_PUSH_MUTATIONS, PullRequestSchema, PushRequestSchema } from '@duet/
 import { Router } from 'express';
 import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import { SubmitAdmission } from '../jobs/submit-admission.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
 import type { AudioUploads } from '../uploads/audio-uploads.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
 import type { Metrics } from '../http/metrics.ts';
+import type { syncRateLimits } from '../http/sync-rate-limit.ts';
 import { parseBody } from '../http/validate.ts';
 import { pullChanges } from '../sync/pull.ts';
 import { pushBatch } from '../sync/push.ts';
@@ -16,26 +18,35 @@ export interface SyncRouteDeps {
   pool: pg.Pool;
   cache: SyncCache;
   jobs: TranscriptJobs;
+  /** Transcripts a user may have waiting or running at once. */
+  jobMaxInFlightPerUser: number;
   uploads: AudioUploads;
   auth: ReturnType<typeof authenticate>;
+  /** Per-device limits, taken after authentication. */
+  rateLimits: ReturnType<typeof syncRateLimits>;
   metrics: Metrics;
   now: () => number;
   onSpacesChanged: (spaceIds: ReadonlySet<string>) => void;
 }
 
-export function syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
+export function syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
   const router = Router();
 
-  router.post('/sync/push', auth, async (req, res) => {
+  router.post('/sync/push', auth, rateLimits.push, async (req, res) => {
     const mutations = (req.body as { mutations?: unknown } | undefined)?.mutations;
     if (Array.isArray(mutations) && mutations.length > MAX_PUSH_MUTATIONS) {
       throw new ApiError(413, 'payload_too_large', `at most ${MAX_PUSH_MUTATIONS} mutations per push`);
     }
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
+    const admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
     const outcome = await pushBatch(pool, who, body, now, {
+      refuse: (client, mutation, tx) => admission.refusal(client, mutation, tx),
       async beforeCommit(client, effects) {
-        for (const [transcriptId, submission] of effects.submitted) await jobs.enqueue(client, { transcriptId, submission });
+        let index = 0;
+        for (const [transcriptId, submission] of effects.submitted) {
+          await jobs.enqueue(client, { transcriptId, submission, userId: who.user.id }, admission.priorityOf(index++));
+        }
         await cache.raiseBeforeCommit(effects.heads);
       },
     });
@@ -47,7 +58,7 @@ export function syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onS
     res.json(outcome.response);
   });
 
-  router.post('/sync/pull', auth, async (req, res) => {
+  router.post('/sync/pull', auth, rateLimits.pull, async (req, res) => {
     const body = parseBody(PullRequestSchema, req.body);
     const response = await pullChanges(pool, cache, identityOf(req).user.id, body, now);
     metrics.pulls.inc();

@@ -2,7 +2,7 @@
  * Push: applies a client's batch in order inside one transaction. Mutation ids give idempotency
  * (a resent batch is reported "duplicate"), the locked space rows give ordered versions.
  */
-import type { MutationResult, PushRequest, PushResponse } from '@duet/shared';
+import type { Mutation, MutationResult, PushRequest, PushResponse } from '@duet/shared';
 import { applyMutation, clampHlc, parseMutation } from '@duet/shared';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.ts';
@@ -52,6 +52,8 @@ export interface BatchEffects {
 }
 
 export interface PushHooks {
+  /** Runs before each valid mutation: a refusal rejects it (a per-user limit, say), null lets it run. */
+  refuse?(client: pg.PoolClient, mutation: Mutation, tx: PgMutationTx): Promise<{ code: string; message: string } | null>;
   /** Runs inside the transaction just before COMMIT. */
   beforeCommit(client: pg.PoolClient, effects: BatchEffects): Promise<void>;
 }
@@ -109,6 +111,11 @@ export async function pushBatch(
         continue;
       }
       const mutation = { ...result.mutation, hlc: clampHlc(result.mutation.hlc, clock) };
+      const refusal = await hooks.refuse?.(client, mutation, tx);
+      if (refusal) {
+        results.push({ id: envelope.id, status: 'rejected', error: refusal });
+        continue;
+      }
       const outcome = await applyMutation(tx, mutation, { userId, personalSpaceId: who.personalSpaceId, now: clock });
       if (outcome.status === 'rejected') {
         results.push({ id: envelope.id, status: 'rejected', error: { code: outcome.code, message: outcome.message } });

@@ -1,12 +1,14 @@
 /**
  * Resumable audio uploads for transcripts with the tus protocol (@tus/server, files under
  * DATA_DIR/uploads). Authenticated by the device token; an upload may only target a transcript
- * in one of the user's spaces; size-limited. A finished upload is recorded on the transcript,
- * which reaches every device through pulls; GET /api/transcripts/:id/audio streams it back.
+ * in one of the user's spaces and is the uploader's alone; size-, count- and quota-limited (see
+ * upload-limits.ts); unfinished ones expire and their bytes are deleted. A finished upload is
+ * recorded on the transcript, which reaches every device through pulls;
+ * GET /api/transcripts/:id/audio streams it back.
  */
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server, type Upload } from '@tus/server';
+import type { Server, Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -18,6 +20,8 @@ import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import type { UsersRepo } from '../store/users-repo.ts';
 import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
+import { asProtocolError, ProtocolTusServer, tusRefusal } from './tus-errors.ts';
+import { admitUpload, claimExpiredUploads, type UploadLimits } from './upload-limits.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
 const AUDIO_TYPE = /^audio\/[a-z0-9.+-]+(;.*)?$/i;
@@ -27,25 +31,30 @@ export interface AudioUploadDeps extends ServerWriteDeps {
   cache: SyncCache;
   dataDir: string;
   maxBytes: number;
+  limits: UploadLimits;
   logger: Logger;
 }
-
-const tusError = (status: number, code: string, message: string) => ({
-  status_code: status,
-  body: JSON.stringify({ error: { code, message } }),
-});
 
 export class AudioUploads {
   readonly store: FileStore;
   readonly tus: Server;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: AudioUploadDeps) {
-    this.store = new FileStore({ directory: path.join(deps.dataDir, 'uploads') });
-    this.tus = new Server({
+    this.store = new FileStore({
+      directory: path.join(deps.dataDir, 'uploads'),
+      // tus expiration: Upload-Expires on every answer, 410 for an expired upload; sweepExpired deletes them.
+      expirationPeriodInMilliseconds: deps.limits.expireSec * 1000,
+    });
+    this.tus = new ProtocolTusServer({
       path: UPLOADS_PATH,
       datastore: this.store,
       maxSize: deps.maxBytes,
       relativeLocation: true,
+      // The app uploads from its own origin: no cross-origin access at all (no Access-Control-Allow-Origin).
+      allowedOrigins: [],
+      // A finished upload is a transcript's audio: it goes with the transcript, not through tus.
+      disableTerminationForFinishedUploads: true,
       namingFunction: () => newId(),
       onIncomingRequest: async (req, uploadId) => this.authorise(req, uploadId),
       onUploadCreate: async (req, upload) => this.create(req, upload),
@@ -56,43 +65,72 @@ export class AudioUploads {
       // tus's own refusals (size, offset) in the protocol's error shape.
       onResponseError: async (_req, error) => {
         const status = (error as { status_code?: number }).status_code ?? 500;
-        const body = (error as { body?: string }).body ?? '';
-        if (body.startsWith('{"error"')) return { status_code: status, body };
-        const code = status === 413 ? 'payload_too_large' : status === 404 ? 'not_found' : status === 401 ? 'unauthorized'
-          : status === 403 ? 'forbidden' : status >= 500 ? 'unavailable' : 'invalid_body';
-        return { status_code: status >= 500 ? 503 : status, body: JSON.stringify({ error: { code, message: body.trim() || 'upload refused' } }) };
+        if (status >= 500) deps.logger.error({ err: error }, 'upload request failed');
+        return asProtocolError(status, (error as { body?: string }).body ?? '');
       },
     });
+  }
+
+  /** Deletes uploads left unfinished past UPLOAD_EXPIRE_SEC, every so often until stop(). */
+  startExpiry(): void {
+    const everyMs = Math.min(this.deps.limits.expireSec, 60) * 1000;
+    this.sweeper = setInterval(() => void this.sweepExpired(), everyMs);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+  }
+
+  /** Removes expired unfinished uploads: their records, then their bytes (also bytes no record names any more). */
+  async sweepExpired(): Promise<void> {
+    try {
+      for (const id of await claimExpiredUploads(this.deps.pool, this.deps.limits.expireSec)) {
+        await this.store.remove(id).catch(() => {});
+      }
+      await this.tus.cleanUpExpiredUploads();
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'expired uploads not removed; trying again later');
+    }
   }
 
   private async userOf(req: globalThis.Request): Promise<{ userId: string; spaces: string[] }> {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '');
     const identity = match?.[1] ? await resolveToken(this.deps.users, this.deps.cache, match[1]) : null;
-    if (!identity) throw tusError(401, 'unauthorized', 'a valid bearer token is required');
+    if (!identity) throw tusRefusal(401, 'unauthorized', 'a valid bearer token is required');
     return { userId: identity.user.id, spaces: await new SpacesRepo(this.deps.pool).memberSpaceIds(identity.user.id) };
   }
 
   private async authorise(req: globalThis.Request, uploadId: string): Promise<void> {
     if (req.method === 'OPTIONS') return;
-    const { spaces } = await this.userOf(req);
+    const { userId, spaces } = await this.userOf(req);
     // Creating an upload is checked in onUploadCreate; every other call names an existing one.
     if (req.method === 'POST' || !uploadId) return;
-    const row = await this.deps.pool.query<{ space_id: string }>('SELECT space_id FROM uploads WHERE id = $1', [uploadId]);
-    const spaceId = row.rows[0]?.space_id;
-    if (!spaceId || !spaces.includes(spaceId)) throw tusError(404, 'not_found', 'no such upload');
+    const row = await this.deps.pool.query<{ space_id: string; user_id: string }>('SELECT space_id, user_id FROM uploads WHERE id = $1', [uploadId]);
+    const upload = row.rows[0];
+    // An upload is its uploader's alone (a partner's, even in a shared space, is not found), and
+    // only while the uploader is in its space.
+    if (!upload || upload.user_id !== userId || !spaces.includes(upload.space_id)) throw tusRefusal(404, 'not_found', 'no such upload');
+    // A cancelled upload frees its place at once (its bytes go next; the expiry sweep catches any left).
+    if (req.method === 'DELETE') await this.deps.pool.query('DELETE FROM uploads WHERE id = $1 AND completed_at IS NULL', [uploadId]);
   }
 
   private async create(req: globalThis.Request, upload: Upload): Promise<{ metadata?: Record<string, string> }> {
     const { userId, spaces } = await this.userOf(req);
     const transcriptId = upload.metadata?.transcriptId ?? '';
     const mimeType = upload.metadata?.filetype ?? '';
-    if (!AUDIO_TYPE.test(mimeType)) throw tusError(400, 'invalid_body', 'filetype metadata must be an audio type');
+    if (!AUDIO_TYPE.test(mimeType)) throw tusRefusal(400, 'invalid_body', 'filetype metadata must be an audio type');
     const row = await new EntitiesRepo(this.deps.pool).get('transcript', transcriptId);
-    if (!row || !spaces.includes(row.spaceId)) throw tusError(403, 'forbidden', 'not allowed');
-    await this.deps.pool.query(
-      'INSERT INTO uploads (id, transcript_id, space_id, user_id, size, mime_type) VALUES ($1, $2, $3, $4, $5, $6)',
-      [upload.id, transcriptId, row.spaceId, userId, upload.size ?? null, mimeType],
-    );
+    if (!row || !spaces.includes(row.spaceId)) throw tusRefusal(403, 'forbidden', 'not allowed');
+    await admitUpload(this.deps.pool, this.deps.limits, this.deps.maxBytes, {
+      id: upload.id,
+      transcriptId,
+      spaceId: row.spaceId,
+      userId,
+      size: upload.size ?? null,
+      mimeType,
+    });
     return {};
   }
 

@@ -10,14 +10,14 @@ interface Outcome {
   urls: string[];
   progress: number[];
   accepted: number[];
-  result: Promise<{ ok: true } | { ok: false; status: number | null }>;
+  result: Promise<{ ok: true } | { ok: false; status: number | null; code?: string }>;
 }
 
 function attempt(http: FakeTusHttp, blob: Blob, uploadUrl: string | null = null): Outcome {
   const urls: string[] = [];
   const progress: number[] = [];
   const accepted: number[] = [];
-  const result = new Promise<{ ok: true } | { ok: false; status: number | null }>((resolve) => {
+  const result = new Promise<{ ok: true } | { ok: false; status: number | null; code?: string }>((resolve) => {
     const job: UploadAttempt = {
       blob,
       endpoint: ENDPOINT,
@@ -29,7 +29,7 @@ function attempt(http: FakeTusHttp, blob: Blob, uploadUrl: string | null = null)
       onProgress: (sent) => progress.push(sent),
       onChunkComplete: (bytes) => accepted.push(bytes),
       onSuccess: () => resolve({ ok: true }),
-      onError: ({ status }) => resolve({ ok: false, status }),
+      onError: ({ status, code }) => resolve({ ok: false, status, ...(code ? { code } : {}) }),
     };
     tusTransport({ httpStack: http, fileReader: blobFileReader }).start(job);
   });
@@ -40,6 +40,12 @@ const audio = (bytes: number) => new Blob([new Uint8Array(bytes)], { type: 'audi
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe('tusTransport (tus-js-client against a fake tus server)', () => {
+  it("reports the status and the protocol error code of the server's refusal", async () => {
+    const http = new FakeTusHttp();
+    http.refuseCreation = { status: 413, code: 'audio_quota_exceeded' };
+    expect(await attempt(http, audio(10 * KiB)).result).toEqual({ ok: false, status: 413, code: 'audio_quota_exceeded' });
+  });
+
   it('creates the upload with the metadata and the bearer token, then sends 256 KiB chunks', async () => {
     const http = new FakeTusHttp();
     const run = attempt(http, audio(600 * KiB));

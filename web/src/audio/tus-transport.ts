@@ -26,6 +26,17 @@ function statusOf(error: Error | DetailedError): number | null {
   return response ? response.getStatus() : null;
 }
 
+/** The `code` of the protocol error body the server answered with, if any. */
+function codeOf(error: Error | DetailedError): string | null {
+  const response = 'originalResponse' in error ? error.originalResponse : null;
+  try {
+    const body = JSON.parse(response?.getBody() ?? '') as { error?: { code?: unknown } } | null;
+    return typeof body?.error?.code === 'string' ? body.error.code : null;
+  } catch {
+    return null;
+  }
+}
+
 export function tusTransport(options: TusTransportOptions = {}): UploadTransport {
   return {
     start(attempt: UploadAttempt): UploadHandle {
@@ -54,7 +65,8 @@ export function tusTransport(options: TusTransportOptions = {}): UploadTransport
         },
         onError: (error) => {
           settled = true;
-          attempt.onError({ status: statusOf(error), message: error.message });
+          const code = codeOf(error);
+          attempt.onError({ status: statusOf(error), message: error.message, ...(code ? { code } : {}) });
         },
       });
       upload.start();

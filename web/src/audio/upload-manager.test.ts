@@ -207,6 +207,37 @@ describe('UploadManager', () => {
     expect(h.clock.delays()).toEqual([]);
   });
 
+  it('fails as over the quota when the server says the audio quota is used up, not as too large, and does not retry', async () => {
+    const h = setup();
+    h.server.transcripts.add('t1');
+    h.server.quotaLeft = 1 * KiB;
+    await h.manager.start();
+    await record(h.manager, 't1', 2 * KiB);
+    await until(() => stateOf(h.manager, 't1') === 'failed', 'failed');
+    expect(h.manager.view('t1')?.error).toBe('over_quota');
+    expect((await h.store.get('t1'))?.error).toBe('over_quota');
+    expect(h.clock.delays()).toEqual([]);
+  });
+
+  it('starts a new upload after the server let the unfinished one expire (410)', async () => {
+    const h = setup();
+    h.server.transcripts.add('t1');
+    h.server.dropAfterChunks = 1;
+    await h.manager.start();
+    await record(h.manager, 't1', 600 * KiB);
+    await until(() => h.manager.view('t1')?.waiting === 'retrying', 'retrying after the drop');
+    const stale = (await h.store.get('t1'))?.uploadUrl as string;
+    expect(stale).toBeTruthy();
+    h.server.expired.add(stale);
+
+    h.clock.fireAll();
+    await until(() => h.server.attempts.length === 2 && h.manager.view('t1')?.waiting === 'retrying', 'the 410');
+    expect((await h.store.get('t1'))?.uploadUrl).toBeNull();
+    h.clock.fireAll();
+    await until(() => stateOf(h.manager, 't1') === 'uploaded', 'uploaded');
+    expect(h.server.attempts.at(-1)?.uploadUrl).toBeNull();
+  });
+
   it('waits while offline or signed out', async () => {
     const h = setup({ online: false, token: null });
     h.server.transcripts.add('t1');

@@ -217,17 +217,20 @@ export class UploadManager {
         this.#clearRetry(id);
         void this.#update(id, { state: 'uploaded', uploadedBytes: recording.blob.size, error: null });
       },
-      onError: ({ status }) => {
-        if (settle()) void this.#failed(id, status);
+      onError: ({ status, code }) => {
+        if (settle()) void this.#failed(id, status, code);
       },
     });
   }
 
-  async #failed(id: string, status: number | null): Promise<void> {
+  async #failed(id: string, status: number | null, code?: string): Promise<void> {
+    // The user's stored audio is at its limit: waiting will not help, deleting recordings will.
+    if (status === 413 && code === 'audio_quota_exceeded') return void (await this.#update(id, { state: 'failed', error: 'over_quota' }));
     if (status === 413) return void (await this.#update(id, { state: 'failed', error: 'too_large' }));
     if (status === 400 || status === 415) return void (await this.#update(id, { state: 'failed', error: 'rejected' }));
-    // 403/404: the transcript is not on the server yet (or the upload expired: start afresh).
-    const patch: RecordingPatch = status === 404 ? { state: 'pending', uploadUrl: null } : { state: 'pending' };
+    // 403/404: the transcript is not on the server yet (or the upload is gone: start afresh);
+    // 410: the unfinished upload expired on the server; 429: too many unfinished, try later.
+    const patch: RecordingPatch = status === 404 || status === 410 ? { state: 'pending', uploadUrl: null } : { state: 'pending' };
     await this.#update(id, patch);
     if (!this.#deps.online.get()) return this.#setWaiting(id, 'offline');
     this.#scheduleRetry(id);

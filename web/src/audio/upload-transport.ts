@@ -19,8 +19,11 @@ export interface UploadAttempt {
   /** The server acknowledged bytes up to `bytesAccepted`. */
   onChunkComplete(bytesAccepted: number, bytesTotal: number): void;
   onSuccess(): void;
-  /** `status` is the HTTP status of the failed request, null when no answer arrived. */
-  onError(failure: { status: number | null; message: string }): void;
+  /**
+   * `status` is the HTTP status of the failed request, null when no answer arrived; `code` the
+   * protocol error code of its body, when it had one.
+   */
+  onError(failure: { status: number | null; message: string; code?: string }): void;
 }
 
 export interface UploadHandle {

@@ -18,11 +18,11 @@ interface StoredUpload {
   metadata: string;
 }
 
-function response(status: number, headers: Record<string, string> = {}): HttpResponse {
+function response(status: number, headers: Record<string, string> = {}, body = ''): HttpResponse {
   return {
     getStatus: () => status,
     getHeader: (name) => Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1],
-    getBody: () => '',
+    getBody: () => body,
     getUnderlyingObject: () => null,
   };
 }
@@ -32,6 +32,8 @@ export class FakeTusHttp implements HttpStack {
   readonly uploads = new Map<string, StoredUpload>();
   /** Answers the next PATCH requests with a network failure (no response) while > 0. */
   failPatches = 0;
+  /** Refuses the next creation with this status and protocol error code, when set. */
+  refuseCreation: { status: number; code: string } | null = null;
   #next = 0;
 
   getName(): string {
@@ -60,6 +62,11 @@ export class FakeTusHttp implements HttpStack {
 
   #answer(method: string, url: string, headers: Record<string, string>, bodyBytes: number, onProgress: (n: number) => void): HttpResponse {
     const tus = { 'Tus-Resumable': '1.0.0' };
+    if (method === 'POST' && this.refuseCreation) {
+      const { status, code } = this.refuseCreation;
+      this.refuseCreation = null;
+      return response(status, { ...tus, 'Content-Type': 'application/json' }, JSON.stringify({ error: { code, message: 'refused' } }));
+    }
     if (method === 'POST') {
       const id = `up${++this.#next}`;
       this.uploads.set(id, { length: Number(headers['Upload-Length']), offset: 0, metadata: headers['Upload-Metadata'] ?? '' });

@@ -22,6 +22,10 @@ export class FakeTusServer implements UploadTransport {
   /** Transcripts that exist on the server; an upload for another is refused with 403. */
   readonly transcripts = new Set<string>();
   maxBytes = Number.POSITIVE_INFINITY;
+  /** Audio the user may still store; a larger new upload is refused with 413 audio_quota_exceeded. */
+  quotaLeft = Number.POSITIVE_INFINITY;
+  /** Upload URLs the server let expire: resuming one is answered 410. */
+  readonly expired = new Set<string>();
   /** The next attempt loses its connection after this many chunks. */
   dropAfterChunks: number | null = null;
   /** The next attempt waits after this many chunks until `release()`. */
@@ -53,12 +57,17 @@ export class FakeTusServer implements UploadTransport {
     await tick();
     if (aborted()) return;
     let url = attempt.uploadUrl;
+    if (url !== null && this.expired.has(url)) {
+      this.attempts.push({ uploadUrl: url, token: attempt.token, metadata: attempt.metadata, chunkSize: attempt.chunkSize, startOffset: 0 });
+      return attempt.onError({ status: 410, message: 'expired', code: 'upload_expired' });
+    }
     let upload = url === null ? undefined : this.uploads.get(url);
     this.attempts.push({ uploadUrl: url, token: attempt.token, metadata: attempt.metadata, chunkSize: attempt.chunkSize, startOffset: upload?.offset ?? 0 });
     if (!upload) {
       // tus-js-client creates a new upload when the stored one is gone (HEAD answered 404).
       if (!this.transcripts.has(attempt.metadata.transcriptId)) return attempt.onError({ status: 403, message: 'forbidden' });
       if (attempt.blob.size > this.maxBytes) return attempt.onError({ status: 413, message: 'too large' });
+      if (attempt.blob.size > this.quotaLeft) return attempt.onError({ status: 413, message: 'over quota', code: 'audio_quota_exceeded' });
       url = `https://duet.test/api/uploads/u${++this.#count}`;
       upload = { transcriptId: attempt.metadata.transcriptId, filetype: attempt.metadata.filetype, size: attempt.blob.size, offset: 0 };
       this.uploads.set(url, upload);
