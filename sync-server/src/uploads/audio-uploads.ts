@@ -10,7 +10,6 @@ import path from 'node:path';
 import { FileStore } from '@tus/file-store';
 import type { Server, Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
-import type pg from 'pg';
 import type { Logger } from 'pino';
 import { newId, TranscriptSchema } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';

@@ -6,16 +6,20 @@
 import { ErrorCode } from '@duet/shared';
 import { Server } from '@tus/server';
 
-/** What a hook throws to refuse a request; @tus/server answers it (through onResponseError). */
-export interface TusRefusal {
-  status_code: number;
-  body: string;
+/** What a hook throws to refuse a request; @tus/server answers it (it reads `status_code` and `body`). */
+export class TusRefusal extends Error {
+  constructor(
+    readonly status_code: number,
+    readonly body: string,
+  ) {
+    super(body);
+  }
 }
 
 export function tusRefusal(status: number, code: ErrorCode, message: string, details?: unknown): TusRefusal {
   const error: { code: ErrorCode; message: string; details?: unknown } = { code, message };
   if (details !== undefined) error.details = details;
-  return { status_code: status, body: JSON.stringify({ error }) };
+  return new TusRefusal(status, JSON.stringify({ error }));
 }
 
 function codeOf(status: number): ErrorCode {
@@ -31,7 +35,7 @@ function codeOf(status: number): ErrorCode {
 
 /** A refusal in the protocol's shape; tus's plain-text ones keep their text as the message. */
 export function asProtocolError(status: number, body: string): TusRefusal {
-  if (body.startsWith('{"error"')) return { status_code: status, body };
+  if (body.startsWith('{"error"')) return new TusRefusal(status, body);
   // A failure of the store or the database is worth retrying; a bug would be too, and is logged.
   const answered = status >= 500 ? 503 : status;
   return tusRefusal(answered, codeOf(answered), body.trim() || 'upload refused');
