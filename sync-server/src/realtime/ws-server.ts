@@ -136,7 +136,10 @@ export class RealtimeServer {
     for (const partner of await this.deps.cache.online(partners)) {
       this.send(conn, { type: 'presence', userId: partner, state: 'online' });
     }
+    if (!this.connections.has(conn)) return;
     await this.deps.cache.markOnline(userId);
+    // Closed while being marked: its close handler may have cleared the mark before it landed.
+    if (!this.connections.has(conn)) return this.left(userId, conn.sharedSpaces);
     this.deps.bus.publish({ type: 'presence', userId, state: 'online', spaceIds: [...conn.sharedSpaces] });
   }
 
