@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): Express {
 
   if (config.webDistDir && existsSync(path.join(config.webDistDir, 'index.html'))) serveWebApp(app, config.webDistDir);
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, metrics));
   return app;
 }
 

@@ -10,9 +10,9 @@ import { Server, type Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { newId, TranscriptSchema } from '@duet/shared';
+import { IdSchema, newId, TranscriptSchema } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
-import { ApiError } from '../http/api-error.ts';
+import { ApiError, badBody } from '../http/api-error.ts';
 import { identityOf, resolveToken, type authenticate } from '../http/authenticate.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
@@ -87,6 +87,8 @@ export class AudioUploads {
     const transcriptId = upload.metadata?.transcriptId ?? '';
     const mimeType = upload.metadata?.filetype ?? '';
     if (!AUDIO_TYPE.test(mimeType)) throw tusError(400, 'invalid_body', 'filetype metadata must be an audio type');
+    // Checked before any query: an id with U+0000 would fail in Postgres instead of being refused.
+    if (!IdSchema.safeParse(transcriptId).success) throw tusError(400, 'invalid_body', 'transcriptId metadata must be an id');
     const row = await new EntitiesRepo(this.deps.pool).get('transcript', transcriptId);
     if (!row || !spaces.includes(row.spaceId)) throw tusError(403, 'forbidden', 'not allowed');
     await this.deps.pool.query(
@@ -133,6 +135,7 @@ export class AudioUploads {
     router.all(`${UPLOADS_PATH}/*rest`, handle);
     router.get('/api/transcripts/:id/audio', auth, async (req, res) => {
       const { user } = identityOf(req);
+      if (!IdSchema.safeParse(req.params.id).success) throw badBody('the transcript id in the path is not an id');
       const row = await new EntitiesRepo(this.deps.pool).get('transcript', String(req.params.id));
       const spaces = await new SpacesRepo(this.deps.pool).memberSpaceIds(user.id);
       const transcript = TranscriptSchema.safeParse(row?.data);
