@@ -1,7 +1,6 @@
 /** The entities that pulls deliver (`changes[].data`), as zod schemas with inferred types. */
 import { z } from 'zod';
 import { IdSchema } from './ids.ts';
-import { StorableString } from './text.ts';
 
 const HlcString = z.string().regex(/^\d{15}:\d{5}:[A-Za-z0-9_-]{1,64}$/);
 
@@ -13,14 +12,14 @@ export const SpaceKindSchema = z.enum(['personal', 'shared']);
 export const SpaceSchema = z.object({
   id: IdSchema,
   kind: SpaceKindSchema,
-  members: z.array(z.object({ userId: z.string(), displayName: StorableString })),
+  members: z.array(z.object({ userId: z.string(), displayName: z.string() })),
 });
 export type Space = z.infer<typeof SpaceSchema>;
 
 export const ConversationSchema = z.object({
   id: IdSchema,
   spaceId: IdSchema,
-  title: StorableString,
+  title: z.string(),
   archived: z.boolean(),
   createdBy: z.string(),
   createdAt: z.number(),
@@ -33,7 +32,7 @@ export const MessageSchema = z.object({
   spaceId: IdSchema,
   conversationId: IdSchema,
   authorId: z.string(),
-  body: StorableString,
+  body: z.string(),
   createdAt: z.number(),
   editedAt: z.number().nullable(),
   deleted: z.boolean(),
@@ -76,7 +75,7 @@ export const TranscriptSchema = z.object({
   conversationId: IdSchema.nullable(),
   createdBy: z.string(),
   createdAt: z.number(),
-  text: StorableString,
+  text: z.string(),
   language: z.string(),
   durationMs: z.number().nullable(),
   status: TranscriptStatusSchema,

@@ -13,7 +13,11 @@ export function isStorableText(value: string): boolean {
   return !UNSTORABLE.test(value);
 }
 
-/** The string schema of every text field of the protocol: any string Postgres text and jsonb can hold. */
+/**
+ * The string schema of every text field a client sends (bodies, mutation args, frames): any string
+ * Postgres text and jsonb can hold. Entity schemas (what pulls deliver and devices store) stay plain
+ * strings: that data is only read, and a stricter check would hide a draft an older app stored.
+ */
 export const StorableString = z.string().refine(isStorableText, 'contains U+0000 or a lone surrogate, which cannot be stored');
 
 /** The same with the surrounding white space trimmed first (names, titles, emails). */
