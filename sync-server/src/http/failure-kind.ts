@@ -8,17 +8,22 @@ export type FailureKind = 'infrastructure' | 'data' | 'bug';
 
 /** SQLSTATEs of a server that is going away, overloaded, or timing out a wait: retrying can succeed. */
 const TRANSIENT_SQLSTATES = new Set([
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now (starting up or shutting down)
-  '53300', // too_many_connections
-  '53000', // insufficient_resources
-  '57014', // query_canceled (statement_timeout)
   '55P03', // lock_not_available (lock_timeout)
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '25P03', // idle_in_transaction_session_timeout
+  '3D000', // invalid_catalog_name: the database is gone or not created yet
+  '28000', // invalid_authorization_specification: Postgres refuses our role (misconfiguration)
+  '28P01', // invalid_password
 ]);
+
+/**
+ * Whole SQLSTATE classes of that kind: 08 connection exception, 53 insufficient resources (too many
+ * connections, disk full, out of memory), 57 operator intervention (admin or crash shutdown 57P01
+ * and 57P02, starting up 57P03, database dropped 57P04, statement timeout / query canceled 57014),
+ * 58 system error (I/O).
+ */
+const TRANSIENT_CLASSES = ['08', '53', '57', '58'];
 
 /** Node socket errors: the peer (Postgres, Redis) cannot be reached or went away. */
 const NETWORK_ERRNOS = new Set([
@@ -58,8 +63,9 @@ export function failureKind(error: unknown, depth = 0): FailureKind {
   const e = error as ErrorLike;
   const code = typeof e.code === 'string' ? e.code : '';
   if (/^[0-9A-Z]{5}$/.test(code)) {
-    // Class 08 is a lost or refused connection, except 08P01: a malformed message we sent (a bug).
-    if (TRANSIENT_SQLSTATES.has(code) || (code.startsWith('08') && code !== '08P01')) return 'infrastructure';
+    // 08P01 is a malformed message we sent (a bug), not a lost connection.
+    if (code === '08P01') return 'bug';
+    if (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_CLASSES.includes(code.slice(0, 2))) return 'infrastructure';
     if (code.startsWith('22') || code.startsWith('23')) return 'data';
     return 'bug';
   }
