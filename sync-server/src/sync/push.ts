@@ -140,9 +140,10 @@ export async function pushBatch(
   });
 }
 
+/** Says what kind of refusal it was (the SQLSTATE), not Postgres's message, which names tables. */
 function refusalMessage(error: unknown): string {
-  const detail = error instanceof Error ? error.message : 'a value was refused';
-  return `this change cannot be stored: ${detail}`;
+  const code = (error as { code?: unknown } | null)?.code;
+  return `this change cannot be stored: the database refused one of its values (SQLSTATE ${String(code)})`;
 }
 
 async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string>, careful: boolean): Promise<PushOutcome> {
