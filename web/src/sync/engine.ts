@@ -14,19 +14,19 @@ import { ClientErrorCode, DuetError, isQuotaExceeded } from '../api/errors.ts';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { getMeta, setMeta } from './meta.ts';
-import { localMutationContext } from './local-tx.ts';
 import { appendMutation, ensureClientId } from './outbox.ts';
 import { browserBus, browserLock, browserOnline, browserVisibility, systemClock, systemTimers } from './platform.ts';
 import type { ChangeBus, Clock, Signal, SyncLock, TimerHandle, Timers } from './platform.ts';
 import { pullUntilCaughtUp } from './pull.ts';
 import { pushOutbox, PushFailed } from './push.ts';
-import { LOCAL_VIEW_STORES, rebase } from './rebase.ts';
+import { LOCAL_VIEW_STORES } from './rebase.ts';
 import { SyncStatusStore } from './status.ts';
-import type { SyncStatus, SyncStatusListener, UnsendableChange } from './status.ts';
+import type { SyncStatus, SyncStatusListener } from './status.ts';
 import { LOCAL_STORE, parseEntityKey, STORE_NAMES } from './storage.ts';
 import type { StorageTx, SyncStorage } from './storage.ts';
 import { classifySyncFailure } from './sync-error.ts';
 import type { SyncTransport } from './transport.ts';
+import { discardEntries, readUnsendable } from './unsendable.ts';
 
 export interface SyncEngineOptions {
   storage: SyncStorage;
@@ -224,18 +224,7 @@ export class SyncEngine {
   async discardUnsendable(): Promise<void> {
     const ids = this.#status.get().unsendable.map((c) => c.id);
     if (ids.length === 0) return;
-    await this.write(PULL_STORES, async (tx) => {
-      const stale: string[] = [];
-      for (const id of ids) {
-        const entry = await tx.get('outbox', id);
-        if (!entry) continue;
-        stale.push(...entry.touched);
-        await tx.delete('outbox', id);
-      }
-      // The id gap left behind is closed by the next push's out_of_order answer (push.ts), which
-      // knows whether the server ever took these ids.
-      await rebase(tx, stale, await localMutationContext(tx, this.#clock.now()));
-    });
+    await this.write(PULL_STORES, (tx) => discardEntries(tx, ids, this.#clock.now()));
     this.#failedPush = null;
     this.#status.update({ unsendable: [] });
     await this.#request(true);
@@ -354,16 +343,7 @@ export class SyncEngine {
     const count = this.#failedPush?.ids === ids ? this.#failedPush.count + 1 : 1;
     this.#failedPush = { ids, count };
     if (count < this.#unsendableAfter) return;
-    const unsendable = await this.#storage
-      .read(async (tx) => {
-        const changes: UnsendableChange[] = [];
-        for (const id of error.ids) {
-          const entry = await tx.get('outbox', id);
-          if (entry) changes.push({ id: entry.id, name: entry.name, args: entry.args, createdAt: entry.createdAt });
-        }
-        return changes;
-      })
-      .catch(() => []);
+    const unsendable = await this.#storage.read((tx) => readUnsendable(tx, error.ids)).catch(() => []);
     this.#status.update({ unsendable });
   }
 
