@@ -9,6 +9,7 @@ import { account, type Account } from './support/accounts.ts';
 import { bearer, describeResponse, expectError, push, pushRequest, sleep } from './support/api.ts';
 import { hlcAt } from './support/sync-client.ts';
 import { sampleValue, scrapeMetrics } from './support/metrics-scrape.ts';
+import { createUpload } from './support/tus-http.ts';
 
 /** Waits (bounded) for a backend of this database that waits on a lock; returns its pid. */
 async function lockWaiter(db: pg.Client): Promise<number> {
@@ -75,5 +76,22 @@ describe('outage or bug', () => {
       await db.query('ALTER TABLE invites_moved RENAME TO invites');
     }
     expect(sampleValue(await scrapeMetrics(server), 'duet_http_internal_errors_total')).toBe(before + 1);
+  });
+
+  it('answers a tus upload that meets an error in the code 500 internal, not 503', async () => {
+    const transcriptId = newId();
+    const clientId = `tus-${newId()}`;
+    const created = await push(server, ana.token, clientId, [
+      { id: 1, name: 'transcript.create', args: { id: transcriptId, spaceId: ana.personalSpaceId, text: 'x', language: 'en' }, hlc: hlcAt(Date.now(), clientId) },
+    ]);
+    expect(created.results[0]?.status).toBe('applied');
+    await db.query('ALTER TABLE uploads RENAME TO uploads_moved');
+    try {
+      const { response } = await createUpload(server, ana.token, { length: 100, metadata: { transcriptId, filetype: 'audio/ogg' } });
+      expect(response.status, response.body).toBe(500);
+      expect((JSON.parse(response.body) as { error: { code: string } }).error.code).toBe('internal');
+    } finally {
+      await db.query('ALTER TABLE uploads_moved RENAME TO uploads');
+    }
   });
 });

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { IdSchema, newId, TranscriptSchema } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import { ApiError, badBody } from '../http/api-error.ts';
+import { failureKind } from '../http/failure-kind.ts';
 import { identityOf, resolveToken, type authenticate } from '../http/authenticate.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
@@ -35,6 +36,14 @@ const tusError = (status: number, code: string, message: string) => ({
   body: JSON.stringify({ error: { code, message } }),
 });
 
+/** A thrown error as the protocol's body: 503 unavailable for an outage, else 500 internal. */
+function failureResponse(error: unknown): { status_code: number; body: string } {
+  if (failureKind(error) === 'infrastructure') {
+    return { status_code: 503, body: JSON.stringify({ error: { code: 'unavailable', message: 'the server cannot reach its database right now; try again shortly' } }) };
+  }
+  return { status_code: 500, body: JSON.stringify({ error: { code: 'internal', message: 'the server failed on this upload; the problem was logged' } }) };
+}
+
 export class AudioUploads {
   readonly store: FileStore;
   readonly tus: Server;
@@ -55,7 +64,13 @@ export class AudioUploads {
       },
       // tus's own refusals (size, offset) in the protocol's error shape.
       onResponseError: async (_req, error) => {
-        const status = (error as { status_code?: number }).status_code ?? 500;
+        const status = (error as { status_code?: number }).status_code;
+        // An error without a tus status was thrown by our hooks: an outage is 503, anything else a bug.
+        if (status === undefined) {
+          const response = failureResponse(error);
+          if (response.status_code === 500) this.deps.logger.error({ err: error }, 'upload request failed');
+          return response;
+        }
         const body = (error as { body?: string }).body ?? '';
         if (body.startsWith('{"error"')) return { status_code: status, body };
         const code = status === 413 ? 'payload_too_large' : status === 404 ? 'not_found' : status === 401 ? 'unauthorized'
