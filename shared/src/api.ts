@@ -4,6 +4,7 @@ import { IdSchema } from './ids.ts';
 import { EntityKindSchema, SpaceSchema } from './entities.ts';
 import { MutationEnvelopeSchema } from './mutations.ts';
 import { InviteCodeSchema } from './invite-codes.ts';
+import { StorableString, TrimmedStorableString } from './text.ts';
 
 export const MAX_PUSH_MUTATIONS = 500;
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -20,14 +21,14 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-export const EmailSchema = z.string().trim().max(254).email().transform((e) => e.toLowerCase());
-export const TimeZoneSchema = z.string().max(64).refine(isTimeZone, 'unknown time zone');
+export const EmailSchema = TrimmedStorableString.max(254).email().transform((e) => e.toLowerCase());
+export const TimeZoneSchema = StorableString.max(64).refine(isTimeZone, 'unknown time zone');
 export const LocaleSchema = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/);
 
 export const SignupRequestSchema = z.object({
   email: EmailSchema,
-  password: z.string().min(MIN_PASSWORD_LENGTH).max(1024),
-  displayName: z.string().trim().min(1).max(80),
+  password: StorableString.min(MIN_PASSWORD_LENGTH).max(1024),
+  displayName: TrimmedStorableString.min(1).max(80),
   locale: LocaleSchema.optional(),
   timeZone: TimeZoneSchema.optional(),
 });
@@ -35,8 +36,8 @@ export type SignupRequest = z.input<typeof SignupRequestSchema>;
 
 export const LoginRequestSchema = z.object({
   email: EmailSchema,
-  password: z.string().min(1).max(1024),
-  deviceName: z.string().trim().max(100).optional(),
+  password: StorableString.min(1).max(1024),
+  deviceName: TrimmedStorableString.max(100).optional(),
 });
 export type LoginRequest = z.input<typeof LoginRequestSchema>;
 
@@ -82,7 +83,7 @@ export type PushResponse = z.infer<typeof PushResponseSchema>;
 
 export const PullRequestSchema = z.object({
   clientId: IdSchema,
-  cursor: z.string().max(10_000).nullable(),
+  cursor: StorableString.max(10_000).nullable(),
   limit: z.number().int().min(1).max(MAX_PULL_LIMIT).optional(),
 });
 export type PullRequest = z.infer<typeof PullRequestSchema>;

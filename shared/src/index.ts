@@ -10,3 +10,4 @@ export * from './merge.ts';
 export * from './mutators.ts';
 export * from './streak.ts';
 export * from './realtime.ts';
+export * from './text.ts';

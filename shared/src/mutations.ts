@@ -2,12 +2,13 @@
 import { z } from 'zod';
 import { IdSchema } from './ids.ts';
 import { ActivityKindSchema } from './entities.ts';
+import { StorableString, TrimmedStorableString } from './text.ts';
 
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 20_000;
 
-const Title = z.string().trim().min(1).max(MAX_TITLE_LENGTH);
-const Text = z.string().max(MAX_TEXT_LENGTH);
+const Title = TrimmedStorableString.min(1).max(MAX_TITLE_LENGTH);
+const Text = StorableString.max(MAX_TEXT_LENGTH);
 const EpochMs = z.number().int().nonnegative().max(8_640_000_000_000_000);
 
 export const mutationArgsSchemas = {
@@ -45,9 +46,9 @@ export function isMutationName(name: string): name is MutationName {
 /** The envelope of one mutation in a push; its args are validated apart, per name. */
 export const MutationEnvelopeSchema = z.object({
   id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-  name: z.string().max(100),
+  name: StorableString.max(100),
   args: z.unknown(),
-  hlc: z.string().max(200),
+  hlc: StorableString.max(200),
 });
 export type MutationEnvelope = z.infer<typeof MutationEnvelopeSchema>;
 

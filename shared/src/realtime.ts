@@ -1,6 +1,7 @@
 /** The frames of GET /api/sync/ws, both directions, one schema each (docs/protocol.md, "Real time"). */
 import { z } from 'zod';
 import { IdSchema } from './ids.ts';
+import { StorableString } from './text.ts';
 
 export const REALTIME_PATH = '/api/sync/ws';
 /** Closes a socket whose token is bad, or whose first frame is not an auth frame. */
@@ -8,7 +9,7 @@ export const CLOSE_UNAUTHORIZED = 4401;
 /** Closes a socket that sent a malformed frame. */
 export const CLOSE_BAD_FRAME = 4400;
 
-export const AuthFrameSchema = z.object({ type: z.literal('auth'), token: z.string().max(500) });
+export const AuthFrameSchema = z.object({ type: z.literal('auth'), token: StorableString.max(500) });
 export const TypingFrameSchema = z.object({ type: z.literal('typing'), conversationId: IdSchema });
 export const ClientFrameSchema = z.discriminatedUnion('type', [AuthFrameSchema, TypingFrameSchema]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;

@@ -115,7 +115,7 @@ export function createApp(deps: AppDeps): Express {
 
   if (config.webDistDir && existsSync(path.join(config.webDistDir, 'index.html'))) serveWebApp(app, config.webDistDir);
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, metrics));
   return app;
 }
 
@@ -125,7 +125,7 @@ export function metricsApp(metrics: Metrics, token: string | null, logger: Logge
   app.disable('x-powered-by');
   app.use(metricsRoute(metrics, { token, loopbackOnly: false }));
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, metrics));
   return app;
 }
 

@@ -13,6 +13,7 @@ import { SettingsPage } from './settings-page.ts';
 import { StatusLine } from './status-line.ts';
 import type { Language } from './strings.ts';
 import { TranscriptsPage } from './transcripts-page.ts';
+import { UnsendableNotice } from './unsendable-notice.ts';
 
 export class DuetApp {
   readonly header: AppHeader;
@@ -26,6 +27,7 @@ export class DuetApp {
   readonly settings: SettingsPage;
   readonly partner: PartnerPage;
   readonly conflicts: ConflictsNotice;
+  readonly unsendable: UnsendableNotice;
   readonly notFound: NotFoundPage;
 
   constructor(
@@ -43,11 +45,12 @@ export class DuetApp {
     this.settings = new SettingsPage(page, language);
     this.partner = new PartnerPage(page, language);
     this.conflicts = new ConflictsNotice(page, language);
+    this.unsendable = new UnsendableNotice(page, language);
     this.notFound = new NotFoundPage(page, language);
   }
 }
 
-export { AppHeader, AuthPage, ConflictsNotice, ConversationPage, ConversationsPage, NavBar, NotFoundPage, PartnerPage, SessionsPage, SettingsPage, StatusLine, TranscriptsPage };
+export { AppHeader, AuthPage, ConflictsNotice, ConversationPage, ConversationsPage, NavBar, NotFoundPage, PartnerPage, SessionsPage, SettingsPage, StatusLine, TranscriptsPage, UnsendableNotice };
 export type { Credentials } from './auth-page.ts';
 export type { Language } from './strings.ts';
 export { uiPattern, uiText } from './strings.ts';

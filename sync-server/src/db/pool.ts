@@ -1,5 +1,6 @@
 /** The Postgres pool and a helper that runs a function in one transaction. */
 import pg from 'pg';
+import { failureKind } from '../http/failure-kind.ts';
 
 export type Db = pg.Pool;
 export type DbClient = pg.PoolClient;
@@ -16,6 +17,13 @@ export function createPool(connectionString: string, max: number): pg.Pool {
 
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // The pool listens for errors on idle clients only: a connection lost while checked out (Postgres
+  // ending the backend mid-transaction) would emit an unhandled 'error' and crash the process.
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -23,8 +31,11 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
+    // A connection that failed is discarded (ended, so it emits no more errors), not handed on.
+    if (!lost && failureKind(error) === 'infrastructure') lost = error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(lost);
   }
 }

@@ -2,6 +2,11 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ApiError, notFound } from './api-error.ts';
+import { failureKind } from './failure-kind.ts';
+import type { Metrics } from './metrics.ts';
+
+/** How long a client should wait after a 503 before it tries again (an outage or an overload). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 interface BodyParserError {
   type?: string;
@@ -17,15 +22,24 @@ function classify(error: unknown): ApiError {
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return new ApiError(e.status, 'invalid_body', 'the request could not be read');
   }
-  return new ApiError(503, 'unavailable', 'the server could not complete the request; try again');
+  // Only an outage is worth retrying; anything else would fail the same way again, so it is not "try again".
+  if (failureKind(error) === 'infrastructure') {
+    return new ApiError(503, 'unavailable', 'the server cannot reach its database or cache right now; try again shortly');
+  }
+  return new ApiError(500, 'internal', 'the server failed on this request; the problem was logged');
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger, metrics: Pick<Metrics, 'internalErrors'>): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const apiError = classify(error);
-    if (apiError.status >= 500) (req.log ?? logger).error({ err: error }, 'request failed');
+    if (apiError.status >= 500) {
+      // The stack (pino's err serializer) and the request id, to find the request that met a bug.
+      (req.log ?? logger).error({ err: error, requestId: req.id, kind: apiError.code }, 'request failed');
+    }
+    if (apiError.code === 'internal') metrics.internalErrors.inc();
     if (res.headersSent) return;
     res.status(apiError.status).set(apiError.headers);
+    if (apiError.status === 503 && !res.get('Retry-After')) res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     const body: { code: string; message: string; details?: unknown } = { code: apiError.code, message: apiError.message };
     if (apiError.details !== undefined) body.details = apiError.details;
     res.json({ error: body });

@@ -12,6 +12,8 @@ export interface Metrics {
   cacheRequests: Counter<'cache' | 'result'>;
   pokes: Counter;
   sockets: Gauge;
+  /** Requests answered 500 internal: bugs, not outages. */
+  internalErrors: Counter;
 }
 
 export function createMetrics(pool: pg.Pool): Metrics {
@@ -45,5 +47,6 @@ export function createMetrics(pool: pg.Pool): Metrics {
     }),
     pokes: new Counter({ name: 'duet_ws_pokes_total', help: 'pokes sent to WebSocket clients', registers: [registry] }),
     sockets: new Gauge({ name: 'duet_ws_connections', help: 'open WebSocket connections', registers: [registry] }),
+    internalErrors: new Counter({ name: 'duet_http_internal_errors_total', help: 'requests answered 500 internal (bugs, not outages)', registers: [registry] }),
   };
 }

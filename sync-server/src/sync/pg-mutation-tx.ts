@@ -17,6 +17,7 @@ export class PgMutationTx implements MutationTx {
   readonly submitted = new Map<string, number>();
   /** Transcripts this batch deleted, whose audio goes once the batch commits. */
   readonly deletedTranscripts = new Set<string>();
+  private readonly flushedSpaces = new Set<string>();
 
   constructor(
     private readonly entities: EntitiesRepo,
@@ -92,11 +93,12 @@ export class PgMutationTx implements MutationTx {
     this.dirty.set(key, written);
   }
 
-  /** Writes every changed entity; returns the spaces that changed. */
-  async flush(): Promise<Set<string>> {
+  /** Writes every entity changed since the last flush; returns the spaces changed by all flushes so far. */
+  async flush(): Promise<ReadonlySet<string>> {
     const rows = [...this.dirty.values()];
     await this.entities.upsertMany(rows);
     this.dirty.clear();
-    return new Set(rows.map((r) => r.spaceId));
+    for (const row of rows) this.flushedSpaces.add(row.spaceId);
+    return this.flushedSpaces;
   }
 }

@@ -2,10 +2,11 @@
  * Push: applies a client's batch in order inside one transaction. Mutation ids give idempotency
  * (a resent batch is reported "duplicate"), the locked space rows give ordered versions.
  */
-import type { Mutation, MutationResult, PushRequest, PushResponse } from '@duet/shared';
-import { applyMutation, clampHlc, parseMutation } from '@duet/shared';
+import type { Mutation, MutationResult, ParsedMutation, PushRequest, PushResponse } from '@duet/shared';
+import { applyMutation, clampHlc, ErrorCode, parseMutation } from '@duet/shared';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.ts';
+import { isDataError } from '../http/failure-kind.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import type { DeviceIdentity } from '../store/users-repo.ts';
@@ -58,6 +59,37 @@ export interface PushHooks {
   beforeCommit(client: pg.PoolClient, effects: BatchEffects): Promise<void>;
 }
 
+/** A write of one mutation that Postgres refused as data (careful mode pins the failure on it). */
+class MutationWriteRefused extends Error {
+  constructor(
+    readonly mutationId: number,
+    readonly refusal: unknown,
+  ) {
+    super(`mutation ${mutationId} could not be stored`);
+  }
+}
+
+interface BatchInput {
+  client: pg.PoolClient;
+  who: DeviceIdentity;
+  request: PushRequest;
+  parsed: ReadonlyArray<ParsedMutation | null>;
+  firstLastMutationId: number;
+  member: readonly string[];
+  lockedHeads: ReadonlyMap<string, number>;
+  owners: ReadonlyMap<string, string>;
+  clock: number;
+  hooks: PushHooks;
+}
+
+/**
+ * Applies a batch. A mutation whose write Postgres refuses as data (SQLSTATE classes 22 and 23) must
+ * not fail the batch, yet writes are flushed in one statement at the end, where the culprit is not
+ * known. So the batch runs under a savepoint: when the flush fails with a data error, it is rolled
+ * back and run again in careful mode, flushing after every mutation; the first flush that fails names
+ * the mutation, which is rejected on the next run. In the common case this costs one SAVEPOINT;
+ * a batch of 500 with one refused mutation takes a few times as long as a plain one.
+ */
 export async function pushBatch(
   pool: pg.Pool,
   who: DeviceIdentity,
@@ -67,8 +99,7 @@ export async function pushBatch(
 ): Promise<PushOutcome> {
   return inTransaction(pool, async (client) => {
     const userId = who.user.id;
-    let lastMutationId = await lockClient(client, userId, request.clientId);
-    const results: MutationResult[] = [];
+    const lastMutationId = await lockClient(client, userId, request.clientId);
     const pending = request.mutations.filter((m) => m.id > lastMutationId);
     if (pending.length === 0) {
       return {
@@ -82,57 +113,110 @@ export async function pushBatch(
 
     const spaces = new SpacesRepo(client);
     const { member, lockable } = await spaces.writableSpaceIds(userId);
-    const heads = await spaces.lockHeads(lockable);
-    const before = new Map(heads);
+    const lockedHeads = await spaces.lockHeads(lockable);
     const owners = await personalSpaces(client, member);
     const clock = now();
-    const tx = new PgMutationTx(new EntitiesRepo(client), new Set(member), heads, (id) => owners.get(id), clock);
-
-    // Parse once, and load every entity the new mutations name in one query.
+    // Parse once, for every run of the batch.
     const parsed = request.mutations.map((m) => (m.id > lastMutationId ? parseMutation(m) : null));
-    await tx.prefetch(referencedEntities(parsed.flatMap((p) => (p?.ok ? [p.mutation] : []))));
+    const input: BatchInput = { client, who, request, parsed, firstLastMutationId: lastMutationId, member, lockedHeads, owners, clock, hooks };
 
-    let applied = 0;
-    let stopped = false;
-    for (const [index, envelope] of request.mutations.entries()) {
-      if (stopped || envelope.id > lastMutationId + 1) {
-        stopped = true;
-        results.push({ id: envelope.id, status: 'out_of_order' });
-        continue;
-      }
-      if (envelope.id <= lastMutationId) {
-        results.push({ id: envelope.id, status: 'duplicate' });
-        continue;
-      }
-      lastMutationId = envelope.id;
-      const result = parsed[index] ?? parseMutation(envelope);
-      if (!result.ok) {
-        results.push({ id: envelope.id, status: 'rejected', error: { code: result.code, message: result.message } });
-        continue;
-      }
-      const mutation = { ...result.mutation, hlc: clampHlc(result.mutation.hlc, clock) };
-      const refusal = await hooks.refuse?.(client, mutation, tx);
-      if (refusal) {
-        results.push({ id: envelope.id, status: 'rejected', error: refusal });
-        continue;
-      }
-      const outcome = await applyMutation(tx, mutation, { userId, personalSpaceId: who.personalSpaceId, now: clock });
-      if (outcome.status === 'rejected') {
-        results.push({ id: envelope.id, status: 'rejected', error: { code: outcome.code, message: outcome.message } });
-      } else {
-        applied += 1;
-        results.push({ id: envelope.id, status: 'applied' });
+    const refused = new Map<number, string>();
+    let careful = false;
+    // A careful run pins one more mutation (or throws), a fast one succeeds or leads to a careful
+    // one, so this ends within 2n + 1 runs for a batch of n.
+    for (;;) {
+      await client.query('SAVEPOINT push_batch');
+      try {
+        const outcome = await applyBatch(input, refused, careful);
+        await client.query('RELEASE SAVEPOINT push_batch');
+        return outcome;
+      } catch (error) {
+        const pinned = error instanceof MutationWriteRefused;
+        if (!pinned && (careful || !isDataError(error))) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT push_batch');
+        if (pinned) refused.set(error.mutationId, refusalMessage(error.refusal));
+        // With the culprit known, the next run is fast again; careful only after a new data error.
+        careful = !pinned;
       }
     }
-
-    const changedSpaces = await tx.flush();
-    const moved = new Map([...heads].filter(([id, v]) => before.get(id) !== v));
-    await spaces.setHeads(moved);
-    await client.query(
-      'UPDATE clients SET last_mutation_id = $3, updated_at = now() WHERE user_id = $1 AND client_id = $2',
-      [userId, request.clientId, lastMutationId],
-    );
-    await hooks.beforeCommit(client, { heads: moved, lastMutationId, submitted: tx.submitted });
-    return { response: { lastMutationId, results }, changedSpaces, heads: moved, applied, deletedTranscripts: [...tx.deletedTranscripts] };
   });
+}
+
+/** Says what kind of refusal it was (the SQLSTATE), not Postgres's message, which names tables. */
+function refusalMessage(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return `this change cannot be stored: the database refused one of its values (SQLSTATE ${String(code)})`;
+}
+
+async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string>, careful: boolean): Promise<PushOutcome> {
+  const { client, who, request, parsed, member, owners, clock, hooks } = input;
+  const userId = who.user.id;
+  let lastMutationId = input.firstLastMutationId;
+  const heads = new Map(input.lockedHeads);
+  const tx = new PgMutationTx(new EntitiesRepo(client), new Set(member), heads, (id) => owners.get(id), clock);
+  // Load every entity the new mutations name in one query.
+  await tx.prefetch(referencedEntities(parsed.flatMap((p) => (p?.ok ? [p.mutation] : []))));
+
+  const results: MutationResult[] = [];
+  // Careful runs flush after each mutation: the spaces each flush changed add up here.
+  const changedSpaces = new Set<string>();
+  let applied = 0;
+  let stopped = false;
+  for (const [index, envelope] of request.mutations.entries()) {
+    if (stopped || envelope.id > lastMutationId + 1) {
+      stopped = true;
+      results.push({ id: envelope.id, status: 'out_of_order' });
+      continue;
+    }
+    if (envelope.id <= lastMutationId) {
+      results.push({ id: envelope.id, status: 'duplicate' });
+      continue;
+    }
+    lastMutationId = envelope.id;
+    const result = parsed[index] ?? parseMutation(envelope);
+    if (!result.ok) {
+      results.push({ id: envelope.id, status: 'rejected', error: { code: result.code, message: result.message } });
+      continue;
+    }
+    const refusal = refused.get(envelope.id);
+    if (refusal !== undefined) {
+      results.push({ id: envelope.id, status: 'rejected', error: { code: ErrorCode.invalidArgs, message: refusal } });
+      continue;
+    }
+    const mutation = { ...result.mutation, hlc: clampHlc(result.mutation.hlc, clock) };
+    const limited = await hooks.refuse?.(client, mutation, tx);
+    if (limited) {
+      results.push({ id: envelope.id, status: 'rejected', error: limited });
+      continue;
+    }
+    const outcome = await applyMutation(tx, mutation, { userId, personalSpaceId: who.personalSpaceId, now: clock });
+    if (outcome.status === 'rejected') {
+      results.push({ id: envelope.id, status: 'rejected', error: { code: outcome.code, message: outcome.message } });
+    } else {
+      applied += 1;
+      results.push({ id: envelope.id, status: 'applied' });
+    }
+    if (careful) {
+      const flushed = await tx.flush().catch((error: unknown) => {
+        throw isDataError(error) ? new MutationWriteRefused(envelope.id, error) : error;
+      });
+      for (const space of flushed) changedSpaces.add(space);
+    }
+  }
+
+  for (const space of await tx.flush()) changedSpaces.add(space);
+  const moved = new Map([...heads].filter(([id, v]) => input.lockedHeads.get(id) !== v));
+  await new SpacesRepo(client).setHeads(moved);
+  await client.query(
+    'UPDATE clients SET last_mutation_id = $3, updated_at = now() WHERE user_id = $1 AND client_id = $2',
+    [userId, request.clientId, lastMutationId],
+  );
+  await hooks.beforeCommit(client, { heads: moved, lastMutationId, submitted: tx.submitted });
+  return {
+    response: { lastMutationId, results },
+    changedSpaces,
+    heads: moved,
+    applied,
+    deletedTranscripts: [...tx.deletedTranscripts],
+  };
 }

@@ -11,15 +11,16 @@ import { FileStore } from '@tus/file-store';
 import type { Server, Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
 import type { Logger } from 'pino';
-import { newId, TranscriptSchema } from '@duet/shared';
+import { IdSchema, newId, TranscriptSchema } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
-import { ApiError } from '../http/api-error.ts';
+import { ApiError, badBody } from '../http/api-error.ts';
+import { failureKind } from '../http/failure-kind.ts';
 import { identityOf, resolveToken, type authenticate } from '../http/authenticate.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import type { UsersRepo } from '../store/users-repo.ts';
 import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
-import { asProtocolError, ProtocolTusServer, tusRefusal } from './tus-errors.ts';
+import { asProtocolError, ProtocolTusServer, tusRefusal, type TusRefusal } from './tus-errors.ts';
 import { admitUpload, claimExpiredUploads, type UploadLimits } from './upload-limits.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
@@ -32,6 +33,14 @@ export interface AudioUploadDeps extends ServerWriteDeps {
   maxBytes: number;
   limits: UploadLimits;
   logger: Logger;
+}
+
+/** A thrown error as the protocol's body: 503 unavailable for an outage, else 500 internal. */
+function failureResponse(error: unknown): TusRefusal {
+  if (failureKind(error) === 'infrastructure') {
+    return tusRefusal(503, 'unavailable', 'the server cannot reach its database right now; try again shortly');
+  }
+  return tusRefusal(500, 'internal', 'the server failed on this upload; the problem was logged');
 }
 
 export class AudioUploads {
@@ -63,7 +72,13 @@ export class AudioUploads {
       },
       // tus's own refusals (size, offset) in the protocol's error shape.
       onResponseError: async (_req, error) => {
-        const status = (error as { status_code?: number }).status_code ?? 500;
+        const status = (error as { status_code?: number }).status_code;
+        // An error without a tus status was thrown by our hooks: an outage is 503, anything else a bug.
+        if (status === undefined) {
+          const response = failureResponse(error);
+          if (response.status_code === 500) deps.logger.error({ err: error }, 'upload request failed');
+          return response;
+        }
         if (status >= 500) deps.logger.error({ err: error }, 'upload request failed');
         return asProtocolError(status, (error as { body?: string }).body ?? '');
       },
@@ -120,6 +135,8 @@ export class AudioUploads {
     const transcriptId = upload.metadata?.transcriptId ?? '';
     const mimeType = upload.metadata?.filetype ?? '';
     if (!AUDIO_TYPE.test(mimeType)) throw tusRefusal(400, 'invalid_body', 'filetype metadata must be an audio type');
+    // Checked before any query: an id with U+0000 would fail in Postgres instead of being refused.
+    if (!IdSchema.safeParse(transcriptId).success) throw tusRefusal(400, 'invalid_body', 'transcriptId metadata must be an id');
     const row = await new EntitiesRepo(this.deps.pool).get('transcript', transcriptId);
     if (!row || !spaces.includes(row.spaceId)) throw tusRefusal(403, 'forbidden', 'not allowed');
     await admitUpload(this.deps.pool, this.deps.limits, this.deps.maxBytes, {
@@ -170,6 +187,7 @@ export class AudioUploads {
     router.all(`${UPLOADS_PATH}/*rest`, handle);
     router.get('/api/transcripts/:id/audio', auth, async (req, res) => {
       const { user } = identityOf(req);
+      if (!IdSchema.safeParse(req.params.id).success) throw badBody('the transcript id in the path is not an id');
       const row = await new EntitiesRepo(this.deps.pool).get('transcript', String(req.params.id));
       const spaces = await new SpacesRepo(this.deps.pool).memberSpaceIds(user.id);
       const transcript = TranscriptSchema.safeParse(row?.data);

@@ -21,7 +21,7 @@ export class ApiError extends Error {
   readonly code: string;
   /** HTTP status; 0 when no answer arrived (offline, network failure). */
   readonly status: number;
-  /** Seconds to wait, from a 429's Retry-After. */
+  /** Seconds to wait, from the Retry-After of a 429 or 503. */
   readonly retryAfter?: number;
   readonly details?: unknown;
 

@@ -9,6 +9,7 @@ import { InstallButton } from './InstallButton.tsx';
 import { NavBar } from './NavBar.tsx';
 import { NotFoundScreen } from './NotFoundScreen.tsx';
 import { RejectedNotice } from './RejectedNotice.tsx';
+import { UnsendableNotice } from './UnsendableNotice.tsx';
 import { StatusLine } from './StatusLine.tsx';
 import { UpdatePrompt } from './UpdatePrompt.tsx';
 import { navigate } from './router.ts';
@@ -73,6 +74,7 @@ export function AppShell({ route }: { route: Route }) {
       <div className="notices">
         <UpdatePrompt />
         <RejectedNotice />
+        <UnsendableNotice />
         <ConflictsNotice />
       </div>
       <main id="main" className={`app-main app-main--${route.name}`} tabIndex={-1}>

@@ -159,6 +159,7 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
       }),
 
     dismissRejected: (id) => engine.dismissRejected(id),
+    discardUnsendable: () => engine.discardUnsendable(),
 
     invites: {
       create: async () => parts.api.createInvite(token()),

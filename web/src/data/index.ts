@@ -40,4 +40,4 @@ export {
 export { ApiError, DuetError, ClientErrorCode, errorCode, isApiError } from '../api/errors.ts';
 export { SyncEngine } from '../sync/engine.ts';
 export type { RealtimeClient, RealtimeSnapshot, RealtimeStatus } from '../sync/realtime.ts';
-export type { PullProgress, RejectedMutation, SyncErrorCode, SyncStatus } from '../sync/status.ts';
+export type { PullProgress, RejectedMutation, SyncErrorCode, SyncStatus, UnsendableChange } from '../sync/status.ts';

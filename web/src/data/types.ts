@@ -127,6 +127,8 @@ export interface DuetClient {
   dismissConflict(id: string): Promise<void>;
   /** Clears rejected-mutation notices: one by id, or all. */
   dismissRejected(id?: number): Promise<void>;
+  /** Drops the changes the server keeps failing on (`unsendable` in the sync status), then syncs. */
+  discardUnsendable(): Promise<void>;
   invites: {
     create(): Promise<InviteResponse>;
     /** Joins the partner's shared space and syncs it. */

@@ -150,3 +150,102 @@ describe('quota', () => {
     expect(h.engine.getStatus().error).toBeNull();
   });
 });
+
+describe.each(storageFactories)('SyncEngine and a server that fails on some changes (%s)', (_name, factory) => {
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+  afterEach(() => vi.useRealTimers());
+
+  const titles = ['one', 'two', 'poison', 'four', 'five'];
+  /** Five new conversations in the outbox, the third of which the server fails on. */
+  async function withFiveChanges(h: Awaited<ReturnType<typeof harness>>) {
+    await h.engine.syncNow(); // learns the personal space
+    for (const [i, title] of titles.entries()) {
+      await h.engine.mutate('conversation.create', { id: `c${i}`, spaceId: h.personalSpaceId, title });
+    }
+    h.server.failsOn = (m) => (m.args as { title?: string }).title === 'poison';
+  }
+  const outboxIds = (storage: Awaited<ReturnType<(typeof factory)['open']>>['storage']) =>
+    storage.read(async (tx) => (await tx.getAll('outbox')).map((e) => e.id));
+
+  it('backs off on 500, sends the changes before the failing one, and after 3 failures tells the person, dropping nothing', async () => {
+    const { storage } = await factory.open();
+    const { timers, nextDelay } = recordingTimers();
+    const h = await harness(storage, { timers });
+    await withFiveChanges(h);
+
+    let next = nextDelay();
+    h.engine.start();
+    expect(await next).toBe(750);
+    expect(h.engine.getStatus()).toMatchObject({ error: 'server_error', unsendable: [] });
+    // The batch was halved down to the failing change; the two before it went through.
+    expect(h.server.entity('conversation', 'c1')?.title).toBe('two');
+    expect(h.server.entity('conversation', 'c2')).toBeUndefined();
+    expect(h.server.pushes.at(-1)?.mutations.map((m) => m.id)).toEqual([3]);
+
+    next = nextDelay();
+    await vi.advanceTimersByTimeAsync(750);
+    expect(await next).toBe(1500);
+    expect(h.engine.getStatus().unsendable).toEqual([]);
+
+    next = nextDelay();
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(await next).toBe(3000); // still retried, backing off
+    const status = h.engine.getStatus();
+    expect(status.error).toBe('server_error');
+    expect(status.unsendable).toEqual([{ id: 3, name: 'conversation.create', args: { id: 'c2', spaceId: h.personalSpaceId, title: 'poison' }, createdAt: h.server.now }]);
+    // Nothing dropped: the failing change and those after it wait in the outbox, shown locally.
+    expect(await outboxIds(storage)).toEqual(expect.arrayContaining([3, 4, 5]));
+    expect(await storage.read((tx) => tx.get('conversations', 'c2'))).toBeDefined();
+    h.engine.close();
+  });
+
+  it('discarding the unsendable change removes it locally and sends the changes after it', async () => {
+    const { storage } = await factory.open();
+    const h = await harness(storage, { unsendableAfter: 1 });
+    await withFiveChanges(h);
+    await h.engine.syncNow();
+    expect(h.engine.getStatus().unsendable.map((c) => c.id)).toEqual([3]);
+
+    await h.engine.discardUnsendable();
+    await statusWhere(h.engine, (s) => !s.syncing && s.pending === 0);
+    expect(h.engine.getStatus()).toMatchObject({ error: null, unsendable: [] });
+    expect(h.server.entity('conversation', 'c2')).toBeUndefined();
+    expect(h.server.entity('conversation', 'c3')?.title).toBe('four');
+    expect(h.server.entity('conversation', 'c4')?.title).toBe('five');
+    expect(await storage.read((tx) => tx.get('conversations', 'c2'))).toBeUndefined();
+    expect(await outboxIds(storage)).toEqual([]);
+    h.engine.close();
+  });
+
+  it('forgets the failures once the server takes the change: no notice', async () => {
+    const { storage } = await factory.open();
+    const { timers, nextDelay } = recordingTimers();
+    const h = await harness(storage, { timers });
+    await withFiveChanges(h);
+    let next = nextDelay();
+    h.engine.start();
+    await next;
+    next = nextDelay();
+    await vi.advanceTimersByTimeAsync(750);
+    await next;
+    h.server.failsOn = null; // the server was fixed
+    next = nextDelay();
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(await next).toBe(60_000);
+    expect(h.engine.getStatus()).toMatchObject({ error: null, unsendable: [] });
+    expect(h.server.entity('conversation', 'c2')?.title).toBe('poison');
+    h.engine.close();
+  });
+
+  it('waits at least Retry-After on 503', async () => {
+    const { storage } = await factory.open();
+    const { timers, nextDelay } = recordingTimers();
+    const h = await harness(storage, { timers });
+    h.server.failures.push(new ApiError({ code: 'unavailable', status: 503, retryAfter: 20 }));
+    const next = nextDelay();
+    h.engine.start();
+    expect(await next).toBe(20_000);
+    expect(h.engine.getStatus().error).toBe('unavailable');
+    h.engine.close();
+  });
+});

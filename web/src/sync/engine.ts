@@ -4,8 +4,9 @@
  *
  * A cycle pushes the outbox, then pulls until caught up (push.ts, pull.ts, rebase.ts). Triggers:
  * start, the online event, becoming visible, a periodic timer, syncNow(), poke(). Triggers during
- * a cycle coalesce into one more cycle. Failures back off exponentially with jitter; a 401 stops
- * syncing until the user signs in again. One cycle at a time across tabs (SyncLock); each write
+ * a cycle coalesce into one more cycle. Failures back off exponentially with jitter (at least the
+ * server's Retry-After on 429 and 503); a 401 stops syncing until the user signs in again. A change
+ * the server fails on (500) again and again is offered to the person to copy and discard. One cycle at a time across tabs (SyncLock); each write
  * is announced to this tab's listeners and to other tabs (ChangeBus), which re-read.
  */
 import type { MutationArgs, MutationName } from '@duet/shared';
@@ -17,7 +18,7 @@ import { appendMutation, ensureClientId } from './outbox.ts';
 import { browserBus, browserLock, browserOnline, browserVisibility, systemClock, systemTimers } from './platform.ts';
 import type { ChangeBus, Clock, Signal, SyncLock, TimerHandle, Timers } from './platform.ts';
 import { pullUntilCaughtUp } from './pull.ts';
-import { pushOutbox } from './push.ts';
+import { pushOutbox, PushFailed } from './push.ts';
 import { LOCAL_VIEW_STORES } from './rebase.ts';
 import { SyncStatusStore } from './status.ts';
 import type { SyncStatus, SyncStatusListener } from './status.ts';
@@ -25,6 +26,7 @@ import { LOCAL_STORE, parseEntityKey, STORE_NAMES } from './storage.ts';
 import type { StorageTx, SyncStorage } from './storage.ts';
 import { classifySyncFailure } from './sync-error.ts';
 import type { SyncTransport } from './transport.ts';
+import { discardEntries, readUnsendable } from './unsendable.ts';
 
 export interface SyncEngineOptions {
   storage: SyncStorage;
@@ -42,6 +44,8 @@ export interface SyncEngineOptions {
   periodicMs?: number;
   pullLimit?: number;
   pushBatchSize?: number;
+  /** After how many 500s on the same changes the person is told they cannot be sent (default 3). */
+  unsendableAfter?: number;
 }
 
 /**
@@ -74,6 +78,7 @@ export class SyncEngine {
   readonly #periodicMs: number;
   readonly #pullLimit: number | undefined;
   readonly #pushBatchSize: number | undefined;
+  readonly #unsendableAfter: number;
   readonly #status: SyncStatusStore;
   readonly #changeListeners = new Set<LocalChangeListener>();
   /** Listeners for the engine's whole life (bus, upgrade) and for while it is started (triggers). */
@@ -85,6 +90,8 @@ export class SyncEngine {
   #timer: TimerHandle | null = null;
   #failures = 0;
   #notBefore = 0;
+  /** The changes the last 500 was on, and how many 500s in a row they have met. */
+  #failedPush: { ids: string; count: number } | null = null;
 
   constructor(options: SyncEngineOptions) {
     this.#storage = options.storage;
@@ -100,6 +107,7 @@ export class SyncEngine {
     this.#periodicMs = options.periodicMs ?? 60_000;
     this.#pullLimit = options.pullLimit;
     this.#pushBatchSize = options.pushBatchSize;
+    this.#unsendableAfter = options.unsendableAfter ?? 3;
     this.#status = new SyncStatusStore({ storage: this.#storage.kind, online: this.#online.get() });
     this.#lifetime.push(
       this.#bus.subscribe((stores) => void this.#notify(stores, false)),
@@ -209,6 +217,19 @@ export class SyncEngine {
     });
   }
 
+  /**
+   * Removes the changes the server cannot take (status `unsendable`) from the outbox and shows
+   * local data without them; then syncs, so the changes after them go out.
+   */
+  async discardUnsendable(): Promise<void> {
+    const ids = this.#status.get().unsendable.map((c) => c.id);
+    if (ids.length === 0) return;
+    await this.write(PULL_STORES, (tx) => discardEntries(tx, ids, this.#clock.now()));
+    this.#failedPush = null;
+    this.#status.update({ unsendable: [] });
+    await this.#request(true);
+  }
+
   /** Empties every store (sign-out); the next user starts with a new client id. */
   clearAll(): Promise<void> {
     return this.write(ALL_STORES, async (tx) => {
@@ -289,10 +310,11 @@ export class SyncEngine {
         });
       });
       this.#failures = 0;
+      this.#failedPush = null;
       // The page notifications re-read the status without being awaited; a finished cycle must
       // report the outbox as it is now.
       await this.refreshStatus().catch(() => undefined);
-      this.#status.update({ syncing: false, progress: null, error: null, nextRetryAt: null, lastSyncAt: this.#clock.now() });
+      this.#status.update({ syncing: false, progress: null, error: null, nextRetryAt: null, lastSyncAt: this.#clock.now(), unsendable: [] });
       if (this.#started && this.#visibility.get()) this.#schedule(this.#periodicMs);
     } catch (error) {
       await this.#fail(error);
@@ -306,12 +328,23 @@ export class SyncEngine {
       this.#status.update({ syncing: false, progress: null, signedIn: false, error: failure.code, nextRetryAt: null });
       return;
     }
+    if (error instanceof PushFailed) await this.#countPushFailure(error);
     const delay = Math.max(backoffDelay(this.#failures, this.#random, this.#backoff), failure.minDelayMs);
     this.#failures += 1;
     const now = this.#clock.now();
     this.#notBefore = failure.minDelayMs > 0 ? now + failure.minDelayMs : 0;
     this.#status.update({ syncing: false, progress: null, error: failure.code, nextRetryAt: this.#started ? now + delay : null });
     if (this.#started) this.#schedule(delay);
+  }
+
+  /** Counts 500s on the same changes; from the `unsendableAfter`th on, the person is told. */
+  async #countPushFailure(error: PushFailed): Promise<void> {
+    const ids = error.ids.join(',');
+    const count = this.#failedPush?.ids === ids ? this.#failedPush.count + 1 : 1;
+    this.#failedPush = { ids, count };
+    if (count < this.#unsendableAfter) return;
+    const unsendable = await this.#storage.read((tx) => readUnsendable(tx, error.ids)).catch(() => []);
+    this.#status.update({ unsendable });
   }
 
   #schedule(ms: number): void {

@@ -3,7 +3,8 @@
  * limits (500 mutations, 1 MiB). Applied and duplicate entries stay in the outbox until a pull
  * confirms them (so the UI never flickers back to server state); rejected ones leave it at once,
  * are reverted locally, and are listed for the user; out_of_order restarts after the server's
- * lastMutationId.
+ * lastMutationId. A 500 (a bug on the server, not an outage) is narrowed down by halving the batch,
+ * so the changes before the one it fails on still go through; PushFailed then names that batch.
  */
 import { MAX_BODY_BYTES, MAX_PUSH_MUTATIONS } from '@duet/shared';
 import type { MutationEnvelope, PushResponse } from '@duet/shared';
@@ -35,6 +36,22 @@ export interface PushDeps {
 export interface PushOutcome {
   sent: number;
   rejected: RejectedMutation[];
+}
+
+/**
+ * The server answered 500 for the smallest batch tried (one mutation unless smaller ones passed):
+ * a bug on its side with these changes. The engine backs off and counts repeats (engine.ts).
+ */
+export class PushFailed extends Error {
+  override readonly name = 'PushFailed';
+
+  constructor(
+    /** Ids of the outbox entries in the failing batch. */
+    readonly ids: readonly number[],
+    override readonly cause: ApiError,
+  ) {
+    super(`the server failed on changes ${ids.join(', ')}`);
+  }
 }
 
 const encoder = new TextEncoder();
@@ -101,6 +118,15 @@ export async function pushOutbox(deps: PushDeps): Promise<PushOutcome> {
     try {
       answer = await deps.transport.push(deps.token, { clientId: deps.clientId, mutations: batch });
     } catch (error) {
+      if (error instanceof ApiError && error.status === 500) {
+        // Halving finds the change the server fails on; those before it are sent meanwhile. At
+        // most log2(500) requests before the single failing change is reported and backed off.
+        if (batch.length > 1) {
+          batchSize = Math.max(1, Math.floor(batch.length / 2));
+          continue;
+        }
+        throw new PushFailed(batch.map((m) => m.id), error);
+      }
       if (!(error instanceof ApiError && error.status === 413)) throw error;
       // Too large although within our budget (a stricter proxy): halve the batch and go on; a
       // single mutation that is still too large can never pass, so it is rejected here.

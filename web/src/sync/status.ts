@@ -26,6 +26,18 @@ export interface RejectedMutation {
 }
 
 /**
+ * A change the server keeps failing on (500 several times in a row, narrowed down to the smallest
+ * batch that fails): still in the outbox and retried, until the person copies and discards it.
+ */
+export interface UnsendableChange {
+  id: number;
+  name: string;
+  /** The arguments, so the UI can show and copy what the change holds. */
+  args: unknown;
+  createdAt: number;
+}
+
+/**
  * Progress of a pull that spans several pages. The protocol gives no total, so `percent` is an
  * estimate that only grows: it approaches 100 page by page and is exactly 100 when the last page
  * (hasMore false) arrived. `items` is exact: changes received so far in this pull.
@@ -50,6 +62,8 @@ export interface SyncStatus {
   /** When the next attempt after a failure is due (epoch ms), null when none is scheduled. */
   nextRetryAt: number | null;
   rejected: RejectedMutation[];
+  /** Changes the server failed on several times in a row (see UnsendableChange); empty when none. */
+  unsendable: UnsendableChange[];
   /** Another tab holds an older or newer database version open: the UI should ask for a reload. */
   upgradeBlocked: boolean;
   /** 'memory' when IndexedDB could not be opened: nothing survives a reload. */
@@ -66,6 +80,7 @@ export const initialSyncStatus: SyncStatus = {
   error: null,
   nextRetryAt: null,
   rejected: [],
+  unsendable: [],
   upgradeBlocked: false,
   storage: 'memory',
 };

@@ -73,7 +73,7 @@ export function TranscriptForm() {
       <div className="field">
         <label htmlFor={ids.text}>{t('transcripts.text')}</label>
         <textarea id={ids.text} value={text} onChange={(e) => setText(e.target.value)} rows={5} maxLength={MAX_TEXT_LENGTH} required />
-        <DictateButton language={language} onPhrase={(phrase) => setText((current) => appendPhrase(current, phrase).slice(0, MAX_TEXT_LENGTH))} />
+        <DictateButton language={language} onPhrase={(phrase) => setText((current) => appendPhrase(current, phrase))} />
       </div>
       <div className="field-pair">
         <div className="field">

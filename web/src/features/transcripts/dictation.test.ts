@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isStorableText, MAX_TEXT_LENGTH } from '@duet/shared';
 import { appendPhrase, startDictation, type Recognition } from './dictation.ts';
 
 class FakeRecognition implements Recognition {
@@ -55,5 +56,13 @@ describe('dictation', () => {
     expect(appendPhrase('', 'Ana: hello')).toBe('Ana: hello');
     expect(appendPhrase('Ana: hello', 'there')).toBe('Ana: hello there');
     expect(appendPhrase('Ana: hello\n', 'Ben: hi')).toBe('Ana: hello\nBen: hi');
+  });
+
+  it('stops at the length limit without splitting an emoji', () => {
+    // "ab 😀": the limit of 4 falls between the two halves of the emoji.
+    const text = appendPhrase('ab', '😀', 4);
+    expect(text).toBe('ab ');
+    expect(isStorableText(text)).toBe(true);
+    expect(appendPhrase('x'.repeat(MAX_TEXT_LENGTH - 2), '👍🏽')).toBe(`${'x'.repeat(MAX_TEXT_LENGTH - 2)} `);
   });
 });

@@ -2,6 +2,7 @@
  * Dictation with the browser's speech recognition (Web Speech API), where it has one: recognised
  * phrases are handed over as they become final. Framework-free; the recogniser is injected.
  */
+import { cutAtGrapheme, MAX_TEXT_LENGTH } from '@duet/shared';
 
 interface RecognitionResult {
   readonly isFinal: boolean;
@@ -62,8 +63,11 @@ export function startDictation(Ctor: RecognitionConstructor, language: string, h
   return () => recognition.stop();
 }
 
-/** Appends a dictated phrase to the text so far, with a space between. */
-export function appendPhrase(text: string, phrase: string): string {
-  if (!text) return phrase;
-  return /\s$/.test(text) ? text + phrase : `${text} ${phrase}`;
+/**
+ * Appends a dictated phrase to the text so far, with a space between, kept within `maxLength`
+ * UTF-16 units; the cut falls between graphemes, as a half emoji is a lone surrogate the server refuses.
+ */
+export function appendPhrase(text: string, phrase: string, maxLength = MAX_TEXT_LENGTH): string {
+  const joined = !text ? phrase : /\s$/.test(text) ? text + phrase : `${text} ${phrase}`;
+  return cutAtGrapheme(joined, maxLength);
 }

@@ -26,6 +26,8 @@ export class FakeServer implements SyncTransport {
   readonly pushes: PushRequest[] = [];
   /** Thrown by the next calls, in order, instead of answering. */
   readonly failures: ApiError[] = [];
+  /** A push holding a mutation this matches fails with 500 internal (a server bug), applying nothing. */
+  failsOn: ((mutation: PushRequest['mutations'][number]) => boolean) | null = null;
   #removed: Array<{ userId: string; spaceId: string; version: number }> = [];
   #version = 0;
   now = 1_763_980_000_000;
@@ -101,6 +103,7 @@ export class FakeServer implements SyncTransport {
   async push(token: string, body: PushRequest): Promise<PushResponse> {
     const userId = this.#user(token);
     this.pushes.push(structuredClone(body));
+    if (this.failsOn && body.mutations.some(this.failsOn)) throw new ApiError({ code: 'internal', status: 500 });
     let last = this.lastMutationIds.get(body.clientId) ?? 0;
     const results: PushResponse['results'] = [];
     let stopped = false;
