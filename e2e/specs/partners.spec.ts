@@ -21,7 +21,7 @@ describe('partners', () => {
 
     await alex.partner.open(session.url);
     const code = await alex.partner.createInvite();
-    expect(code).toMatch(/^\S{8}$/);
+    expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
     await screenshot(alex.page, 'partners-invite-code');
 
     await sam.partner.open(session.url);
