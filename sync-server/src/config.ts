@@ -19,6 +19,12 @@ export interface Config {
   pgPoolMax: number;
   jobs: { retryLimit: number; retryDelaySec: number; expireSec: number };
   uploadMaxBytes: number;
+  /** Every wait on Postgres is bounded (ms); see db/pool.ts. */
+  pgTimeouts: { connectMs: number; statementMs: number; lockMs: number; idleInTransactionMs: number };
+  /** Redis commands give up after this (ms); failures open a circuit breaker for `breakerHalfOpenMs`. */
+  redisTimeouts: { commandMs: number; breakerHalfOpenMs: number };
+  /** SIGTERM: the longest in-flight requests may take to finish before their connections are cut (ms). */
+  shutdownGraceMs: number;
 }
 
 const table = {
@@ -38,6 +44,13 @@ const table = {
   JOB_EXPIRE_SEC: { schema: z.coerce.number().int().min(1), default: '60', doc: 'a job running longer is retried' },
   UPLOAD_MAX_BYTES: { schema: z.coerce.number().int().positive(), default: String(50 * 1024 * 1024), doc: 'largest audio upload' },
   PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(100), default: '10', doc: 'Postgres pool size' },
+  PG_CONNECT_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), default: '5000', doc: 'wait for a pooled Postgres connection' },
+  PG_STATEMENT_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), default: '5000', doc: 'longest Postgres statement (and, plus 1 s, the client-side wait for an answer)' },
+  PG_LOCK_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), default: '2000', doc: 'longest wait for a row or space lock' },
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), default: '10000', doc: 'Postgres ends a transaction left idle this long' },
+  REDIS_COMMAND_TIMEOUT_MS: { schema: z.coerce.number().int().min(10), default: '300', doc: 'longest wait for one Redis command' },
+  REDIS_BREAKER_HALF_OPEN_MS: { schema: z.coerce.number().int().min(100), default: '2000', doc: 'after a Redis failure, work from Postgres alone this long before trying Redis again' },
+  SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0), default: '10000', doc: 'on SIGTERM, how long in-flight requests may take to finish' },
 } as const;
 
 type Key = keyof typeof table;
@@ -69,6 +82,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPoolMax: read('PG_POOL_MAX'),
     uploadMaxBytes: read('UPLOAD_MAX_BYTES'),
     jobs: { retryLimit: read('JOB_RETRY_LIMIT'), retryDelaySec: read('JOB_RETRY_DELAY_SEC'), expireSec: read('JOB_EXPIRE_SEC') },
+    pgTimeouts: {
+      connectMs: read('PG_CONNECT_TIMEOUT_MS'),
+      statementMs: read('PG_STATEMENT_TIMEOUT_MS'),
+      lockMs: read('PG_LOCK_TIMEOUT_MS'),
+      idleInTransactionMs: read('PG_IDLE_IN_TRANSACTION_TIMEOUT_MS'),
+    },
+    redisTimeouts: { commandMs: read('REDIS_COMMAND_TIMEOUT_MS'), breakerHalfOpenMs: read('REDIS_BREAKER_HALF_OPEN_MS') },
+    shutdownGraceMs: read('SHUTDOWN_GRACE_MS'),
   };
 }
 
