@@ -174,6 +174,11 @@ export class RealtimeServer {
     }
   }
 
+  /** Pokes every authenticated device here: after a Redis outage, pokes sent meanwhile were lost. */
+  pokeAll(): void {
+    for (const conn of this.connections) if (conn.userId) this.poke(conn);
+  }
+
   private poke(conn: Connection): void {
     this.deps.metrics.pokes.inc();
     this.send(conn, { type: 'poke' });

@@ -35,8 +35,8 @@ export function syncRoutes({ pool, cache, jobs, uploads, auth, metrics, now, onS
     const who = identityOf(req);
     const outcome = await pushBatch(pool, who, body, now, {
       async beforeCommit(client, effects) {
+        // Nothing of Redis here: this transaction holds the space locks (see SyncCache on why after the commit).
         for (const [transcriptId, submission] of effects.submitted) await jobs.enqueue(client, { transcriptId, submission });
-        await cache.raiseBeforeCommit(effects.heads);
       },
     });
     await cache.afterPushCommit(outcome.heads, { userId: who.user.id, clientId: body.clientId, value: outcome.response.lastMutationId });
