@@ -1,6 +1,7 @@
 /**
  * Builds the dependencies from a config, runs migrations, listens, and shuts down in order:
- * stop taking connections, drain HTTP, then close Redis, the pool and the embedded database.
+ * refuse new requests and stop listening, let the running ones finish while the WebSockets close
+ * (1001), then stop the jobs and close Redis, the pool and the embedded database.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,11 +11,13 @@ import { createApp } from './app.ts';
 import type { KvStore } from './cache/kv.ts';
 import { MemoryKv } from './cache/memory-kv.ts';
 import { RedisKv } from './cache/redis-kv.ts';
+import { RedisOutage } from './cache/redis-outage.ts';
 import { SyncCache } from './cache/sync-cache.ts';
 import { describeConfig, type Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
+import { Drain } from './http/drain.ts';
 import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
@@ -38,19 +41,24 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     databaseUrl = embedded.url;
   }
   await migrate(databaseUrl, logger);
-  const pool = createPool(databaseUrl, config.pgPoolMax);
+  const pool = createPool(databaseUrl, config.pgPoolMax, config.pgTimeouts, { sharedSession: embedded !== null });
 
   const metrics = createMetrics(pool);
   let redis: Redis | null = null;
   let kv: KvStore = new MemoryKv();
   let bus: Bus = new MemoryBus();
   const cacheRef: { current?: SyncCache } = {};
+  const realtimeRef: { current?: RealtimeServer } = {};
+  const outage = new RedisOutage(async () => {
+    await cacheRef.current?.recover();
+    realtimeRef.current?.pokeAll();
+  });
   if (config.redisUrl) {
     redis = new Redis(config.redisUrl, {
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
-      commandTimeout: 1000,
+      commandTimeout: config.redisTimeouts.commandMs,
       // Keep trying to come back, at most every 2 s.
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
@@ -59,31 +67,35 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       // Said once per outage, not per request.
       if (!down) logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'redis unavailable; working from Postgres');
       down = true;
+      outage.cacheFailed();
     };
     redis.on('error', reportDown);
     const reportBack = () => {
       if (down) logger.info('redis is back');
       down = false;
       void cacheRef.current?.recover();
+      outage.cacheAnswered();
     };
     redis.on('ready', reportBack);
-    kv = new RedisKv(redis, config.redisPrefix, reportDown, reportBack);
-    bus = new RedisBus(redis, config.redisPrefix);
+    kv = new RedisKv(redis, config.redisPrefix, reportDown, reportBack, config.redisTimeouts.breakerHalfOpenMs);
+    bus = new RedisBus(redis, config.redisPrefix, { lost: () => outage.subscriberLost(), back: () => outage.subscriberBack() });
   }
   const cache = new SyncCache(kv, metrics.cacheRequests);
   cacheRef.current = cache;
   await redis?.connect().catch(() => {});
   const users = new UsersRepo(pool);
-  const jobs = await TranscriptJobs.start(databaseUrl, { pool, cache, bus }, config.jobs, logger);
+  const jobs = await TranscriptJobs.start(databaseUrl, { pool, cache, bus }, config.jobs, logger, config.pgTimeouts);
 
   const uploads = new AudioUploads({ pool, cache, bus, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, logger });
-  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads });
+  const drain = new Drain();
+  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads, drain });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
   // connection at the moment the server closes it (a reset the client sees as a network error).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger });
+  realtimeRef.current = realtime;
   realtime.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -99,12 +111,10 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     logger,
     close() {
       closing ??= (async () => {
-        await realtime.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 5000).unref();
-        });
+        const sockets = realtime.close();
+        const { closed } = await drain.drain(server, config.shutdownGraceMs);
+        await sockets;
+        await closed;
         await jobs.stop();
         await bus.close();
         if (redis) redis.disconnect();
