@@ -20,6 +20,8 @@ export interface ServerProcess {
 }
 
 const running = new Set<ChildProcess>();
+/** Process groups of the servers started under npm: what npm started may outlive npm itself. */
+const groups = new Set<number>();
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) {
@@ -28,16 +30,27 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
-/** Starts the server with the given variables (PORT=0 and HOST=127.0.0.1 unless given) and waits for its ready line. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 45_000): Promise<ServerProcess> {
+/**
+ * Starts the server with the given variables (PORT=0 and HOST=127.0.0.1 unless given) and waits for
+ * its ready line. `launcher: 'npm'` starts it as `npm run serve` does, with npm and a shell above it.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 45_000,
+  launcher: 'node' | 'npm' = 'node',
+): Promise<ServerProcess> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of SERVER_VARIABLES) delete base[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const [command, args] = launcher === 'npm' ? ['npm', ['run', '--silent', 'serve']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(command, args, {
     cwd: SYNC_SERVER_DIR,
     env: { ...base, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Under npm, a process group of its own: cleanup can end npm's children too (see killAllServerProcesses).
+    detached: launcher === 'npm',
   });
   running.add(child);
+  if (launcher === 'npm' && child.pid) groups.add(child.pid);
   child.once('exit', () => running.delete(child));
   let output = '';
   child.stdout?.setEncoding('utf8');
@@ -91,9 +104,17 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   };
 }
 
-/** SIGKILLs every server process still running (for afterAll and finally blocks). */
+/** SIGKILLs every server process still running (for afterAll and finally blocks), with npm's children. */
 export async function killAllServerProcesses(): Promise<void> {
   const children = [...running];
   for (const child of children) child.kill('SIGKILL');
+  for (const group of groups) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // Every process of the group has ended.
+    }
+  }
+  groups.clear();
   await Promise.all(children.map(exited));
 }
