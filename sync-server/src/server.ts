@@ -32,7 +32,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Wraps the cache's store (Redis or in-process), e.g. for a test to observe every cache call. */
+  wrapKv?: (kv: KvStore) => KvStore;
+}
+
+export async function startServer(
+  config: Config,
+  logger: Logger = pino({ level: config.logLevel }),
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   logger.info({ config: describeConfig(config) }, 'starting');
   let embedded: EmbeddedPostgres | null = null;
   let databaseUrl = config.databaseUrl;
@@ -80,7 +89,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     kv = new RedisKv(redis, config.redisPrefix, reportDown, reportBack, config.redisTimeouts.breakerHalfOpenMs);
     bus = new RedisBus(redis, config.redisPrefix, { lost: () => outage.subscriberLost(), back: () => outage.subscriberBack() });
   }
-  const cache = new SyncCache(kv, metrics.cacheRequests);
+  const cache = new SyncCache(options.wrapKv ? options.wrapKv(kv) : kv, metrics.cacheRequests);
   cacheRef.current = cache;
   await redis?.connect().catch(() => {});
   const users = new UsersRepo(pool);

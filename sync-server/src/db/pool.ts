@@ -64,6 +64,12 @@ export function isClientTimeout(error: unknown): boolean {
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // The pool listens on idle clients only: Postgres ending this backend mid-transaction (the
+  // idle-in-transaction timeout, a restart) must not be an unhandled 'error' that ends the process.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const settings = transactionSettings.get(pool);
@@ -78,6 +84,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError as Error));
     throw error;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }
