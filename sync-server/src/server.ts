@@ -16,7 +16,7 @@ import { SyncCache } from './cache/sync-cache.ts';
 import { describeConfig, type Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
-import { createPool } from './db/pool.ts';
+import { createPool, queryTimeoutMs } from './db/pool.ts';
 import { Drain } from './http/drain.ts';
 import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
@@ -124,13 +124,33 @@ export async function startServer(
         const { closed } = await drain.drain(server, config.shutdownGraceMs);
         await sockets;
         await closed;
-        await jobs.stop();
+        // Postgres may be stalled now: ending a connection then waits for an answer that never
+        // comes, so each step gets a bound and the shutdown goes on without it.
+        const bound = config.pgTimeouts.connectMs + queryTimeoutMs(config.pgTimeouts);
+        await atMost(jobs.stop(), bound, 'job worker', logger);
         await bus.close();
         if (redis) redis.disconnect();
-        await pool.end();
+        await atMost(pool.end(), bound, 'Postgres pool', logger);
         if (embedded) await embedded.close();
       })();
       return closing;
     },
   };
+}
+
+/** Waits for a shutdown step at most `ms`; one that fails or takes longer is logged and left behind. */
+async function atMost(step: Promise<unknown>, ms: number, what: string, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    step.then(
+      () => 'done' as const,
+      (error: unknown) => error,
+    ),
+    new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'late') logger.warn({ step: what, ms }, 'shutdown step did not finish in time; going on');
+  else if (outcome !== 'done') logger.warn({ step: what, err: outcome }, 'shutdown step failed; going on');
 }

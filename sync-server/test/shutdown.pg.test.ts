@@ -96,11 +96,41 @@ describe('graceful shutdown', () => {
     expect(exit, server.output()).toEqual({ code: 0, signal: null, timedOut: false });
   }, 90_000);
 
+  it('exits 0 on SIGTERM while Postgres stays stopped, answering the push in flight with 503', async () => {
+    const db = cluster as PgCluster;
+    const server = await startServerProcess({
+      DATABASE_URL: await db.createDatabase('stalled'),
+      PG_STATEMENT_TIMEOUT_MS: '1000',
+      PG_CONNECT_TIMEOUT_MS: '1000',
+    });
+    const who = await account(server, 'Stuck');
+    const clientId = `c-${newId()}`;
+    const mutation = { id: 1, name: 'conversation.create', args: { id: newId(), spaceId: who.personalSpaceId, title: 'stuck' }, hlc: hlcAt(Date.now(), clientId) };
+    db.pause();
+    let exit: Awaited<ReturnType<typeof server.stop>>;
+    let pushed: Awaited<ReturnType<typeof pushRequest>> | Error;
+    try {
+      const pushing = pushRequest(server, who.token, { clientId, mutations: [mutation] })
+        .timeout(30_000)
+        .then((res) => res, (error: Error) => error);
+      await sleep(300);
+      // Postgres answers nothing until the process has exited (or the stop gave up and killed it).
+      exit = await server.stop('SIGTERM', 30_000);
+      pushed = await pushing;
+    } finally {
+      db.resume();
+    }
+    expect(pushed instanceof Error ? pushed.message : describeResponse(pushed)).toMatch(/^503 .*unavailable/);
+    expect(exit, server.output()).toEqual({ code: 0, signal: null, timedOut: false });
+  }, 90_000);
+
   it('stops the server when npm, which started it, gets SIGTERM', async () => {
     const db = cluster as PgCluster;
-    const server = await startServerProcess({ DATABASE_URL: await db.createDatabase('npm') }, 60_000, 'npm');
+    const server = await startServerProcess({ DATABASE_URL: await db.createDatabase('npm'), LOG_LEVEL: 'info' }, 60_000, 'npm');
     const exit = await server.stop('SIGTERM', 30_000);
-    expect(exit, server.output()).toEqual({ code: 0, signal: null, timedOut: false });
+    // The server itself got the signal and shut down in order (npm exits with its code).
+    expect(server.output()).toContain('"msg":"shutting down"');
+    expect(exit, `${JSON.stringify(exit)}\n${server.output()}`).toEqual({ code: 0, signal: null, timedOut: false });
     // Nothing of the server is left listening.
     const refused = await fetch(`${server.url}/api/health`).then(() => false, () => true);
     expect(refused).toBe(true);

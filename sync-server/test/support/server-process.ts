@@ -41,6 +41,10 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of SERVER_VARIABLES) delete base[name];
+  // As a user's shell starts it: not with the test worker's IPC channel (NODE_CHANNEL_FD, which a
+  // node under npm then opens as its own, and signals go astray) nor the settings of the npm or npx
+  // that started the tests.
+  for (const name of Object.keys(base)) if (/^(npm_|VITEST|NODE_OPTIONS$|NODE_CHANNEL_)/i.test(name)) delete base[name];
   const [command, args] = launcher === 'npm' ? ['npm', ['run', '--silent', 'serve']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
   const child = spawn(command, args, {
     cwd: SYNC_SERVER_DIR,
