@@ -2,11 +2,15 @@
 // lock held elsewhere, a push answers 503 while the stall lasts instead of hanging through it, and
 // goes through once Postgres answers again. Runs against a PostgreSQL cluster of this test's own,
 // which it pauses; the machine's shared Postgres is never touched that way.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { newId } from '@duet/shared';
 import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool } from '../src/db/pool.ts';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { createPool, inTransaction } from '../src/db/pool.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { account, type Account } from './support/accounts.ts';
 import { describeResponse, expectError, pushRequest } from './support/api.ts';
@@ -97,4 +101,20 @@ describe('bounded waits on Postgres', () => {
       await pool.end();
     }
   });
+
+  it('on the embedded PGlite, whose connections share one session, bounds each transaction and leaves the session alone', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'duet-pglite-'));
+    const embedded = await startEmbeddedPostgres(dataDir, 4);
+    const pool = createPool(embedded.url, 2, TIMEOUTS, { sharedSession: true });
+    const settings = `SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock`;
+    try {
+      const inside = await inTransaction(pool, async (client) => (await client.query(settings)).rows[0]);
+      const outside = (await pool.query(settings)).rows[0];
+      expect({ inside, outside }).toEqual({ inside: { statement: '1s', lock: '500ms' }, outside: { statement: '0', lock: '0' } });
+    } finally {
+      await pool.end();
+      await embedded.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
