@@ -120,7 +120,7 @@ export async function startServer(
     logger,
     close() {
       closing ??= (async () => {
-        const sockets = realtime.close();
+        const sockets = realtime.close(config.shutdownGraceMs);
         const { closed } = await drain.drain(server, config.shutdownGraceMs);
         await sockets;
         await closed;

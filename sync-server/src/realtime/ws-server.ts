@@ -200,12 +200,22 @@ export class RealtimeServer {
     }
   }
 
-  /** Closes every socket (1001 going away) and stops listening to the bus. */
-  async close(): Promise<void> {
+  /**
+   * Closes every socket (1001 going away) and stops listening to the bus. A device that does not
+   * answer the close within `graceMs` is cut off.
+   */
+  async close(graceMs = 5000): Promise<void> {
     clearInterval(this.pinger);
     this.unsubscribe();
     for (const conn of this.connections) conn.ws.close(1001, 'server shutting down');
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.wss.close(() => resolve())),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
     for (const conn of this.connections) conn.ws.terminate();
   }
 }
