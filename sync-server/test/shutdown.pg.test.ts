@@ -3,7 +3,10 @@
 // stalled Postgres for longer than the old 5 s cut, closes WebSockets with 1001 and exits 0; and
 // SIGTERM to npm reaches the server under it. The server runs as a child process against a
 // PostgreSQL cluster of this test's own, which the test pauses.
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { newId } from '@duet/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { account } from './support/accounts.ts';
@@ -43,6 +46,8 @@ function halfSentRequest(url: string, path: string): { finish(): Promise<{ statu
 
 describe('graceful shutdown', () => {
   let cluster: PgCluster | undefined;
+  // The servers' uploads directory, out of the checkout.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'duet-shutdown-'));
 
   beforeAll(async () => {
     cluster = await startPgCluster();
@@ -51,11 +56,13 @@ describe('graceful shutdown', () => {
     cluster?.resume();
     await killAllServerProcesses();
     cluster?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('on SIGTERM refuses new requests, lets an in-flight push on a stalled Postgres finish, closes sockets with 1001, exits 0', async () => {
     const db = cluster as PgCluster;
     const server = await startServerProcess({
+      DATA_DIR: dataDir,
       DATABASE_URL: await db.createDatabase('drain'),
       PG_STATEMENT_TIMEOUT_MS: '15000',
       SHUTDOWN_GRACE_MS: '20000',
@@ -99,6 +106,7 @@ describe('graceful shutdown', () => {
   it('exits 0 on SIGTERM while Postgres stays stopped, answering the push in flight with 503', async () => {
     const db = cluster as PgCluster;
     const server = await startServerProcess({
+      DATA_DIR: dataDir,
       DATABASE_URL: await db.createDatabase('stalled'),
       PG_STATEMENT_TIMEOUT_MS: '1000',
       PG_CONNECT_TIMEOUT_MS: '1000',
@@ -126,7 +134,7 @@ describe('graceful shutdown', () => {
 
   it('stops the server when npm, which started it, gets SIGTERM', async () => {
     const db = cluster as PgCluster;
-    const server = await startServerProcess({ DATABASE_URL: await db.createDatabase('npm'), LOG_LEVEL: 'info' }, 60_000, 'npm');
+    const server = await startServerProcess({ DATA_DIR: dataDir, DATABASE_URL: await db.createDatabase('npm'), LOG_LEVEL: 'info' }, 60_000, 'npm');
     const exit = await server.stop('SIGTERM', 30_000);
     // The server itself got the signal and shut down in order (npm exits with its code).
     expect(server.output()).toContain('"msg":"shutting down"');
