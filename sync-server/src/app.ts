@@ -15,6 +15,7 @@ import { SignupLimiter } from './auth/signup-limiter.ts';
 import type { SyncCache } from './cache/sync-cache.ts';
 import type { Config } from './config.ts';
 import { authenticate } from './http/authenticate.ts';
+import type { Drain } from './http/drain.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Metrics } from './http/metrics.ts';
 import { requireSupportedProtocol } from './http/protocol-version.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   bus: Bus;
   jobs: TranscriptJobs;
   uploads: AudioUploads;
+  /** Refuses new requests once the server shuts down. */
+  drain?: Drain;
   now?: () => number;
 }
 
@@ -85,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
+  if (deps.drain) app.use(deps.drain.middleware);
   // Sync answers are JSON of repetitive records: gzip makes them several times smaller.
   app.use(compression({ threshold: 1024 }));
   app.use(securityHeaders());

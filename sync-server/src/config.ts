@@ -37,6 +37,12 @@ export interface Config {
   jobMaxInFlightPerUser: number;
   /** Unfinished uploads per user, how long one may stay unfinished, and the audio a user may store. */
   uploadLimits: { maxUnfinishedPerUser: number; expireSec: number; quotaBytesPerUser: number };
+  /** Every wait on Postgres is bounded (ms); see db/pool.ts. */
+  pgTimeouts: { connectMs: number; statementMs: number; lockMs: number; idleInTransactionMs: number };
+  /** Redis commands give up after this (ms); failures open a circuit breaker for `breakerHalfOpenMs`. */
+  redisTimeouts: { commandMs: number; breakerHalfOpenMs: number };
+  /** SIGTERM: the longest in-flight requests may take to finish before their connections are cut (ms). */
+  shutdownGraceMs: number;
 }
 
 const table = {
@@ -78,6 +84,13 @@ const table = {
   METRICS_TOKEN: { schema: z.string().min(16).optional(), default: undefined, doc: 'bearer token /metrics requires; unset: loopback callers only' },
   METRICS_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'address of the separate metrics listener' },
   METRICS_PORT: { schema: z.coerce.number().int().min(0).max(65535).optional(), default: undefined, doc: 'port of a separate /metrics listener; unset: on PORT' },
+  PG_CONNECT_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), default: '5000', doc: 'wait for a pooled Postgres connection' },
+  PG_STATEMENT_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), default: '5000', doc: 'longest Postgres statement (and, plus 1 s, the client-side wait for an answer)' },
+  PG_LOCK_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), default: '2000', doc: 'longest wait for a row or space lock' },
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: { schema: z.coerce.number().int().min(100), default: '10000', doc: 'Postgres ends a transaction left idle this long' },
+  REDIS_COMMAND_TIMEOUT_MS: { schema: z.coerce.number().int().min(10), default: '300', doc: 'longest wait for one Redis command' },
+  REDIS_BREAKER_HALF_OPEN_MS: { schema: z.coerce.number().int().min(100), default: '2000', doc: 'after a Redis failure, work from Postgres alone this long before trying Redis again' },
+  SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0), default: '10000', doc: 'on SIGTERM, how long in-flight requests may take to finish' },
 } as const;
 
 type Key = keyof typeof table;
@@ -132,6 +145,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       expireSec: read('UPLOAD_EXPIRE_SEC'),
       quotaBytesPerUser: read('UPLOAD_QUOTA_BYTES_PER_USER'),
     },
+    pgTimeouts: {
+      connectMs: read('PG_CONNECT_TIMEOUT_MS'),
+      statementMs: read('PG_STATEMENT_TIMEOUT_MS'),
+      lockMs: read('PG_LOCK_TIMEOUT_MS'),
+      idleInTransactionMs: read('PG_IDLE_IN_TRANSACTION_TIMEOUT_MS'),
+    },
+    redisTimeouts: { commandMs: read('REDIS_COMMAND_TIMEOUT_MS'), breakerHalfOpenMs: read('REDIS_BREAKER_HALF_OPEN_MS') },
+    shutdownGraceMs: read('SHUTDOWN_GRACE_MS'),
   };
 }
 

@@ -18,6 +18,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     server.logger.info({ signal }, 'shutting down');
+    // Every step of close() is bounded; this only guards against a bug there, so it is an error.
+    const backstopMs = config.shutdownGraceMs + 2 * (config.pgTimeouts.statementMs + config.pgTimeouts.connectMs) + 10_000;
+    setTimeout(() => {
+      server.logger.error({ backstopMs }, 'shutdown did not finish in time');
+      process.exit(1);
+    }, backstopMs).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {

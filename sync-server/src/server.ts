@@ -1,6 +1,7 @@
 /**
  * Builds the dependencies from a config, runs migrations, listens, and shuts down in order:
- * stop taking connections, drain HTTP, then close Redis, the pool and the embedded database.
+ * refuse new requests and stop listening, let the running ones finish while the WebSockets close
+ * (1001), then stop the jobs and close Redis, the pool and the embedded database.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,12 +11,14 @@ import { createApp, metricsApp } from './app.ts';
 import type { KvStore } from './cache/kv.ts';
 import { MemoryKv } from './cache/memory-kv.ts';
 import { RedisKv } from './cache/redis-kv.ts';
+import { RedisOutage } from './cache/redis-outage.ts';
 import { SyncCache } from './cache/sync-cache.ts';
 import { describeConfig, type Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { answerClientErrors } from './http/client-error.ts';
-import { createPool } from './db/pool.ts';
+import { createPool, queryTimeoutMs } from './db/pool.ts';
+import { Drain } from './http/drain.ts';
 import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
@@ -48,7 +51,16 @@ async function listen(server: http.Server, port: number, host: string): Promise<
   return (server.address() as AddressInfo).port;
 }
 
-export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Wraps the cache's store (Redis or in-process), e.g. for a test to observe every cache call. */
+  wrapKv?: (kv: KvStore) => KvStore;
+}
+
+export async function startServer(
+  config: Config,
+  logger: Logger = createLogger(config),
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   logger.info({ config: describeConfig(config) }, 'starting');
   let embedded: EmbeddedPostgres | null = null;
   let databaseUrl = config.databaseUrl;
@@ -57,19 +69,24 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     databaseUrl = embedded.url;
   }
   await migrate(databaseUrl, logger);
-  const pool = createPool(databaseUrl, config.pgPoolMax);
+  const pool = createPool(databaseUrl, config.pgPoolMax, config.pgTimeouts, { sharedSession: embedded !== null });
 
   const metrics = createMetrics(pool);
   let redis: Redis | null = null;
   let kv: KvStore = new MemoryKv();
   let bus: Bus = new MemoryBus();
   const cacheRef: { current?: SyncCache } = {};
+  const realtimeRef: { current?: RealtimeServer } = {};
+  const outage = new RedisOutage(async () => {
+    await cacheRef.current?.recover();
+    realtimeRef.current?.pokeAll();
+  });
   if (config.redisUrl) {
     redis = new Redis(config.redisUrl, {
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
-      commandTimeout: 1000,
+      commandTimeout: config.redisTimeouts.commandMs,
       // Keep trying to come back, at most every 2 s.
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
@@ -78,28 +95,31 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       // Said once per outage, not per request.
       if (!down) logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'redis unavailable; working from Postgres');
       down = true;
+      outage.cacheFailed();
     };
     redis.on('error', reportDown);
     const reportBack = () => {
       if (down) logger.info('redis is back');
       down = false;
       void cacheRef.current?.recover();
+      outage.cacheAnswered();
     };
     redis.on('ready', reportBack);
-    kv = new RedisKv(redis, config.redisPrefix, reportDown, reportBack);
-    bus = new RedisBus(redis, config.redisPrefix);
+    kv = new RedisKv(redis, config.redisPrefix, reportDown, reportBack, config.redisTimeouts.breakerHalfOpenMs);
+    bus = new RedisBus(redis, config.redisPrefix, { lost: () => outage.subscriberLost(), back: () => outage.subscriberBack() });
   }
-  const cache = new SyncCache(kv, metrics.cacheRequests);
+  const cache = new SyncCache(options.wrapKv ? options.wrapKv(kv) : kv, metrics.cacheRequests);
   cacheRef.current = cache;
   await redis?.connect().catch(() => {});
   const users = new UsersRepo(pool);
-  const jobs = await TranscriptJobs.start(databaseUrl, { pool, cache, bus }, config.jobs, logger);
+  const jobs = await TranscriptJobs.start(databaseUrl, { pool, cache, bus }, config.jobs, logger, config.pgTimeouts);
 
   const uploads = new AudioUploads({
     pool, cache, bus, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, limits: config.uploadLimits, logger,
   });
   uploads.startExpiry();
-  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads });
+  const drain = new Drain();
+  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads, drain });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
   // connection at the moment the server closes it (a reset the client sees as a network error).
@@ -107,6 +127,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   server.headersTimeout = 66_000;
   answerClientErrors(server, logger);
   const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger, pingIntervalMs: config.wsPingIntervalSec * 1000 });
+  realtimeRef.current = realtime;
   realtime.attach(server);
   const port = await listen(server, config.port, config.host);
   const url = urlOf(config.host, port);
@@ -126,22 +147,40 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger,
     close() {
       closing ??= (async () => {
-        await realtime.close();
+        const sockets = realtime.close(config.shutdownGraceMs);
         metricsServer?.closeAllConnections();
         metricsServer?.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 5000).unref();
-        });
+        const { closed } = await drain.drain(server, config.shutdownGraceMs);
+        await sockets;
+        await closed;
         uploads.stop();
-        await jobs.stop();
+        // Postgres may be stalled now: ending a connection then waits for an answer that never
+        // comes, so each step gets a bound and the shutdown goes on without it.
+        const bound = config.pgTimeouts.connectMs + queryTimeoutMs(config.pgTimeouts);
+        await atMost(jobs.stop(), bound, 'job worker', logger);
         await bus.close();
         if (redis) redis.disconnect();
-        await pool.end();
+        await atMost(pool.end(), bound, 'Postgres pool', logger);
         if (embedded) await embedded.close();
       })();
       return closing;
     },
   };
+}
+
+/** Waits for a shutdown step at most `ms`; one that fails or takes longer is logged and left behind. */
+async function atMost(step: Promise<unknown>, ms: number, what: string, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    step.then(
+      () => 'done' as const,
+      (error: unknown) => error,
+    ),
+    new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'late') logger.warn({ step: what, ms }, 'shutdown step did not finish in time; going on');
+  else if (outcome !== 'done') logger.warn({ step: what, err: outcome }, 'shutdown step failed; going on');
 }

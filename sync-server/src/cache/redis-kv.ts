@@ -1,8 +1,13 @@
 /**
  * KvStore over Redis. Writes that compare epochs run as Lua scripts so the check and the write are
  * one step. Every failure is a cache miss or a skipped write, never an error for the request.
+ * A circuit breaker opens on the first failure: a stalled Redis (connected, never answering) then
+ * costs the requests in flight one command timeout, and the rest answer from Postgres at once
+ * until one trial call, every `halfOpenAfterMs` and waited for by no request, finds Redis
+ * answering again.
  */
 import { randomBytes } from 'node:crypto';
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
 import type { Redis } from 'ioredis';
 import type { KvStore } from './kv.ts';
 
@@ -48,6 +53,7 @@ export class RedisKv implements KvStore {
   private readonly epochKey: string;
 
   private failing = false;
+  private readonly breaker: CircuitBreakerPolicy;
 
   constructor(
     private readonly redis: Redis,
@@ -55,24 +61,35 @@ export class RedisKv implements KvStore {
     private readonly onError: (e: unknown) => void = () => {},
     /** Called on the first success after a failure (a stall ends without the connection dropping). */
     private readonly onRecovered: () => void = () => {},
+    halfOpenAfterMs = 2000,
   ) {
     this.epochKey = `${prefix}epoch`;
+    this.breaker = circuitBreaker(handleAll, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(1) });
   }
 
   private async attempt<T>(work: () => Promise<T>, fallback: T): Promise<T> {
     if (this.redis.status !== 'ready') return fallback;
-    try {
-      const result = await work();
-      if (this.failing) {
-        this.failing = false;
-        this.onRecovered();
-      }
-      return result;
-    } catch (error) {
-      this.failing = true;
-      this.onError(error);
-      return fallback;
-    }
+    const state = this.breaker.state;
+    // A trial call is running: cockatiel would queue this one behind it, a timeout long.
+    if (state === CircuitState.HalfOpen) return fallback;
+    const call = this.breaker.execute(work).then(
+      (result) => {
+        if (this.failing) {
+          this.failing = false;
+          this.onRecovered();
+        }
+        return result;
+      },
+      (error: unknown) => {
+        this.failing = true;
+        // An open breaker is the outage already reported, not a new failure.
+        if (!(error instanceof BrokenCircuitError)) this.onError(error);
+        return fallback;
+      },
+    );
+    // While open, a call is refused at once or is the trial; nobody waits for the trial, so the
+    // only requests a stall slows are those in flight when it began.
+    return state === CircuitState.Open ? fallback : call;
   }
 
   epoch(): Promise<string | null> {

@@ -1,12 +1,21 @@
 /**
  * What the server caches, and the rules that keep a cache from ever hiding a change:
- * - Space heads and lastMutationIds only move up, and a push raises them BEFORE it commits, so a
- *   cached head is never below the committed one. A pull answers "nothing new" from the cache only
- *   when every cached head equals its cursor version (then it is the committed head).
+ * - Space heads and lastMutationIds only move up. A writer raises them right AFTER it commits and
+ *   before anyone hears of the change: the push is answered, and its poke sent, only after the
+ *   raise. A pull answers "nothing new" from the cache only when every cached head equals its
+ *   cursor version.
+ * - Why after the commit and not before (as this cache once did): a raise before the commit runs
+ *   inside the transaction that holds the space locks, so a stalled Redis held those locks for a
+ *   command timeout and every writer of the space queued behind it. Raising after the commit loses
+ *   nothing: between the commit and the raise, a pull may still be told "nothing new" at the old
+ *   head, but nobody has yet been told of the change (no answer, no poke), and the poke that follows
+ *   the raise makes every device pull again, this time past the raised head. Readers cannot undo
+ *   the raise: they fill heads only upwards, under the epoch they saw before reading Postgres.
  * - Readers fill the cache with what they read from Postgres only under the epoch they saw before
  *   reading, so nothing read before a flush or restart of Redis survives it.
- * - A push whose cache write failed (Redis down) marks the cache stale; the epoch is rotated as soon
- *   as Redis answers again, which drops every value written before.
+ * - A write whose cache update failed (Redis down or stalled, breaker open) marks the cache stale;
+ *   the epoch is rotated as soon as Redis answers again, which drops every value written before,
+ *   and then every instance pokes its devices once (server.ts), so a poke lost meanwhile is made up.
  * - A logout writes a "revoked" marker rather than deleting, so a concurrent reader cannot put the
  *   old identity back; stats are keyed by the personal space's head, so a session write changes the key.
  */
@@ -101,26 +110,20 @@ export class SyncCache {
     ]);
   }
 
-  /** Before a push commits: the new space heads (a cached head may be ahead of the committed one, never behind). */
-  async raiseBeforeCommit(heads: ReadonlyMap<string, number>): Promise<void> {
+  /**
+   * After a write commits, before it is answered or poked: the committed heads, under whatever
+   * epoch is current (a committed head is never behind, whatever a flush did meanwhile).
+   */
+  async raiseAfterCommit(heads: ReadonlyMap<string, number>): Promise<void> {
     if (heads.size === 0) return;
     const raised = new Map([...heads].map(([space, head]) => [`head:${space}`, head] as const));
     if (!(await this.kv.raiseCurrent(raised, TTL.head))) this.stale = true;
   }
 
   /**
-   * After a push commits, before it is answered or poked: the committed heads again. A flush of
-   * Redis between the raise before commit and the commit would otherwise let a pull that read
-   * Postgres just before the commit cache the old head under the new epoch.
-   */
-  async raiseAfterCommit(heads: ReadonlyMap<string, number>): Promise<void> {
-    await this.raiseBeforeCommit(heads);
-  }
-
-  /**
-   * After a push commits: its heads again (see raiseAfterCommit) and the client's lastMutationId,
-   * in one step. The lastMutationId only after the commit, as a client drops what it covers from
-   * its outbox; one that lags behind only makes the client resend duplicates.
+   * After a push commits: its heads (see raiseAfterCommit) and the client's lastMutationId, in one
+   * step. The lastMutationId only after the commit, as a client drops what it covers from its
+   * outbox; one that lags behind only makes the client resend duplicates.
    */
   async afterPushCommit(heads: ReadonlyMap<string, number>, lmid: { userId: string; clientId: string; value: number }): Promise<void> {
     const raised = new Map<string, number>([...heads].map(([space, head]) => [`head:${space}`, head] as const));
@@ -128,8 +131,11 @@ export class SyncCache {
     if (!(await this.kv.raiseCurrent(raised, TTL.head)) && heads.size > 0) this.stale = true;
   }
 
-  /** Before a membership change commits: the users' new lists of spaces, overwriting what was cached. */
-  async membershipBeforeCommit(lists: ReadonlyMap<string, readonly string[]>, heads: ReadonlyMap<string, number>): Promise<void> {
+  /**
+   * After a membership change commits, before it is answered or poked: the users' new lists of
+   * spaces, overwriting what was cached (a reader only adds a list where there is none).
+   */
+  async membershipAfterCommit(lists: ReadonlyMap<string, readonly string[]>, heads: ReadonlyMap<string, number>): Promise<void> {
     const epoch = await this.kv.epoch();
     let ok = epoch !== null;
     if (epoch) {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { queryTimeoutMs, type PgTimeouts } from '../db/pool.ts';
 import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
 import { AnalysisError, analyseTranscript } from './transcript-analysis.ts';
 
@@ -42,11 +43,20 @@ export class TranscriptJobs {
     private readonly logger: Logger,
   ) {}
 
-  static async start(databaseUrl: string, deps: ServerWriteDeps, settings: JobSettings, logger: Logger): Promise<TranscriptJobs> {
+  static async start(
+    databaseUrl: string,
+    deps: ServerWriteDeps,
+    settings: JobSettings,
+    logger: Logger,
+    timeouts?: PgTimeouts,
+  ): Promise<TranscriptJobs> {
     const boss = new PgBoss({
       connectionString: databaseUrl,
       schema: JOB_SCHEMA,
       max: 2,
+      // pg-boss's own pool (it passes these to pg): with Postgres stalled, its polls and its stop
+      // give up within a bound too.
+      ...(timeouts ? { connectionTimeoutMillis: timeouts.connectMs, query_timeout: queryTimeoutMs(timeouts) } : {}),
       schedule: false,
       supervise: true,
       migrate: true,

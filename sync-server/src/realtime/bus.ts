@@ -52,10 +52,17 @@ export class RedisBus implements Bus {
   private readonly channel: string;
   private readonly subscriber: Redis;
 
-  constructor(private readonly publisher: Redis, prefix: string) {
+  /** `connection`: told when the subscriber loses its connection and when it is subscribed again. */
+  constructor(
+    private readonly publisher: Redis,
+    prefix: string,
+    connection: { lost(): void; back(): void } = { lost: () => {}, back: () => {} },
+  ) {
     this.channel = `${prefix}bus`;
     this.subscriber = publisher.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     this.subscriber.on('error', () => {});
+    this.subscriber.on('close', () => connection.lost());
+    this.subscriber.on('ready', () => connection.back());
     this.subscriber.subscribe(this.channel).catch(() => {});
     this.subscriber.on('message', (_channel: string, raw: string) => {
       try {

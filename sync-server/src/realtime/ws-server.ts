@@ -191,6 +191,11 @@ export class RealtimeServer {
     }
   }
 
+  /** Pokes every authenticated device here: after a Redis outage, pokes sent meanwhile were lost. */
+  pokeAll(): void {
+    for (const conn of this.connections) if (conn.userId) this.poke(conn);
+  }
+
   private poke(conn: Connection): void {
     this.deps.metrics.pokes.inc();
     this.send(conn, { type: 'poke' });
@@ -223,12 +228,22 @@ export class RealtimeServer {
     for (const conn of authed) if (revoked.has(conn.deviceId as string)) conn.ws.close(CLOSE_UNAUTHORIZED, 'logged out');
   }
 
-  /** Closes every socket (1001 going away) and stops listening to the bus. */
-  async close(): Promise<void> {
+  /**
+   * Closes every socket (1001 going away) and stops listening to the bus. A device that does not
+   * answer the close within `graceMs` is cut off.
+   */
+  async close(graceMs = 5000): Promise<void> {
     clearInterval(this.pinger);
     this.unsubscribe();
     for (const conn of this.connections) conn.ws.close(1001, 'server shutting down');
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.wss.close(() => resolve())),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
     for (const conn of this.connections) conn.ws.terminate();
   }
 }

@@ -85,12 +85,11 @@ export function inviteRoutes({ pool, cache, ttlDays, limiter, auth, onMembersCha
         [memberIds],
       );
       const memberships = new Map(lists.rows.map((r) => [r.user_id, r.spaces] as const));
-      await cache.membershipBeforeCommit(memberships, new Map([[spaceId, version]]));
       return { ...current, memberships, version };
     });
     await limiter.acceptSucceeded(taken);
-    // Again after the commit, in case Redis was flushed in between (see SyncCache).
-    await cache.membershipBeforeCommit(space.memberships, new Map([[space.id, space.version]]));
+    // After the commit, never inside the transaction that holds the space lock (see SyncCache).
+    await cache.membershipAfterCommit(space.memberships, new Map([[space.id, space.version]]));
     onMembersChanged(space.id, space.members.map((m) => m.userId));
     res.status(200).json({ space: { id: space.id, kind: space.kind, members: space.members } });
   });

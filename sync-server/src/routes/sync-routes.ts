@@ -43,11 +43,11 @@ export function syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser, uploads, 
     const outcome = await pushBatch(pool, who, body, now, {
       refuse: (client, mutation, tx) => admission.refusal(client, mutation, tx),
       async beforeCommit(client, effects) {
+        // Nothing of Redis here: this transaction holds the space locks (see SyncCache on why after the commit).
         let index = 0;
         for (const [transcriptId, submission] of effects.submitted) {
           await jobs.enqueue(client, { transcriptId, submission, userId: who.user.id }, admission.priorityOf(index++));
         }
-        await cache.raiseBeforeCommit(effects.heads);
       },
     });
     await cache.afterPushCommit(outcome.heads, { userId: who.user.id, clientId: body.clientId, value: outcome.response.lastMutationId });

@@ -1,6 +1,6 @@
 /**
  * Writes the server makes on its own (a transcript's processing status and result): the same
- * space lock and version rules as a push, the same cache raise before commit, a poke after.
+ * space lock and version rules as a push, the same cache raise after the commit, a poke after that.
  */
 import type { Transcript } from '@duet/shared';
 import { TranscriptSchema } from '@duet/shared';
@@ -42,7 +42,6 @@ export async function changeTranscript(
     await entities.upsertMany([{ kind: 'transcript', id, spaceId: row.spaceId, version, deleted: row.deleted, data: next }]);
     const moved = new Map([[row.spaceId, version]]);
     await spaces.setHeads(moved);
-    await deps.cache.raiseBeforeCommit(moved);
     return { transcript: next, changed: row.spaceId, heads: moved };
   });
   if (!outcome) return null;

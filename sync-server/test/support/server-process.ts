@@ -20,6 +20,8 @@ export interface ServerProcess {
 }
 
 const running = new Set<ChildProcess>();
+/** Process groups of the servers started under npm: what npm started may outlive npm itself. */
+const groups = new Set<number>();
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) {
@@ -28,17 +30,32 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
-/** Starts the server with the given variables (PORT=0 and HOST=127.0.0.1 unless given) and waits for its ready line. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 45_000): Promise<ServerProcess> {
+/**
+ * Starts the server with the given variables (PORT=0 and HOST=127.0.0.1 unless given) and waits for
+ * its ready line. `launcher: 'npm'` starts it as `npm run serve` does, with npm and a shell above it.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 45_000,
+  launcher: 'node' | 'npm' = 'node',
+): Promise<ServerProcess> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of SERVER_VARIABLES) delete base[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // As a user's shell starts it: not with the test worker's IPC channel (NODE_CHANNEL_FD, which a
+  // node under npm then opens as its own, and signals go astray) nor the settings of the npm or npx
+  // that started the tests.
+  for (const name of Object.keys(base)) if (/^(npm_|VITEST|NODE_OPTIONS$|NODE_CHANNEL_)/i.test(name)) delete base[name];
+  const [command, args] = launcher === 'npm' ? ['npm', ['run', '--silent', 'serve']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(command, args, {
     cwd: SYNC_SERVER_DIR,
     // Every test signs its users up from 127.0.0.1: the signup limit must not get in the way.
     env: { ...base, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIGNUP_LIMIT_PER_IP: '100000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Under npm, a process group of its own: cleanup can end npm's children too (see killAllServerProcesses).
+    detached: launcher === 'npm',
   });
   running.add(child);
+  if (launcher === 'npm' && child.pid) groups.add(child.pid);
   child.once('exit', () => running.delete(child));
   let output = '';
   child.stdout?.setEncoding('utf8');
@@ -92,9 +109,17 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   };
 }
 
-/** SIGKILLs every server process still running (for afterAll and finally blocks). */
+/** SIGKILLs every server process still running (for afterAll and finally blocks), with npm's children. */
 export async function killAllServerProcesses(): Promise<void> {
   const children = [...running];
   for (const child of children) child.kill('SIGKILL');
+  for (const group of groups) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // Every process of the group has ended.
+    }
+  }
+  groups.clear();
   await Promise.all(children.map(exited));
 }
