@@ -15,7 +15,7 @@ import { createTestDatabase, deleteRedisKeys, TEST_REDIS_URL } from './harness.t
 import { account } from './support/accounts.ts';
 import { linkPartners } from './support/api.ts';
 import { SyncClient } from './support/sync-client.ts';
-import { createTranscript, pullUntilTranscript, pushApplied } from './support/transcript-watch.ts';
+import { createTranscript, pullUntilTranscript, pushApplied, settledAnalysisJobsOf } from './support/transcript-watch.ts';
 
 const LOCKS_HELD_WHILE_IDLE = `
   SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -71,6 +71,10 @@ describe('cache calls and space locks', () => {
     createTranscript(writer, { id, spaceId: sharedSpaceId, text: 'Ana: We walked by the river.\nBen: It was lovely.', language: 'en-GB', durationMs: 30_000 });
     writer.mutate('transcript.submit', { id });
     await pushApplied(writer);
+    // Wait for the job in the database, not by pulling: a pull's cache call while the worker's own
+    // transaction holds the lock would be counted against it.
+    const jobs = await settledAnalysisJobsOf((database as { url: string }).url, id, 30_000);
+    expect(jobs.map((j) => j.state)).toContain('completed');
     await pullUntilTranscript(new SyncClient(app, ben.token), id, (t) => t.status === 'done');
 
     // The writes went through the cache (heads raised, identities cached), just never under a lock.

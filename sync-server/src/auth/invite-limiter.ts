@@ -4,8 +4,7 @@
  * successful accept gives them back.
  */
 import type { Redis } from 'ioredis';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { givePoints, rateLimiter, takePoints, type Allowance } from '../limits/rate-limits.ts';
+import { givePoints, rateLimiter, takePoints, type Allowance, type RateLimit } from '../limits/rate-limits.ts';
 
 export interface InviteLimits {
   createPerUser: Allowance;
@@ -13,12 +12,12 @@ export interface InviteLimits {
   acceptPerIp: Allowance;
 }
 
-type Take = readonly [RateLimiterAbstract, string];
+type Take = readonly [RateLimit, string];
 
 export class InviteLimiter {
-  private readonly createByUser: RateLimiterAbstract;
-  private readonly acceptByUser: RateLimiterAbstract;
-  private readonly acceptByIp: RateLimiterAbstract;
+  private readonly createByUser: RateLimit;
+  private readonly acceptByUser: RateLimit;
+  private readonly acceptByIp: RateLimit;
 
   constructor(limits: InviteLimits, redis: Redis | null, prefix: string) {
     this.createByUser = rateLimiter(redis, `${prefix}invite-create-user`, limits.createPerUser);

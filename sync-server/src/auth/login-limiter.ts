@@ -9,8 +9,7 @@
  * back the one point it took from the wider ones.
  */
 import type { Redis } from 'ioredis';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { givePoints, rateLimiter, takePoints } from '../limits/rate-limits.ts';
+import { givePoints, rateLimiter, takePoints, type RateLimit } from '../limits/rate-limits.ts';
 
 export interface LoginLimits {
   /** Failed logins of one email from one IP per window. */
@@ -25,7 +24,7 @@ export interface LoginLimits {
   emailWindowSec: number;
 }
 
-type Take = readonly [RateLimiterAbstract, string];
+type Take = readonly [RateLimit, string];
 
 /** What an attempt took, to give back when it succeeds. */
 export interface LoginAttempt {
@@ -38,10 +37,10 @@ export interface LoginAttempt {
 const MESSAGE = 'too many failed logins; try again later';
 
 export class LoginLimiter {
-  private readonly byEmailIp: RateLimiterAbstract;
-  private readonly byIp: RateLimiterAbstract;
-  private readonly byEmail: RateLimiterAbstract;
-  private readonly byDevice: RateLimiterAbstract;
+  private readonly byEmailIp: RateLimit;
+  private readonly byIp: RateLimit;
+  private readonly byEmail: RateLimit;
+  private readonly byDevice: RateLimit;
 
   constructor(limits: LoginLimits, redis: Redis | null, prefix: string) {
     this.byEmailIp = rateLimiter(redis, `${prefix}login-email-ip`, { points: limits.perEmailIp, windowSec: limits.windowSec });

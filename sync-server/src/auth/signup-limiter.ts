@@ -1,10 +1,9 @@
 /** Signups per IP: each one costs a password hash and rows, and a flood fills the database. */
 import type { Redis } from 'ioredis';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { rateLimiter, takePoints, type Allowance } from '../limits/rate-limits.ts';
+import { rateLimiter, takePoints, type Allowance, type RateLimit } from '../limits/rate-limits.ts';
 
 export class SignupLimiter {
-  private readonly byIp: RateLimiterAbstract;
+  private readonly byIp: RateLimit;
 
   constructor(perIp: Allowance, redis: Redis | null, prefix: string) {
     this.byIp = rateLimiter(redis, `${prefix}signup-ip`, perIp);
