@@ -16,15 +16,26 @@ export function createPool(connectionString: string, max: number): pg.Pool {
 
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // While checked out a client has no error listener of the pool's: a connection lost between two
+  // queries (Postgres restarting mid-transaction) would be an unhandled 'error' event and end the
+  // process. The next query fails anyway; the client is then destroyed, not put back in the pool.
+  let broken = false;
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
     throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(broken);
   }
 }
