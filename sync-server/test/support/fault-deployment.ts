@@ -137,7 +137,12 @@ async function runFault(log: FaultLog, deployment: Deployment, label: string, fa
     const faultAt = Date.now();
     const healedAt = await fault({ log, deployment });
     for (const target of targets) {
-      await waitUntil(`a push through ${target.name} after the fault`, async () => log.firstSuccessAfter(healedAt, '/api/sync/push', target.name) !== undefined);
+      await waitUntil(`a push through ${target.name} after the fault`, async () => {
+        // An instance that died by itself will not recover: say so at once rather than after the timeout.
+        const dead = deployment.processes.findIndex((p) => p.child.exitCode !== null || p.child.signalCode !== null);
+        if (dead >= 0) throw new Error(`instance ${targets[dead]?.name} exited by itself during the fault`);
+        return log.firstSuccessAfter(healedAt, '/api/sync/push', target.name) !== undefined;
+      });
       const first = log.firstSuccessAfter(healedAt, '/api/sync/push', target.name);
       recovery.push(`${target.name} ${first ? first.startedAt + first.ms - healedAt : Number.NaN} ms`);
     }

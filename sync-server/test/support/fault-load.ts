@@ -91,7 +91,8 @@ export async function call(log: FaultLog, target: Target, client: string, path: 
     }
   }
   log.requests.push(record);
-  return { status: record.status, json, retryAfterSec: retryAfter === null ? null : Number(retryAfter) };
+  const source = `${path.split('/').pop()} on ${target.name} at +${startedAt - (log.requests[0]?.startedAt ?? startedAt)} ms`;
+  return { status: record.status, json, retryAfterSec: retryAfter === null ? null : Number(retryAfter), source };
 }
 
 /**
@@ -106,6 +107,8 @@ export class FaultClient {
   readonly sent = new Map<string, string>();
   readonly acked = new Map<string, string>();
   readonly lastMutationIds: number[] = [];
+  /** Where each of lastMutationIds came from (`push on A, 1234 ms`), for the failure message. */
+  readonly lastMutationSources: string[] = [];
   private outbox: Envelope[] = [];
   private nextMutationId = 1;
   /** Pushes and pulls each go round the instances on their own, so both reach every instance. */
@@ -164,7 +167,7 @@ export class FaultClient {
       if (result.status === 'applied' || result.status === 'duplicate') this.acked.set(args.id, args.body);
       else if (result.status === 'rejected') this.log.violations.push(`${this.name}: mutation ${result.id} rejected: ${JSON.stringify(result.error)}`);
     }
-    this.noteLastMutationId(parsed.data.lastMutationId);
+    this.noteLastMutationId(parsed.data.lastMutationId, answer.source);
     return true;
   }
 
@@ -184,12 +187,13 @@ export class FaultClient {
     if (page.reset === true) this.log.violations.push(`${this.name}: a pull with a good cursor answered reset`);
     applyPage(this.state, page, this.cursor === null);
     this.cursor = page.cursor;
-    this.noteLastMutationId(page.lastMutationId);
+    this.noteLastMutationId(page.lastMutationId, answer.source);
     return !page.hasMore;
   }
 
-  private noteLastMutationId(value: number): void {
+  private noteLastMutationId(value: number, source: string): void {
     this.lastMutationIds.push(value);
+    this.lastMutationSources.push(source);
     this.outbox = this.outbox.filter((m) => m.id > value);
   }
 
@@ -264,8 +268,10 @@ export async function checkInvariants(log: FaultLog, clients: readonly FaultClie
   ).toEqual([]);
 
   for (const client of clients) {
-    const wentBack = client.lastMutationIds.findIndex((value, i) => i > 0 && value < (client.lastMutationIds[i - 1] as number));
-    expect(wentBack, `${client.name}: lastMutationId never goes back (${client.lastMutationIds.join(',')})`).toBe(-1);
+    const ids = client.lastMutationIds;
+    const wentBack = ids.findIndex((value, i) => i > 0 && value < Math.max(...ids.slice(0, i)));
+    const around = ids.slice(Math.max(0, wentBack - 4), wentBack + 2).map((v, i) => `${v} (${client.lastMutationSources[Math.max(0, wentBack - 4) + i]})`);
+    expect(wentBack, `${client.name}: lastMutationId never goes back; around the first drop: ${around.join(', ')}`).toBe(-1);
     expect(client.acked.size, `${client.name}: every queued message was acknowledged in the end`).toBe(client.sent.size);
   }
 
@@ -299,11 +305,11 @@ export async function checkInvariants(log: FaultLog, clients: readonly FaultClie
   }
 }
 
-/** Waits until `probe` answers true (polling), returning how long it took; throws past `timeoutMs`. */
+/** Waits until `probe` answers true (polling), returning how long it took; throws past `timeoutMs` or when `probe` throws. */
 export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();
   for (;;) {
-    if (await probe().catch(() => false)) return Date.now() - started;
+    if (await probe()) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
     await sleep(100);
   }
