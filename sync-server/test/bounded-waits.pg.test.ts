@@ -36,7 +36,7 @@ describe('bounded waits on Postgres', () => {
     // Whatever a test left paused must answer again, or closing the server would wait on it.
     cluster?.resume();
     await server?.close();
-    cluster?.destroy();
+    await cluster?.destroy();
   });
 
   it('answers a push 503 while Postgres is stopped, within the stall, and applies it once Postgres is back', async () => {

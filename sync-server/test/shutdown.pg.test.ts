@@ -55,7 +55,7 @@ describe('graceful shutdown', () => {
   afterAll(async () => {
     cluster?.resume();
     await killAllServerProcesses();
-    cluster?.destroy();
+    await cluster?.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

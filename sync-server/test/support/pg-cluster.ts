@@ -1,205 +1,199 @@
 /**
- * A PostgreSQL cluster of the test's own (initdb + pg_ctl in a temp dir, on a spare 127.0.0.1
- * port), for tests that pause, stop, crash or restart Postgres: the machine's shared Postgres must
- * never be touched that way. Run as the `postgres` user when the tests run as root (Postgres
- * refuses to run as root). Every cluster started here is tracked so it is stopped and removed even
- * when a test fails or the test process exits without its afterAll.
+ * A PostgreSQL cluster of the test's own (Debian's initdb and pg_ctl, in a temporary directory, on a
+ * spare 127.0.0.1 port), for tests that stop, crash, restart or pause Postgres: the machine's shared
+ * server must never be touched that way. Run as root, the binaries run as the `postgres` user.
+ * Every cluster started here is tracked so a test process that ends without its afterAll still
+ * stops them all (SIGCONT, then an immediate stop) and removes their directories.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { promisify } from 'node:util';
+import postgres from 'pg';
 import { freePort } from './redis-process.ts';
 
+const run = promisify(execFile);
+const CTL_TIMEOUT_SEC = 30;
+
 export interface PgCluster {
-  port: number;
-  /** A trust-auth URL of the `postgres` database as user `postgres`. */
+  /** Of the `postgres` database, user `postgres`, trust auth. */
   url: string;
+  port: number;
   dataDir: string;
-  /** A URL of another database on this cluster. */
-  urlOf(database: string): string;
+  /** Creates a database on the cluster; returns its URL. */
   createDatabase(name: string): Promise<string>;
-  /** The postmaster's pid (changes after a restart). */
-  pid(): number;
-  /** SIGSTOPs the postmaster and every backend: connections stay open and nothing answers. */
+  /** Fast shutdown (clients are told), waits until it is down. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  restart(): Promise<void>;
+  /** Immediate shutdown: every backend quits at once, recovery runs at the next start. */
+  crash(): Promise<void>;
+  /** SIGSTOP to the postmaster and every backend: connections stay open and nothing answers. */
   pause(): void;
-  /** SIGCONTs what pause() stopped. */
   resume(): void;
-  /** `pg_ctl stop` with the given mode (fast by default); the data stays for start(). */
-  stop(mode?: 'smart' | 'fast' | 'immediate'): void;
-  start(): void;
-  restart(): void;
-  /** SIGKILLs the postmaster, as a crash would (start() runs crash recovery). */
-  crash(): void;
-  log(): string;
-  /** Stops the cluster (whatever its state) and deletes its directory. */
-  destroy(): void;
+  /** Stops it however it is and deletes its directory. */
+  destroy(): Promise<void>;
 }
 
-const live = new Set<PgCluster>();
-process.once('exit', () => {
-  for (const cluster of live) cluster.destroy();
-});
-
+/** The newest installed major version's bin directory (PG_BIN overrides). */
 function binDir(): string {
-  if (process.env.PG_BINDIR) return process.env.PG_BINDIR;
-  const fromPgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
-  const dir = fromPgConfig.status === 0 ? fromPgConfig.stdout.trim() : '';
-  if (dir && existsSync(path.join(dir, 'initdb'))) return dir;
-  // Debian and Ubuntu keep the server binaries out of PATH, one directory per major version.
-  const debian = '/usr/lib/postgresql';
-  if (existsSync(debian)) {
-    const newest = readdirSync(debian).sort((a, b) => Number(b) - Number(a))[0];
-    if (newest && existsSync(path.join(debian, newest, 'bin', 'initdb'))) return path.join(debian, newest, 'bin');
-  }
-  throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found: install them or set PG_BINDIR');
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest) throw new Error(`no PostgreSQL binaries under ${root} (set PG_BIN to the directory of initdb and pg_ctl)`);
+  return path.join(root, newest, 'bin');
 }
 
 const asRoot = process.getuid?.() === 0;
 
-/** Runs a Postgres binary, as the postgres user when we are root. */
-function run(bin: string, args: string[], timeoutMs = 60_000): string {
-  const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
-  return execFileSync(command, argv, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+/** argv for a PostgreSQL binary, through runuser when we are root (postgres refuses to run as root). */
+function command(binary: string, args: string[]): [string, string[]] {
+  const file = path.join(binDir(), binary);
+  return asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
 }
 
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
+async function pg(binary: string, args: string[]): Promise<string> {
+  const [file, argv] = command(binary, args);
+  try {
+    const { stdout } = await run(file, argv, { timeout: (CTL_TIMEOUT_SEC + 10) * 1000 });
+    return stdout;
+  } catch (error) {
+    const e = error as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`${binary} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+/** The postmaster's pid from postmaster.pid, or null when it is not running. */
+function postmasterPid(dataDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The postmaster and its children (the backends and background workers), from /proc. */
+function clusterPids(dataDir: string): number[] {
+  const root = postmasterPid(dataDir);
+  if (root === null) return [];
+  const pids = [root];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      // Field 4 of /proc/PID/stat is the parent pid; the command name (field 2) may contain spaces.
+      // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces.
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid) children.push(Number(entry));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === root) pids.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
   }
-  return children;
+  return pids;
 }
 
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // Already gone.
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
   }
 }
 
-/** initdb's a new cluster in a temp dir, starts it on a free port and waits until it accepts connections. */
-export async function startPgCluster(settings: Record<string, string> = {}): Promise<PgCluster> {
-  const bin = binDir();
-  const root = mkdtempSync(path.join(tmpdir(), 'duet-pg-'));
+const live = new Set<string>();
+// Should the test process end without its afterAll, no cluster outlives it.
+process.once('exit', () => {
+  for (const dataDir of live) {
+    signalAll(clusterPids(dataDir), 'SIGCONT');
+    try {
+      const [file, argv] = command('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '10']);
+      execFileSync(file, argv, { stdio: 'ignore' });
+    } catch {
+      signalAll(clusterPids(dataDir), 'SIGKILL');
+    }
+    rmSync(path.dirname(dataDir), { recursive: true, force: true });
+  }
+});
+
+/** initdb in a new temporary directory, start on a free port, wait until it accepts connections. */
+export async function startPgCluster(): Promise<PgCluster> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'duet-pg-'));
   const dataDir = path.join(root, 'data');
-  const logFile = path.join(root, 'postgres.log');
   if (asRoot) {
-    const owner = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim();
-    const group = execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim();
-    chownSync(root, Number(owner), Number(group));
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(root, uid, gid);
   }
+  live.add(dataDir);
   const port = await freePort();
-  const options = {
-    listen_addresses: "'127.0.0.1'",
-    unix_socket_directories: `'${root}'`,
-    // Test data: durability against power loss is not what these clusters are for.
-    fsync: 'off',
-    synchronous_commit: 'off',
-    full_page_writes: 'off',
-    max_connections: '100',
-    ...settings,
-  };
-  const pgCtlOptions = Object.entries(options)
-    .map(([key, value]) => `-c ${key}=${value}`)
-    .concat(`-p ${port}`)
-    .join(' ');
-  const pgCtl = (...args: string[]) => run(path.join(bin, 'pg_ctl'), ['-D', dataDir, ...args]);
+  const logFile = path.join(root, 'postgres.log');
   let paused: number[] = [];
-  let destroyed = false;
 
+  const ctl = (args: string[]) => pg('pg_ctl', ['-D', dataDir, '-w', '-t', String(CTL_TIMEOUT_SEC), ...args]);
   const cluster: PgCluster = {
-    port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
     dataDir,
-    urlOf: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
     async createDatabase(name) {
-      const client = new pg.Client({ connectionString: cluster.url });
+      const client = new postgres.Client({ connectionString: cluster.url });
       await client.connect();
       try {
         await client.query(`CREATE DATABASE ${name}`);
       } finally {
         await client.end();
       }
-      return cluster.urlOf(name);
+      return cluster.url.replace(/\/postgres$/, `/${name}`);
     },
-    pid() {
-      return Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    async start() {
+      await ctl(['-l', logFile, 'start']);
+    },
+    async stop() {
+      await ctl(['-m', 'fast', 'stop']);
+    },
+    async restart() {
+      await ctl(['-l', logFile, '-m', 'fast', 'restart']);
+    },
+    async crash() {
+      await ctl(['-m', 'immediate', 'stop']);
     },
     pause() {
-      const postmaster = cluster.pid();
-      // The postmaster first, so it forks no new backend while we stop the ones there are.
-      signal(postmaster, 'SIGSTOP');
-      paused = [postmaster, ...childrenOf(postmaster)];
-      for (const pid of paused.slice(1)) signal(pid, 'SIGSTOP');
+      paused = clusterPids(dataDir);
+      signalAll(paused, 'SIGSTOP');
     },
     resume() {
-      for (const pid of paused.reverse()) signal(pid, 'SIGCONT');
+      signalAll([...new Set([...paused, ...clusterPids(dataDir)])], 'SIGCONT');
       paused = [];
     },
-    stop(mode = 'fast') {
+    async destroy() {
       cluster.resume();
-      pgCtl('stop', '-m', mode, '-w', '-t', '30');
-    },
-    start() {
-      pgCtl('start', '-w', '-t', '30', '-l', logFile, '-o', pgCtlOptions);
-    },
-    restart() {
-      cluster.resume();
-      pgCtl('restart', '-m', 'fast', '-w', '-t', '30', '-l', logFile, '-o', pgCtlOptions);
-    },
-    crash() {
-      cluster.resume();
-      const postmaster = cluster.pid();
-      const backends = childrenOf(postmaster);
-      signal(postmaster, 'SIGKILL');
-      for (const pid of backends) signal(pid, 'SIGKILL');
-    },
-    log() {
-      try {
-        return readFileSync(logFile, 'utf8');
-      } catch {
-        return '';
-      }
-    },
-    destroy() {
-      if (destroyed) return;
-      destroyed = true;
-      live.delete(cluster);
-      cluster.resume();
-      if (existsSync(path.join(dataDir, 'postmaster.pid'))) {
-        try {
-          pgCtl('stop', '-m', 'immediate', '-w', '-t', '30');
-        } catch {
-          try {
-            cluster.crash();
-          } catch {
-            // No postmaster left to kill.
-          }
-        }
-      }
+      if (postmasterPid(dataDir) !== null) await ctl(['-m', 'immediate', 'stop']).catch(() => signalAll(clusterPids(dataDir), 'SIGKILL'));
+      live.delete(dataDir);
       rmSync(root, { recursive: true, force: true });
     },
   };
 
-  live.add(cluster);
   try {
-    run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
-    cluster.start();
+    // No fsync: the faults here kill processes, not the machine, so the kernel keeps every write.
+    await pg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    const settings = [
+      `port = ${port}`,
+      `listen_addresses = '127.0.0.1'`,
+      `unix_socket_directories = '${root}'`,
+      'fsync = off',
+      'full_page_writes = off',
+      'max_connections = 100',
+      'shared_buffers = 32MB',
+      'logging_collector = off',
+    ];
+    writeFileSync(path.join(dataDir, 'postgresql.auto.conf'), `${settings.join('\n')}\n`, { flag: 'a' });
+    await cluster.start();
   } catch (error) {
-    const detail = cluster.log();
-    cluster.destroy();
-    throw new Error(`could not start a PostgreSQL cluster: ${String(error)}\n${detail}`);
+    await cluster.destroy().catch(() => {});
+    throw error;
   }
   return cluster;
 }
