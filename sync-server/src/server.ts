@@ -7,6 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import { CacheFence } from './cache/cache-fence.ts';
 import { createApp, metricsApp } from './app.ts';
 import type { KvStore } from './cache/kv.ts';
 import { MemoryKv } from './cache/memory-kv.ts';
@@ -111,6 +113,14 @@ export async function startServer(
   const cache = new SyncCache(options.wrapKv ? options.wrapKv(kv) : kv, metrics.cacheRequests);
   cacheRef.current = cache;
   await redis?.connect().catch(() => {});
+  // Several instances share Redis only on a real Postgres (the embedded one lives in this process).
+  let fence: CacheFence | null = null;
+  if (redis && config.databaseUrl) {
+    const instanceFence = new CacheFence({ databaseUrl, pool, cache, logger, instanceId: randomUUID(), connectTimeoutMs: config.pgTimeouts.connectMs });
+    cache.onMissedWrite = () => instanceFence.announce();
+    await instanceFence.start();
+    fence = instanceFence;
+  }
   const users = new UsersRepo(pool);
   const jobs = await TranscriptJobs.start(databaseUrl, { pool, cache, bus }, config.jobs, logger, config.pgTimeouts);
 
@@ -159,6 +169,7 @@ export async function startServer(
         const bound = config.pgTimeouts.connectMs + queryTimeoutMs(config.pgTimeouts);
         await atMost(jobs.stop(), bound, 'job worker', logger);
         await bus.close();
+        await atMost(fence?.close() ?? Promise.resolve(), bound, 'cache fence', logger);
         if (redis) redis.disconnect();
         await atMost(pool.end(), bound, 'Postgres pool', logger);
         if (embedded) await embedded.close();

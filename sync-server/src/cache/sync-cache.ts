@@ -24,8 +24,8 @@ import type { Counter } from 'prom-client';
 import type { DeviceIdentity } from '../store/users-repo.ts';
 import type { KvStore } from './kv.ts';
 
-// Heads live a minute: if one instance loses Redis while others keep it, what it could not raise
-// is stale for at most that long (its epoch rotation on reconnect clears it sooner).
+// Heads live a minute. An instance that cannot reach Redis while others can tells them through
+// Postgres before it answers (cache-fence.ts), so what it could not raise is never trusted.
 const TTL = { head: 60, spaces: 3600, token: 300, stats: 60, presence: 75 } as const;
 const REVOKED = 'revoked';
 
@@ -33,6 +33,10 @@ export type CacheName = 'token' | 'pull' | 'stats';
 
 export class SyncCache {
   private stale = false;
+  /** False while this instance could miss another's word that the cache is stale (cache-fence.ts). */
+  private listening = true;
+  /** Tells the other instances that a write did not reach Redis; awaited before the write is answered. */
+  onMissedWrite: () => Promise<void> = async () => {};
 
   constructor(
     readonly kv: KvStore,
@@ -55,11 +59,29 @@ export class SyncCache {
 
   /**
    * Whether cached values may be used. After a missed write (Redis stalled or down), nothing is
-   * read until the epoch has been rotated, whether or not the connection itself dropped.
+   * read until the epoch has been rotated, whether or not the connection itself dropped; nor while
+   * the word of another instance's missed write could not be heard.
    */
   private async usable(): Promise<boolean> {
+    if (!this.listening) return false;
     if (this.stale) await this.recover();
     return !this.stale;
+  }
+
+  /** A write of this instance did not reach Redis: stop reading it, and tell the others. */
+  private async missedWrite(): Promise<void> {
+    this.stale = true;
+    await this.onMissedWrite();
+  }
+
+  /** Another instance missed a write: stop reading at once; the epoch rotation drops everything. */
+  distrust(): void {
+    this.stale = true;
+    void this.recover().catch(() => {});
+  }
+
+  fenceListening(up: boolean): void {
+    this.listening = up;
   }
 
   async identity(tokenHash: string): Promise<DeviceIdentity | 'revoked' | null> {
@@ -77,7 +99,7 @@ export class SyncCache {
   async revokeToken(tokenHash: string): Promise<void> {
     const epoch = await this.kv.epoch();
     const ok = epoch !== null && (await this.kv.put(epoch, `tok:${tokenHash}`, REVOKED, TTL.token, false));
-    if (!ok) this.stale = true;
+    if (!ok) await this.missedWrite();
   }
 
   /** lastMutationId when nothing changed in any space since the cursor, from the cache alone; else null. */
@@ -117,7 +139,7 @@ export class SyncCache {
   async raiseAfterCommit(heads: ReadonlyMap<string, number>): Promise<void> {
     if (heads.size === 0) return;
     const raised = new Map([...heads].map(([space, head]) => [`head:${space}`, head] as const));
-    if (!(await this.kv.raiseCurrent(raised, TTL.head))) this.stale = true;
+    if (!(await this.kv.raiseCurrent(raised, TTL.head))) await this.missedWrite();
   }
 
   /**
@@ -128,7 +150,7 @@ export class SyncCache {
   async afterPushCommit(heads: ReadonlyMap<string, number>, lmid: { userId: string; clientId: string; value: number }): Promise<void> {
     const raised = new Map<string, number>([...heads].map(([space, head]) => [`head:${space}`, head] as const));
     raised.set(`lmid:${lmid.userId}:${lmid.clientId}`, lmid.value);
-    if (!(await this.kv.raiseCurrent(raised, TTL.head)) && heads.size > 0) this.stale = true;
+    if (!(await this.kv.raiseCurrent(raised, TTL.head)) && heads.size > 0) await this.missedWrite();
   }
 
   /**
@@ -144,7 +166,7 @@ export class SyncCache {
       }
       ok = (await this.kv.raise(epoch, new Map([...heads].map(([s, v]) => [`head:${s}`, v])), TTL.head)) && ok;
     }
-    if (!ok) this.stale = true;
+    if (!ok) await this.missedWrite();
   }
 
   async stats(userId: string, personalSpaceId: string): Promise<StatsResponse | null> {

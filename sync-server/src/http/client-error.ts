@@ -28,9 +28,11 @@ export function answerClientErrors(server: http.Server, logger: Logger): void {
     const id = randomUUID();
     const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
     logger.info({ reqId: id, status: answer.status, err: error.code }, 'request refused by the HTTP parser');
+    // An answer to HEAD has no body (its client would read the body as a broken next answer).
+    const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
     socket.end(
       `HTTP/1.1 ${answer.status} ${REASONS[answer.status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\n\r\n${head ? '' : body}`,
     );
   });
 }
