@@ -3,21 +3,12 @@ import { useTranslation } from 'react-i18next';
 import { useDuetClient, useSyncStatus } from '../data/index.ts';
 import type { RejectedMutation } from '../data/index.ts';
 import { excerpt } from './excerpt.ts';
-
-function lostText(args: unknown): string | null {
-  if (typeof args !== 'object' || args === null) return null;
-  const record = args as Record<string, unknown>;
-  for (const key of ['body', 'text', 'title']) {
-    const value = record[key];
-    if (typeof value === 'string' && value.trim()) return value;
-  }
-  return null;
-}
+import { textOfChange } from './unsendable-text.ts';
 
 function RejectedItem({ rejected }: { rejected: RejectedMutation }) {
   const { t } = useTranslation();
   const client = useDuetClient();
-  const text = lostText(rejected.args);
+  const text = textOfChange(rejected.args);
   const what = t(`rejected.what.${rejected.name}`, { defaultValue: t('rejected.what.other') });
   const reason = t(`rejected.reason.${rejected.code}`, { defaultValue: t('rejected.reason.other') });
   return (
