@@ -116,8 +116,12 @@ export async function startServer(
   // Several instances share Redis only on a real Postgres (the embedded one lives in this process).
   let fence: CacheFence | null = null;
   if (redis && config.databaseUrl) {
-    const instanceFence = new CacheFence({ databaseUrl, pool, cache, logger, instanceId: randomUUID(), connectTimeoutMs: config.pgTimeouts.connectMs });
+    const instanceFence = new CacheFence({
+      databaseUrl, pool, cache, logger, instanceId: randomUUID(),
+      connectTimeoutMs: config.pgTimeouts.connectMs, queryTimeoutMs: queryTimeoutMs(config.pgTimeouts),
+    });
     cache.onMissedWrite = () => instanceFence.announce();
+    cache.heardEverything = () => instanceFence.heardEverything();
     await instanceFence.start();
     fence = instanceFence;
   }

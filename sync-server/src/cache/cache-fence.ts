@@ -6,6 +6,12 @@
  * and every instance LISTENs on a connection of its own; on the word it stops reading the cache at
  * once and rotates the Redis epoch, which drops every cached value for all instances. While its
  * listening connection is down an instance cannot hear the word, so it does not read the cache.
+ *
+ * The word travels on its own, so a pull could overtake it: before answering "nothing new" from
+ * the cache, a reader waits for a round trip on the listening connection that began after the pull
+ * did. Postgres delivers a notification committed before a query began no later than that query's
+ * answer, on the same connection, so by then every word sent before the pull has been heard.
+ * Concurrent readers share round trips (one in flight, at most one queued behind it).
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -18,9 +24,11 @@ export class CacheFence {
   private listener: pg.Client | null = null;
   private reconnect: NodeJS.Timeout | null = null;
   private closed = false;
+  private roundTrip: Promise<boolean> | null = null;
+  private queued: Promise<boolean> | null = null;
 
   constructor(
-    private readonly deps: { databaseUrl: string; pool: pg.Pool; cache: SyncCache; logger: Logger; instanceId: string; connectTimeoutMs: number },
+    private readonly deps: { databaseUrl: string; pool: pg.Pool; cache: SyncCache; logger: Logger; instanceId: string; connectTimeoutMs: number; queryTimeoutMs: number },
   ) {}
 
   /** Starts listening (the cache is not read until the listener is connected). */
@@ -34,8 +42,47 @@ export class CacheFence {
     await this.deps.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, this.deps.instanceId]);
   }
 
+  /**
+   * Resolves true once every word sent before this call has been heard (then the cache may be
+   * read, unless the word made it stale), false when that cannot be known (listener down or slow).
+   */
+  heardEverything(): Promise<boolean> {
+    if (this.queued) return this.queued;
+    if (!this.roundTrip) return this.startRoundTrip();
+    // The one in flight may have begun before this call: wait for the next one.
+    this.queued = this.roundTrip.then(() => {
+      this.queued = null;
+      return this.startRoundTrip();
+    });
+    return this.queued;
+  }
+
+  private startRoundTrip(): Promise<boolean> {
+    const trip = this.ping().finally(() => {
+      if (this.roundTrip === trip) this.roundTrip = null;
+    });
+    this.roundTrip = trip;
+    return trip;
+  }
+
+  private async ping(): Promise<boolean> {
+    const listener = this.listener;
+    if (!listener) return false;
+    try {
+      await listener.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.deps.databaseUrl, connectionTimeoutMillis: this.deps.connectTimeoutMs });
+    // A stalled Postgres must not hold readers: the round trip gives up as the pool's queries do.
+    const client = new pg.Client({
+      connectionString: this.deps.databaseUrl,
+      connectionTimeoutMillis: this.deps.connectTimeoutMs,
+      query_timeout: this.deps.queryTimeoutMs,
+    });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {

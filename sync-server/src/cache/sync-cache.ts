@@ -37,6 +37,8 @@ export class SyncCache {
   private listening = true;
   /** Tells the other instances that a write did not reach Redis; awaited before the write is answered. */
   onMissedWrite: () => Promise<void> = async () => {};
+  /** Resolves true once every other instance's word of a missed write sent before the call was heard. */
+  heardEverything: () => Promise<boolean> = async () => true;
 
   constructor(
     readonly kv: KvStore,
@@ -102,10 +104,15 @@ export class SyncCache {
     if (!ok) await this.missedWrite();
   }
 
+  /** Whether "nothing new" may be answered from the cache: usable, with every missed write heard of. */
+  private async trustworthy(): Promise<boolean> {
+    return (await this.usable()) && (await this.heardEverything()) && !this.stale;
+  }
+
   /** lastMutationId when nothing changed in any space since the cursor, from the cache alone; else null. */
   async emptyPull(userId: string, clientId: string, cursor: ReadonlyMap<string, number>): Promise<number | null> {
     const spaces = [...cursor.keys()];
-    const values = (await this.usable())
+    const values = (await this.trustworthy())
       ? await this.kv.getCurrent([`spaces:${userId}`, `lmid:${userId}:${clientId}`, ...spaces.map((s) => `head:${s}`)])
       : null;
     const [members, lmid, ...heads] = values ?? [];
@@ -170,7 +177,7 @@ export class SyncCache {
   }
 
   async stats(userId: string, personalSpaceId: string): Promise<StatsResponse | null> {
-    const [head] = (await this.usable()) ? ((await this.kv.getCurrent([`head:${personalSpaceId}`])) ?? [null]) : [null];
+    const [head] = (await this.trustworthy()) ? ((await this.kv.getCurrent([`head:${personalSpaceId}`])) ?? [null]) : [null];
     const [value] = head ? ((await this.kv.getCurrent([`stats:${userId}:${head}`])) ?? [null]) : [null];
     this.count('stats', Boolean(value));
     return value ? (JSON.parse(value) as StatsResponse) : null;

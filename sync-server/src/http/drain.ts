@@ -9,6 +9,9 @@ import type http from 'node:http';
 import type { RequestHandler, Response } from 'express';
 import { ApiError } from './api-error.ts';
 
+/** How long idle kept-alive connections stay open once draining (see drain). */
+const KEEP_ALIVE_LINGER_MS = 1000;
+
 export class Drain {
   private draining = false;
   private readonly inFlight = new Set<Response>();
@@ -33,27 +36,29 @@ export class Drain {
   };
 
   /**
-   * Stops taking connections, lets the running requests finish (at most graceMs), then closes what
-   * is left (idle connections, refused latecomers). `closed` is the server's close,
+   * Lets the running requests finish (at most graceMs, at least a short linger), then stops taking
+   * connections and closes what is left (idle connections, refused latecomers). `closed` is the server's close,
    * which also waits for upgraded sockets (WebSockets): close those meanwhile.
    */
   async drain(server: http.Server, graceMs: number): Promise<{ closed: Promise<void> }> {
     this.draining = true;
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Idle kept-alive connections stay open a moment: one closed now could cross a request its
+    // client is sending on it (a reset, not an answer). Meanwhile a request on one is answered 503
+    // with Connection: close, which closes it; what is still idle after the linger is closed. So the
+    // server stops listening only then (its close() also closes idle connections); a connection
+    // opened meanwhile is answered 503 like the rest.
+    let timer: NodeJS.Timeout | undefined;
+    const idle = this.inFlight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.idle = resolve));
+    const linger = new Promise<void>((resolve) => setTimeout(resolve, Math.min(KEEP_ALIVE_LINGER_MS, graceMs)));
+    await Promise.race([
+      Promise.all([idle, linger]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    if (this.inFlight.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => {
-          this.idle = resolve;
-        }),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
     server.closeAllConnections();
     return { closed };
   }
