@@ -15,7 +15,7 @@ const TIMEOUTS = { connectMs: 5000, statementMs: 5000, lockMs: 2000, idleInTrans
 
 function cacheOf(name: string): SyncCache {
   const registry = new Registry();
-  return new SyncCache(new MemoryKv(), new Counter({ name: `fence_test_${name}`, help: 'test', labelNames: ['cache', 'result'], registers: [registry] }));
+  return new SyncCache(new MemoryKv(), new Counter({ name: `fence_test_${name.replace(/\W/g, '_')}`, help: 'test', labelNames: ['cache', 'result'], registers: [registry] }));
 }
 
 describe('the cache fence', () => {
@@ -53,6 +53,24 @@ describe('the cache fence', () => {
     // The writer's head raise after its commit did not land (its Redis is unreachable): it announces.
     await writer.fence.announce();
     expect(await reader.cache.emptyPull('user-1', 'client-1', cursor), 'no cached answer once the writer went on').toBeNull();
+  });
+
+  it('keeps distrusting for a while after the last word, so a writer says it once a second, not per write', async () => {
+    const reader = await instance('patient');
+    const writer = await instance('cut-off');
+    const cursor = new Map([['space-3', 4]]);
+    const remember = async () => reader.cache.rememberPull(await reader.cache.epoch(), 'user-3', 'client-3', ['space-3'], cursor, 2);
+    await writer.fence.announce();
+    // A second missed write right after is covered by the same word.
+    const again = writer.fence.announce();
+    expect(again).toBe(writer.fence.announce());
+    await again;
+    await remember();
+    expect(await reader.cache.emptyPull('user-3', 'client-3', cursor), 'nothing is cached or read while distrusting').toBeNull();
+    // No word for longer than the distrust window: the cache is used again (from fresh values).
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await remember();
+    expect(await reader.cache.emptyPull('user-3', 'client-3', cursor)).toBe(2);
   });
 
   it('reads nothing from the cache while it cannot hear the word', async () => {

@@ -19,12 +19,24 @@ import type { SyncCache } from './sync-cache.ts';
 
 const CHANNEL = 'duet_cache_fence';
 const RECONNECT_MS = 1000;
+/**
+ * A writer whose cache writes keep failing says so at most this often, and a hearer distrusts the
+ * cache for twice as long after each word, so every write in between is covered by the last word
+ * (an outage costs one NOTIFY a second per instance, not one per push).
+ */
+const ANNOUNCE_EVERY_MS = 1000;
+const DISTRUST_MS = 2 * ANNOUNCE_EVERY_MS;
+/** A reader waits this long at most for the round trip; without it, the cache is not trusted. */
+const HEAR_WAIT_MS = 500;
 
 export class CacheFence {
   private listener: pg.Client | null = null;
   private reconnect: NodeJS.Timeout | null = null;
   private closed = false;
   private roundTrip: Promise<boolean> | null = null;
+  private announcing: Promise<void> | null = null;
+  private announcedAt = Number.NEGATIVE_INFINITY;
+  private trustTimer: NodeJS.Timeout | null = null;
   private queued: Promise<boolean> | null = null;
 
   constructor(
@@ -38,15 +50,43 @@ export class CacheFence {
   }
 
   /** Tells every other instance that a write did not reach Redis. Resolves once Postgres took it. */
-  async announce(): Promise<void> {
-    await this.deps.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, this.deps.instanceId]);
+  announce(): Promise<void> {
+    const now = Date.now();
+    // A word sent (or being sent) less than ANNOUNCE_EVERY_MS ago still covers this write.
+    if (this.announcing && now - this.announcedAt < ANNOUNCE_EVERY_MS) return this.announcing;
+    this.announcedAt = now;
+    this.announcing = this.deps.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, this.deps.instanceId]).then(() => undefined);
+    this.announcing.catch(() => {
+      this.announcing = null;
+    });
+    return this.announcing;
+  }
+
+  private heard(): void {
+    this.deps.cache.distrust();
+    if (this.trustTimer) clearTimeout(this.trustTimer);
+    this.trustTimer = setTimeout(() => {
+      this.trustTimer = null;
+      this.deps.cache.trustAgain();
+    }, DISTRUST_MS);
+    this.trustTimer.unref();
   }
 
   /**
    * Resolves true once every word sent before this call has been heard (then the cache may be
    * read, unless the word made it stale), false when that cannot be known (listener down or slow).
    */
-  heardEverything(): Promise<boolean> {
+  async heardEverything(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), HEAR_WAIT_MS);
+    });
+    const heard = await Promise.race([this.nextRoundTrip(), late]);
+    clearTimeout(timer);
+    return heard;
+  }
+
+  private nextRoundTrip(): Promise<boolean> {
     if (this.queued) return this.queued;
     if (!this.roundTrip) return this.startRoundTrip();
     // The one in flight may have begun before this call: wait for the next one.
@@ -87,7 +127,7 @@ export class CacheFence {
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {
       // Our own word: this instance already knows its cache writes failed.
-      if (message.payload !== this.deps.instanceId) this.deps.cache.distrust();
+      if (message.payload !== this.deps.instanceId) this.heard();
     });
     try {
       await client.connect();
@@ -116,6 +156,7 @@ export class CacheFence {
   async close(): Promise<void> {
     this.closed = true;
     if (this.reconnect) clearTimeout(this.reconnect);
+    if (this.trustTimer) clearTimeout(this.trustTimer);
     const listener = this.listener;
     this.listener = null;
     await listener?.end().catch(() => {});

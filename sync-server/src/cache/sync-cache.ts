@@ -35,6 +35,8 @@ export class SyncCache {
   private stale = false;
   /** False while this instance could miss another's word that the cache is stale (cache-fence.ts). */
   private listening = true;
+  /** True for a while after another instance's word that it missed a write (cache-fence.ts). */
+  private distrusted = false;
   /** Tells the other instances that a write did not reach Redis; awaited before the write is answered. */
   onMissedWrite: () => Promise<void> = async () => {};
   /** Resolves true once every other instance's word of a missed write sent before the call was heard. */
@@ -51,7 +53,7 @@ export class SyncCache {
 
   /** The epoch to fill the cache under; read it before reading Postgres. None while stale. */
   async epoch(): Promise<string | null> {
-    return this.stale ? null : this.kv.epoch();
+    return this.stale || this.distrusted ? null : this.kv.epoch();
   }
 
   /** Called when Redis is reachable again: drops everything if a write was missed meanwhile. */
@@ -65,7 +67,7 @@ export class SyncCache {
    * the word of another instance's missed write could not be heard.
    */
   private async usable(): Promise<boolean> {
-    if (!this.listening) return false;
+    if (!this.listening || this.distrusted) return false;
     if (this.stale) await this.recover();
     return !this.stale;
   }
@@ -76,9 +78,15 @@ export class SyncCache {
     await this.onMissedWrite();
   }
 
-  /** Another instance missed a write: stop reading at once; the epoch rotation drops everything. */
+  /** Another instance missed a write: stop reading and filling the cache until trustAgain(). */
   distrust(): void {
+    this.distrusted = true;
     this.stale = true;
+  }
+
+  /** No word for a while: the epoch rotation drops everything cached before, then the cache is used again. */
+  trustAgain(): void {
+    this.distrusted = false;
     void this.recover().catch(() => {});
   }
 
