@@ -16,6 +16,7 @@ import { navigate } from './router.ts';
 import type { Route } from './routes.ts';
 import { useSessionTracking } from './use-session-tracking.ts';
 import { useFirstSignInPersistence } from './use-first-sign-in-persistence.ts';
+import { audioRuntimeFor } from '@duet/client';
 import { useDuetClient } from '../data/index.ts';
 
 // Screens other than the conversations are loaded when first opened (the service worker has them
@@ -54,7 +55,7 @@ export function AppShell({ route }: { route: Route }) {
   const client = useDuetClient();
   // Recordings waiting from an earlier visit upload whichever screen the app opens on.
   useEffect(() => {
-    void import('../audio/audio-runtime.ts').then(({ audioRuntimeFor }) => audioRuntimeFor(client));
+    audioRuntimeFor(client);
   }, [client]);
 
   useEffect(() => {

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import type { MutationArgs, MutationName } from '@duet/shared';
 import { useDuetClient } from '../data/index.ts';
-import { requestBackgroundSync } from '../pwa/background-sync.ts';
+import { requestBackgroundSync } from '@duet/client';
 
 /**
  * `client.mutate`, plus: a change made offline registers Background Sync (where the browser has

@@ -6,9 +6,7 @@
 import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
 import type { Conflict, Session, Space } from '@duet/shared';
-import type { RealtimeSnapshot, RealtimeStatus } from '../sync/realtime.ts';
-import type { SyncStatus } from '../sync/status.ts';
-import type { AuthState, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, TranscriptView } from './types.ts';
+import type { AuthState, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, RealtimeSnapshot, RealtimeStatus, SyncStatus, TranscriptView } from '@duet/client';
 
 const DuetContext = createContext<DuetClient | null>(null);
 

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useDuetClient, useSyncStatus } from '../../data/index.ts';
 import { navigate } from '../../app/router.ts';
 import { useErrorText } from '../../app/use-error-text.ts';
-import { audioRuntimeFor } from '../../audio/audio-runtime.ts';
+import { audioRuntimeFor } from '@duet/client';
 import { FormError } from '../../app/FormError.tsx';
 
 export function SignOutSection() {

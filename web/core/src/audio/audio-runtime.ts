@@ -2,7 +2,7 @@
  * The audio parts of one DuetClient: the recording store and the upload manager, wired to the
  * client's sign-in, local changes and the browser's online signal. One runtime per client.
  */
-import type { DuetClient } from '../data/index.ts';
+import type { DuetClient } from '../client/types.ts';
 import { browserOnline } from '../sync/platform.ts';
 import { IdbRecordingStore } from './idb-recording-store.ts';
 import { MemoryRecordingStore } from './memory-recording-store.ts';
