@@ -3,8 +3,9 @@
  * (`createDuetClient` in the browser, `assembleDuetClient` with every part for Node and tests),
  * read through `client.read` or live queries, write through `client.mutate` and the workflows.
  */
-export { assembleDuetClient, createDuetClient } from './client/client.ts';
-export type { DuetClientParts } from './client/client.ts';
+export { assembleDuetClient } from './client/client.ts';
+export type { DuetClientParts, StorageManagerLike } from './client/client.ts';
+export { createDuetClient } from './client/browser-client.ts';
 export { createSessionTracker } from './client/session-tracker.ts';
 export type { SessionTrackerDeps } from './client/session-tracker.ts';
 export type {
@@ -13,13 +14,16 @@ export type {
   DuetAuth,
   DuetClient,
   DuetClientOptions,
+  LiveQuery,
   LocalReads,
   MeView,
   MessageView,
+  NewTranscript,
   PartnerPresenceView,
   SessionTracker,
   StorageEstimateView,
   TranscriptView,
+  TranscriptWorkflows,
 } from './client/types.ts';
 export { ApiClient } from './api/client.ts';
 export { ApiError, DuetError, ClientErrorCode, errorCode, isApiError } from './api/errors.ts';
@@ -33,8 +37,7 @@ export { getLocalEntity } from './sync/local-tx.ts';
 export type { SyncTransport } from './sync/transport.ts';
 export type { RealtimeClient, RealtimeSnapshot, RealtimeStatus } from './sync/realtime.ts';
 export type { PullProgress, RejectedMutation, SyncErrorCode, SyncStatus, UnsendableChange } from './sync/status.ts';
-export { audioRuntimeFor, createAudioRuntime } from './audio/audio-runtime.ts';
-export type { AudioRuntime, AudioRuntimeOptions } from './audio/audio-runtime.ts';
+export type { AudioRuntime } from './audio/audio-runtime.ts';
 export { AudioRecorder, RecorderError } from './audio/audio-recorder.ts';
 export type { RecordedAudio, RecorderErrorCode } from './audio/audio-recorder.ts';
 export { fetchTranscriptAudio } from './audio/fetch-audio.ts';

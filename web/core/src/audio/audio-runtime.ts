@@ -1,14 +1,13 @@
 /**
  * The audio parts of one DuetClient: the recording store and the upload manager, wired to the
- * client's sign-in, local changes and the browser's online signal. One runtime per client.
+ * client's sign-in, local changes and online signal. The client creates exactly one and owns it
+ * (client.audio), so the uploads go on while the person moves between screens.
  */
-import type { DuetClient } from '../client/types.ts';
-import { browserOnline } from '../sync/platform.ts';
-import { IdbRecordingStore } from './idb-recording-store.ts';
-import { MemoryRecordingStore } from './memory-recording-store.ts';
+import type { DuetAuth } from '../client/types.ts';
+import type { SyncEngine } from '../sync/engine.ts';
+import type { Signal, Timers } from '../sync/platform.ts';
 import type { RecordingStore } from './recording-store.ts';
 import { transcriptPresence } from './transcript-presence.ts';
-import { tusTransport } from './tus-transport.ts';
 import { UploadManager } from './upload-manager.ts';
 import type { UploadTransport } from './upload-transport.ts';
 
@@ -21,26 +20,32 @@ export interface AudioRuntime {
   baseUrl: string;
 }
 
-export interface AudioRuntimeOptions {
-  baseUrl?: string;
-  store?: RecordingStore;
-  transport?: UploadTransport;
+export interface AudioRuntimeDeps {
+  store: RecordingStore;
+  transport: UploadTransport;
+  /** Origin of the API ('' for the page's own). */
+  baseUrl: string;
+  /** The page's origin, which a relative baseUrl is resolved against. */
+  origin: string;
+  online: Signal;
+  timers: Timers;
+  auth: Pick<DuetAuth, 'current' | 'subscribe'>;
+  engine: Pick<SyncEngine, 'read' | 'onLocalChange'>;
 }
 
-export function createAudioRuntime(client: DuetClient, options: AudioRuntimeOptions = {}): AudioRuntime {
-  const baseUrl = options.baseUrl ?? '';
-  const store = options.store ?? (typeof indexedDB === 'undefined' ? new MemoryRecordingStore() : new IdbRecordingStore());
-  const origin = typeof location === 'undefined' ? 'http://localhost' : location.origin;
+export function createAudioRuntime(deps: AudioRuntimeDeps): AudioRuntime {
+  const { store, auth, engine } = deps;
   const uploads = new UploadManager({
     store,
-    transport: options.transport ?? tusTransport(),
-    endpoint: new URL(`${baseUrl}${UPLOADS_PATH}`, origin).href,
-    online: browserOnline(),
-    token: () => client.auth.current()?.token ?? null,
-    presence: transcriptPresence((fn) => client.engine.read(fn)),
+    transport: deps.transport,
+    endpoint: new URL(`${deps.baseUrl}${UPLOADS_PATH}`, deps.origin).href,
+    online: deps.online,
+    timers: deps.timers,
+    token: () => auth.current()?.token ?? null,
+    presence: transcriptPresence((fn) => engine.read(fn)),
     onWorldChange(listener) {
-      const detachAuth = client.auth.subscribe(listener);
-      const detachChanges = client.onLocalChange((stores) => {
+      const detachAuth = auth.subscribe(listener);
+      const detachChanges = engine.onLocalChange((stores) => {
         if (stores.some((store) => store === 'transcripts' || store === 'outbox')) listener();
       });
       return () => {
@@ -49,20 +54,5 @@ export function createAudioRuntime(client: DuetClient, options: AudioRuntimeOpti
       };
     },
   });
-  return { store, uploads, baseUrl };
-}
-
-const runtimes = new WeakMap<DuetClient, AudioRuntime>();
-
-/**
- * The runtime of `client`, created and started on first use and kept as long as the client: the
- * uploads go on while the person moves between screens.
- */
-export function audioRuntimeFor(client: DuetClient): AudioRuntime {
-  const existing = runtimes.get(client);
-  if (existing) return existing;
-  const runtime = createAudioRuntime(client);
-  runtimes.set(client, runtime);
-  void client.ready.then(() => runtime.uploads.start()).catch(() => undefined);
-  return runtime;
+  return { store, uploads, baseUrl: deps.baseUrl };
 }

@@ -4,7 +4,6 @@ import { useTranslation } from 'react-i18next';
 import { useDuetClient, useSyncStatus } from '../../data/index.ts';
 import { navigate } from '../../app/router.ts';
 import { useErrorText } from '../../app/use-error-text.ts';
-import { audioRuntimeFor } from '@duet/client';
 import { FormError } from '../../app/FormError.tsx';
 
 export function SignOutSection() {
@@ -26,9 +25,6 @@ export function SignOutSection() {
         setBusy(false);
         return;
       }
-      // Signing out clears this device, recordings included.
-      const { store } = audioRuntimeFor(client);
-      for (const recording of await store.all()) await store.delete(recording.transcriptId);
       navigate('/login', { replace: true });
     } catch (e) {
       setError(errorText(e));

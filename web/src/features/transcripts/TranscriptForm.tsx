@@ -4,13 +4,11 @@ import { useTranslation } from 'react-i18next';
 import { MAX_TEXT_LENGTH } from '@duet/shared';
 import { useConversations, useDuetClient, useMe } from '../../data/index.ts';
 import { useErrorText } from '../../app/use-error-text.ts';
-import { useMutate } from '../../app/use-mutate.ts';
 import { currentLanguage } from '../../i18n/index.ts';
 import { TRANSCRIPT_LANGUAGES, languageName } from './transcript-languages.ts';
 import { RecordAudio } from './RecordAudio.tsx';
 import { DictateButton } from './DictateButton.tsx';
 import { appendPhrase } from './dictation.ts';
-import { useAudioRuntime } from './use-audio.ts';
 import { useRecorder } from './use-recorder.ts';
 import { FormError } from '../../app/FormError.tsx';
 
@@ -23,10 +21,8 @@ export function TranscriptForm() {
   const client = useDuetClient();
   const me = useMe();
   const conversations = useConversations({ archived: false });
-  const mutate = useMutate();
   const errorText = useErrorText();
   const recorder = useRecorder();
-  const { uploads } = useAudioRuntime();
   const ids = { text: useId(), language: useId(), conversation: useId(), submit: useId() };
   const [text, setText] = useState('');
   const [language, setLanguage] = useState<string>(currentLanguage());
@@ -43,20 +39,15 @@ export function TranscriptForm() {
     if (!text.trim() || !spaceId || recorder.phase !== 'idle') return;
     setError(null);
     setSaved(null);
-    const audio = recorder.recorded;
-    const id = client.newId();
     try {
-      // The recording is stored first: the upload manager leaves it alone until the transcript exists.
-      if (audio) await uploads.add({ transcriptId: id, blob: audio.blob, mimeType: audio.mimeType, durationMs: audio.durationMs });
-      const durationMs = audio ? { durationMs: Math.round(audio.durationMs) } : {};
-      try {
-        await mutate('transcript.create', { id, spaceId, text, language, ...durationMs, ...(conversation ? { conversationId: conversation.id } : {}) });
-      } catch (e) {
-        if (audio) await uploads.discard(id).catch(() => undefined);
-        throw e;
-      }
-      if (submitNow) await mutate('transcript.submit', { id });
-      void client.sessionTracker.recordActivity('transcript').catch(() => undefined);
+      await client.transcripts.create({
+        spaceId,
+        text,
+        language,
+        ...(conversation ? { conversationId: conversation.id } : {}),
+        audio: recorder.recorded,
+        submit: submitNow,
+      });
       setText('');
       recorder.discard();
       setSaved(submitNow ? t('transcripts.savedAndSubmitted') : t('transcripts.saved'));
