@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_TEXT_LENGTH } from '@duet/shared';
 import { useConversations, useDuetClient, useMe } from '../../data/index.ts';
-import { useErrorText } from '../../app/use-error-text.ts';
+import { useAction } from '../../app/use-action.ts';
 import { currentLanguage } from '../../i18n/index.ts';
 import { TRANSCRIPT_LANGUAGES, languageName } from './transcript-languages.ts';
 import { RecordAudio } from './RecordAudio.tsx';
@@ -21,14 +21,13 @@ export function TranscriptForm() {
   const client = useDuetClient();
   const me = useMe();
   const conversations = useConversations({ archived: false });
-  const errorText = useErrorText();
   const recorder = useRecorder();
   const ids = { text: useId(), language: useId(), conversation: useId(), submit: useId() };
   const [text, setText] = useState('');
   const [language, setLanguage] = useState<string>(currentLanguage());
   const [conversationId, setConversationId] = useState('');
   const [submitNow, setSubmitNow] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const [saved, setSaved] = useState<string | null>(null);
   const uiLanguage = i18n.resolvedLanguage ?? 'en';
 
@@ -37,9 +36,8 @@ export function TranscriptForm() {
     const conversation = conversations?.find((c) => c.id === conversationId);
     const spaceId = conversation?.spaceId ?? me?.sharedSpaceId ?? me?.personalSpaceId;
     if (!text.trim() || !spaceId || recorder.phase !== 'idle') return;
-    setError(null);
     setSaved(null);
-    try {
+    await run(async () => {
       await client.transcripts.create({
         spaceId,
         text,
@@ -51,9 +49,7 @@ export function TranscriptForm() {
       setText('');
       recorder.discard();
       setSaved(submitNow ? t('transcripts.savedAndSubmitted') : t('transcripts.saved'));
-    } catch (e) {
-      setError(errorText(e));
-    }
+    });
   };
 
   return (
