@@ -2,7 +2,7 @@
 import { ApiClient } from '../api/client.ts';
 import { IdbRecordingStore } from '../audio/idb-recording-store.ts';
 import { BrowserStorage } from '../db/browser-storage.ts';
-import { requestBackgroundSync } from '../platform/background-sync.ts';
+import { onServiceWorkerSync, requestBackgroundSync } from '../platform/background-sync.ts';
 import { realtimeUrl } from '../sync/realtime-frames.ts';
 import { assembleDuetClient } from './client.ts';
 import type { StorageManagerLike } from './client.ts';
@@ -23,6 +23,7 @@ export function createDuetClient(options: DuetClientOptions = {}): DuetClient {
       origin: location?.origin ?? 'http://localhost',
     },
     backgroundSync: requestBackgroundSync,
+    onPlatformSync: onServiceWorkerSync,
     ...(storageManager ? { storageManager } : {}),
     ...(options.autoStart !== undefined ? { autoStart: options.autoStart } : {}),
   });

@@ -52,6 +52,8 @@ export interface DuetClientParts {
    * the browser); called whenever the outbox grew while offline. None by default.
    */
   backgroundSync?: () => Promise<unknown>;
+  /** Calls back when the platform wakes the app to sync (the service worker's relayed sync event); returns detach. */
+  onPlatformSync?: (onSync: () => void) => () => void;
   /** The platform's storage manager (navigator.storage in the browser); none by default. */
   storageManager?: StorageManagerLike;
 }
@@ -86,6 +88,7 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     else realtime.stop();
   };
   const detachAuth = auth.subscribe(connectAsSignedIn);
+  const detachPlatformSync = parts.onPlatformSync?.(() => void engine.syncNow().catch(() => undefined)) ?? (() => undefined);
   const reads = createLocalReads((fn) => engine.read(fn));
   const detachPartnerWatch = reconnectOnPartnerChange({
     realtime,
@@ -175,6 +178,7 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     close() {
       followAuth = false;
       detachAuth();
+      detachPlatformSync();
       detachPartnerWatch();
       realtime.stop();
       void audio.uploads.stop();

@@ -98,4 +98,21 @@ describe('Background Sync', () => {
     await client.sessionTracker.start();
     expect(backgroundSync).toHaveBeenCalledTimes(2);
   });
+
+  it('a platform sync event (the service worker relaying Background Sync) syncs', async () => {
+    const platform: { wake: (() => void) | null } = { wake: null };
+    const onPlatformSync = (onSync: () => void) => {
+      platform.wake = onSync;
+      return () => (platform.wake = null);
+    };
+    const { client, server, signIn } = clientHarness({ onPlatformSync });
+    await client.ready;
+    const spaceId = await signIn('ana@example.com');
+    await client.mutate('conversation.create', { id: 'c1', spaceId, title: 'Woken' });
+    expect(server.entity('conversation', 'c1')).toBeUndefined();
+    platform.wake?.();
+    await vi.waitFor(() => expect(server.entity('conversation', 'c1')).toBeDefined());
+    client.close();
+    expect(platform.wake).toBeNull();
+  });
 });
