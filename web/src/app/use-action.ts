@@ -19,7 +19,7 @@ export function useAction(): ActionState {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const run = useCallback(
-    async <T,>(action: () => Promise<T>, onError?: (error: unknown) => void): Promise<T | undefined> => {
+    async <T>(action: () => Promise<T>, onError?: (error: unknown) => void): Promise<T | undefined> => {
       setBusy(true);
       setError(null);
       try {

@@ -24,7 +24,14 @@ export function createTranscriptWorkflows(deps: TranscriptWorkflowDeps): Transcr
       const durationMs = audio ? { durationMs: Math.round(audio.durationMs) } : {};
       const conversationId = input.conversationId ? { conversationId: input.conversationId } : {};
       try {
-        await deps.mutate('transcript.create', { id, spaceId: input.spaceId, text: input.text, language: input.language, ...durationMs, ...conversationId });
+        await deps.mutate('transcript.create', {
+          id,
+          spaceId: input.spaceId,
+          text: input.text,
+          language: input.language,
+          ...durationMs,
+          ...conversationId,
+        });
       } catch (error) {
         // No transcript, so no recording: it would wait for one forever.
         if (audio) await deps.uploads.discard(id).catch(() => undefined);

@@ -32,7 +32,9 @@ describe('transcripts.create', () => {
     const { client, recordings, signIn } = clientHarness();
     await client.ready;
     await signIn('ana@example.com');
-    await expect(client.transcripts.create({ spaceId: 'not-a-space', text: 'x', language: 'en', audio: recording(), submit: false })).rejects.toMatchObject({
+    await expect(
+      client.transcripts.create({ spaceId: 'not-a-space', text: 'x', language: 'en', audio: recording(), submit: false }),
+    ).rejects.toMatchObject({
       code: expect.any(String),
     });
     expect(await recordings.all()).toEqual([]);

@@ -12,7 +12,9 @@ import { MessageItem } from './MessageItem.tsx';
 function Conversation({ id }: { id: string }) {
   return (
     <>
-      {useMessages(id)?.map((message) => <MessageItem key={message.id} message={message} />)}
+      {useMessages(id)?.map((message) => (
+        <MessageItem key={message.id} message={message} />
+      ))}
       <MessageComposer conversationId={id} />
     </>
   );

@@ -38,11 +38,19 @@ function fakeFetch(server: FakeServer): typeof fetch {
     const user = byToken(auth);
     if (!user) return reply(401, { error: { code: 'unauthorized', message: 'no' } });
     if (path === '/api/me') return reply(200, { user, spaces: [server.entity('space', `personal-${user.id}`) as Space] });
-    if (path === '/api/invites') return reply(201, { code: 'ABCD-EFGH-JKLM', expiresAt: new Date(server.now + 7 * 86_400_000).toISOString() });
+    if (path === '/api/invites')
+      return reply(201, { code: 'ABCD-EFGH-JKLM', expiresAt: new Date(server.now + 7 * 86_400_000).toISOString() });
     if (path === '/api/invites/accept') {
       const code = (body as { code: string }).code;
       if (code !== INVITE_CODE) return reply(404, { error: { code: 'invite_not_found', message: 'no such invite' } });
-      const space: Space = { id: 'shared-1', kind: 'shared', members: [{ userId: 'ben', displayName: 'Ben' }, { userId: user.id, displayName: user.displayName }] };
+      const space: Space = {
+        id: 'shared-1',
+        kind: 'shared',
+        members: [
+          { userId: 'ben', displayName: 'Ben' },
+          { userId: user.id, displayName: user.displayName },
+        ],
+      };
       server.putSpace(space);
       return reply(200, { space });
     }
@@ -66,7 +74,14 @@ export function clientHarness(parts: Partial<DuetClientParts> = {}, options: { o
   const client = assembleDuetClient({
     storage: new MemoryStorage(),
     api: new ApiClient({ fetch: fakeFetch(server) }),
-    engine: { online, visibility: manualSignal(true), lock: processLock(), bus: localBus(), clock: { now: () => server.now }, periodicMs: 3_600_000 },
+    engine: {
+      online,
+      visibility: manualSignal(true),
+      lock: processLock(),
+      bus: localBus(),
+      clock: { now: () => server.now },
+      periodicMs: 3_600_000,
+    },
     audio: { store: recordings, transport: tus },
     autoStart: false,
     ...parts,
