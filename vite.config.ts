@@ -41,6 +41,10 @@ export default defineConfig({
         },
       },
       {
+        // @duet/client runs in Node, on fake-indexeddb and the memory storage.
+        test: { name: 'client', root: dir('./web/core'), include: ['src/**/*.test.ts'], environment: 'node' },
+      },
+      {
         test: { name: 'web', root: dir('./web'), include: ['src/**/*.test.{ts,tsx}'], environment: 'node' },
       },
     ],

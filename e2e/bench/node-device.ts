@@ -2,7 +2,7 @@
  * A simulated device: our real sync engine in Node (in-memory storage) against the real server,
  * with a fetch that records each request's path and latency.
  */
-import { ApiClient, assembleDuetClient, manualSignal, MemoryStorage } from '../../web/src/sync/index.ts';
+import { ApiClient, assembleDuetClient, manualSignal, MemoryStorage } from '@duet/client';
 
 export interface RequestTiming {
   path: string;

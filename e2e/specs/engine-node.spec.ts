@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient, assembleDuetClient, manualSignal, MemoryStorage, type SyncStorage,
-} from '../../web/src/sync/index.ts';
+} from '@duet/client';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
 
 type Signal = ReturnType<typeof manualSignal>;

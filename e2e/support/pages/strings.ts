@@ -1,22 +1,23 @@
 /**
- * The app's own UI strings (web/src/locales/<lang>.json), resolved the way the app's i18next does
+ * The app's own UI strings (@duet/web's locale files), resolved the way the app's i18next does
  * for the simple cases page models need: dotted keys, `_one`/`_other` plurals and `{{name}}`
  * interpolation. Page models find elements by these accessible names, so a copy change in the
  * locale file does not break the specs.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 export type Language = 'en' | 'es' | 'ar';
 type Dictionary = { [key: string]: string | Dictionary };
 
-const LOCALES = fileURLToPath(new URL('../../../web/src/locales/', import.meta.url));
+// By package name (web/package.json exports its locales), not by a path into web/.
+const localeFile = (language: Language) => createRequire(import.meta.url).resolve(`@duet/web/locales/${language}.json`);
 const cache = new Map<Language, Dictionary>();
 
 function dictionary(language: Language): Dictionary {
   let dict = cache.get(language);
   if (!dict) {
-    dict = JSON.parse(readFileSync(`${LOCALES}${language}.json`, 'utf8')) as Dictionary;
+    dict = JSON.parse(readFileSync(localeFile(language), 'utf8')) as Dictionary;
     cache.set(language, dict);
   }
   return dict;

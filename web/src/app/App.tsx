@@ -6,7 +6,6 @@ import type { DuetClient } from '../data/index.ts';
 import { AuthScreen } from '../features/auth/AuthScreen.tsx';
 import { AppShell } from './AppShell.tsx';
 import { LoadingScreen } from './LoadingScreen.tsx';
-import { useBackgroundSyncBridge } from './use-background-sync-bridge.ts';
 import { useRoute } from './router.ts';
 
 const queryClient = new QueryClient({
@@ -31,7 +30,6 @@ function AppGate() {
   const [ready, setReady] = useState(false);
   const auth = useAuth();
   const route = useRoute();
-  useBackgroundSyncBridge();
 
   useEffect(() => {
     let live = true;

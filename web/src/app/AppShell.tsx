@@ -16,7 +16,6 @@ import { navigate } from './router.ts';
 import type { Route } from './routes.ts';
 import { useSessionTracking } from './use-session-tracking.ts';
 import { useFirstSignInPersistence } from './use-first-sign-in-persistence.ts';
-import { useDuetClient } from '../data/index.ts';
 
 // Screens other than the conversations are loaded when first opened (the service worker has them
 // precached, so offline too): the first load carries less JavaScript.
@@ -51,11 +50,6 @@ export function AppShell({ route }: { route: Route }) {
   const { t } = useTranslation();
   useSessionTracking(route);
   useFirstSignInPersistence();
-  const client = useDuetClient();
-  // Recordings waiting from an earlier visit upload whichever screen the app opens on.
-  useEffect(() => {
-    void import('../audio/audio-runtime.ts').then(({ audioRuntimeFor }) => audioRuntimeFor(client));
-  }, [client]);
 
   useEffect(() => {
     if (route.name === 'login' || route.name === 'signup') navigate('/', { replace: true });

@@ -1,10 +1,9 @@
 /** When the person's edit lost to another write: what happened, and a way to restore theirs. */
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Conflict } from '@duet/shared';
 import { useConflicts, useConversation } from '../data/index.ts';
 import { excerpt } from './excerpt.ts';
-import { useErrorText } from './use-error-text.ts';
+import { useAction } from './use-action.ts';
 import { useMutate } from './use-mutate.ts';
 import { usePersonName } from './use-person-name.ts';
 
@@ -46,21 +45,15 @@ function sentence(text: string, language: string): string {
 function ConflictItem({ conflict, onDismiss }: { conflict: Conflict; onDismiss: () => void }) {
   const { t, i18n } = useTranslation();
   const mutate = useMutate();
-  const errorText = useErrorText();
   const personName = usePersonName();
   const conversation = useConversation(conflict.entityKind === 'conversation' ? conflict.entityId : null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const who = personName(conflict.winningBy, 'otherDevice');
   const title = conversation?.title ?? '';
   const key = `conflicts.what.${conflict.entityKind}.${conflict.field}`;
 
   const onRestore = async () => {
-    try {
-      setError(null);
-      if (await restore(conflict, mutate)) onDismiss();
-    } catch (e) {
-      setError(errorText(e));
-    }
+    if (await run(() => restore(conflict, mutate))) onDismiss();
   };
 
   return (

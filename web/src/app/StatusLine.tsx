@@ -45,8 +45,8 @@ export function StatusLine({ connectionOnly = false }: { connectionOnly?: boolea
         </div>
       )}
       {!status.online && !connectionOnly && <p className="status-note">{t('status.offlineHint')}</p>}
-      {/* Offline, the hint above already says why nothing reaches the server. */}
-      {!connectionOnly && status.error && status.error !== 'offline' && !(status.error === 'network' && !status.online) && (
+      {/* Offline, the hint above already says why nothing reaches the server; a refused protocol is the update prompt's. */}
+      {!connectionOnly && status.error && status.error !== 'offline' && status.error !== 'unsupported_protocol' && !(status.error === 'network' && !status.online) && (
         <p className="status-error">
           {t(`status.errors.${status.error}`)}{' '}
           {status.online && status.error !== 'unauthorized' && (

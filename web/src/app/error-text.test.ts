@@ -1,8 +1,7 @@
 // The sign-in and invite forms' error text, with the real locale files and a real 429 as the server sends it.
 import { createInstance, type TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../api/client.ts';
-import { ApiError } from '../api/errors.ts';
+import { ApiClient, ApiError } from '@duet/client';
 import ar from '../locales/ar.json';
 import en from '../locales/en.json';
 import es from '../locales/es.json';

@@ -1,14 +1,12 @@
 /**
- * React bindings: thin adapters over the client. Each live hook re-reads the local store when a
- * store it depends on changes, in this tab or another (the client forwards BroadcastChannel news).
+ * React bindings: thin adapters over the client (useSyncExternalStore). Each live hook is a live
+ * query of the core, which re-reads when a store the query read changes, in this tab or another.
  * List hooks return `undefined` until the first read finished, then the data.
  */
-import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { createContext, createElement, useCallback, useContext, useMemo, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
 import type { Conflict, Session, Space } from '@duet/shared';
-import type { RealtimeSnapshot, RealtimeStatus } from '../sync/realtime.ts';
-import type { SyncStatus } from '../sync/status.ts';
-import type { AuthState, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, TranscriptView } from './types.ts';
+import type { AuthState, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, RealtimeSnapshot, RealtimeStatus, SyncStatus, TranscriptView } from '@duet/client';
 
 const DuetContext = createContext<DuetClient | null>(null);
 
@@ -66,84 +64,63 @@ export function usePartnerPresence(conversationId?: string): { connected: boolea
 }
 
 /**
- * Runs `read` now and again whenever one of `stores` changes. `key` identifies the query: a new
- * key discards the previous answer at once, so a screen never shows another conversation's data.
+ * A live query of the client: the answer of `read`, again whenever a write touches a store it
+ * read (the core records which). `key` identifies the query: a new key starts a new query and
+ * discards the previous answer at once, so a screen never shows another conversation's data.
  */
-function useLiveQuery<T>(key: string, stores: readonly string[], read: (reads: LocalReads) => Promise<T>): T | undefined {
+function useLiveQuery<T>(key: string, read: (reads: LocalReads) => Promise<T>): T | undefined {
   const client = useDuetClient();
-  const [state, setState] = useState<{ key: string; value: T } | undefined>(undefined);
-  useEffect(() => {
-    let live = true;
-    let latest = 0;
-    const run = () => {
-      const run = ++latest;
-      read(client.read).then(
-        (value) => {
-          if (live && run === latest) setState({ key, value });
-        },
-        // A failed read (store closed during sign-out) keeps the last answer; the next change retries.
-        () => undefined,
-      );
-    };
-    run();
-    const unsubscribe = client.onLocalChange((changed) => {
-      if (changed.some((store) => stores.includes(store))) run();
-    });
-    return () => {
-      live = false;
-      unsubscribe();
-    };
-    // `read` is rebuilt every render; `key` captures everything it depends on.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, key]);
-  return state?.key === key ? state.value : undefined;
+  // `read` is rebuilt every render; `key` captures everything it depends on.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const query = useMemo(() => client.live(read), [client, key]);
+  return useSyncExternalStore(query.subscribe, query.getSnapshot, query.getSnapshot);
 }
 
 export function useSpaces(): Space[] | undefined {
-  return useLiveQuery('spaces', ['spaces'], (r) => r.spaces());
+  return useLiveQuery('spaces', (r) => r.spaces());
 }
 
 export function useConversations(filter: { archived?: boolean; spaceId?: string } = {}): ConversationView[] | undefined {
   const key = `conversations:${String(filter.archived)}:${filter.spaceId ?? ''}`;
-  return useLiveQuery(key, ['conversations', 'messages', 'transcripts', 'outbox'], (r) => r.conversations(filter));
+  return useLiveQuery(key, (r) => r.conversations(filter));
 }
 
 /** `null` when there is no such conversation (yet), `undefined` while loading. */
 export function useConversation(id: string | null | undefined): ConversationView | null | undefined {
-  return useLiveQuery(`conversation:${id ?? ''}`, ['conversations', 'messages', 'transcripts', 'outbox'], (r) =>
+  return useLiveQuery(`conversation:${id ?? ''}`, (r) =>
     id ? r.conversation(id) : Promise.resolve(null),
   );
 }
 
 /** Messages of a conversation ordered by createdAt then id; deleted ones (tombstones) left out. */
 export function useMessages(conversationId: string | null | undefined): MessageView[] | undefined {
-  return useLiveQuery(`messages:${conversationId ?? ''}`, ['messages', 'outbox'], (r) =>
+  return useLiveQuery(`messages:${conversationId ?? ''}`, (r) =>
     conversationId ? r.messages(conversationId) : Promise.resolve([]),
   );
 }
 
 export function useTranscripts(filter: { conversationId?: string } = {}): TranscriptView[] | undefined {
-  return useLiveQuery(`transcripts:${filter.conversationId ?? ''}`, ['transcripts', 'outbox'], (r) => r.transcripts(filter));
+  return useLiveQuery(`transcripts:${filter.conversationId ?? ''}`, (r) => r.transcripts(filter));
 }
 
 export function useTranscript(id: string | null | undefined): TranscriptView | null | undefined {
-  return useLiveQuery(`transcript:${id ?? ''}`, ['transcripts', 'outbox'], (r) => (id ? r.transcript(id) : Promise.resolve(null)));
+  return useLiveQuery(`transcript:${id ?? ''}`, (r) => (id ? r.transcript(id) : Promise.resolve(null)));
 }
 
 /** The user's sessions, newest first. */
 export function useSessions(): Session[] | undefined {
-  return useLiveQuery('sessions', ['sessions'], (r) => r.sessions());
+  return useLiveQuery('sessions', (r) => r.sessions());
 }
 
 /** Conflicts not dismissed on this device, newest first, and the function that dismisses one. */
 export function useConflicts(): { conflicts: Conflict[] | undefined; dismissConflict: (id: string) => Promise<void> } {
   const client = useDuetClient();
-  const conflicts = useLiveQuery('conflicts', ['conflicts', 'meta'], (r) => r.conflicts());
+  const conflicts = useLiveQuery('conflicts', (r) => r.conflicts());
   const dismissConflict = useCallback((id: string) => client.dismissConflict(id), [client]);
   return { conflicts, dismissConflict };
 }
 
 /** The signed-in user and their spaces from the local store (works offline); null when nobody is. */
 export function useMe(): MeView | null | undefined {
-  return useLiveQuery('me', ['spaces', 'meta'], (r) => r.me());
+  return useLiveQuery('me', (r) => r.me());
 }

@@ -9,7 +9,7 @@ import { Link } from '../../app/Link.tsx';
 import { ScreenHeading } from '../../app/ScreenHeading.tsx';
 import { StatusLine } from '../../app/StatusLine.tsx';
 import { UpdatePrompt } from '../../app/UpdatePrompt.tsx';
-import { useErrorText } from '../../app/use-error-text.ts';
+import { useAction } from '../../app/use-action.ts';
 import { currentLanguage } from '../../i18n/index.ts';
 import { navigate } from '../../app/router.ts';
 import { TextField } from '../../app/TextField.tsx';
@@ -20,20 +20,16 @@ export function AuthScreen({ mode }: { mode: Mode }) {
   const { t } = useTranslation();
   const client = useDuetClient();
   const { online } = useSyncStatus();
-  const errorText = useErrorText();
   const errorId = useId();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (!online || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       if (mode === 'signup') {
         const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
         await client.auth.signup({ email, password, displayName, locale: currentLanguage(), timeZone });
@@ -42,10 +38,7 @@ export function AuthScreen({ mode }: { mode: Mode }) {
       }
       const path = window.location.pathname;
       if (path === '/login' || path === '/signup') navigate('/', { replace: true });
-    } catch (e) {
-      setError(errorText(e));
-      setBusy(false);
-    }
+    });
   };
 
   return (

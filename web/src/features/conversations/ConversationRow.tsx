@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ConversationView } from '../../data/index.ts';
 import { useMe } from '../../data/index.ts';
 import { Link } from '../../app/Link.tsx';
-import { useErrorText } from '../../app/use-error-text.ts';
+import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { RenameForm } from './RenameForm.tsx';
 import { FormError } from '../../app/FormError.tsx';
@@ -13,20 +13,11 @@ export function ConversationRow({ conversation }: { conversation: ConversationVi
   const { t } = useTranslation();
   const me = useMe();
   const mutate = useMutate();
-  const errorText = useErrorText();
   const [renaming, setRenaming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const { id, title, archived, pendingChanges } = conversation;
   const shared = me?.sharedSpaceId === conversation.spaceId;
 
-  const run = async (action: () => Promise<void>) => {
-    setError(null);
-    try {
-      await action();
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
 
   return (
     <li className="conversation-row">

@@ -3,7 +3,7 @@ import type { FormEvent, KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_TEXT_LENGTH } from '@duet/shared';
 import { useDuetClient } from '../../data/index.ts';
-import { useErrorText } from '../../app/use-error-text.ts';
+import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { FormError } from '../../app/FormError.tsx';
 
@@ -15,24 +15,22 @@ export function MessageComposer({ conversationId, shared = false }: { conversati
   const { t } = useTranslation();
   const client = useDuetClient();
   const mutate = useMutate();
-  const errorText = useErrorText();
   const id = useId();
   const [body, setBody] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
 
   const send = async () => {
     const text = body;
     if (!text.trim()) return;
     // Clear at once so the next message can be typed while this one is stored; put it back on failure.
     setBody('');
-    setError(null);
-    try {
-      await mutate('message.add', { id: client.newId(), conversationId, body: text });
-      void client.sessionTracker.recordActivity('chat').catch(() => undefined);
-    } catch (e) {
-      setBody((current) => (current === '' ? text : current));
-      setError(errorText(e));
-    }
+    await run(
+      async () => {
+        await mutate('message.add', { id: client.newId(), conversationId, body: text });
+        void client.sessionTracker.recordActivity('chat').catch(() => undefined);
+      },
+      () => setBody((current) => (current === '' ? text : current)),
+    );
   };
 
   const onSubmit = (event: FormEvent) => {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MessageView } from '../../data/index.ts';
 import { useMe } from '../../data/index.ts';
-import { useErrorText } from '../../app/use-error-text.ts';
+import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { usePersonName } from '../../app/use-person-name.ts';
 import { useFormatters } from '../../i18n/format.ts';
@@ -20,24 +20,20 @@ export function MessageItem({ message }: { message: MessageView }) {
   const { t } = useTranslation();
   const me = useMe();
   const mutate = useMutate();
-  const errorText = useErrorText();
   const personName = usePersonName();
   const format = useFormatters();
   const [mode, setMode] = useState<Mode>('view');
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const { error } = action;
   const own = me?.user.id === message.authorId;
   const author = personName(message.authorId);
   const when = isToday(message.createdAt) ? format.time(message.createdAt) : format.dateTime(message.createdAt);
 
-  const run = async (action: () => Promise<void>) => {
-    setError(null);
-    try {
-      await action();
+  const run = (change: () => Promise<void>) =>
+    action.run(async () => {
+      await change();
       setMode('view');
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
+    });
 
   return (
     <article className={`message ${own ? 'message--own' : 'message--other'}`} aria-label={t('conversation.messageFrom', { author, time: when })}>

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_TITLE_LENGTH } from '@duet/shared';
 import { useDuetClient, useMe } from '../../data/index.ts';
-import { useErrorText } from '../../app/use-error-text.ts';
+import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { FormError } from '../../app/FormError.tsx';
 
@@ -13,12 +13,11 @@ export function NewConversationForm() {
   const client = useDuetClient();
   const me = useMe();
   const mutate = useMutate();
-  const errorText = useErrorText();
   const titleId = useId();
   const spaceId = useId();
   const [title, setTitle] = useState('');
   const [space, setSpace] = useState<'shared' | 'personal'>('shared');
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const partner = me?.spaces.find((s) => s.id === me.sharedSpaceId)?.members.find((m) => m.userId !== me?.user.id);
   const targetSpace = space === 'shared' && me?.sharedSpaceId ? me.sharedSpaceId : me?.personalSpaceId;
 
@@ -27,17 +26,10 @@ export function NewConversationForm() {
     if (!targetSpace) return;
     const typed = title;
     setTitle('');
-    setError(null);
-    try {
-      await mutate('conversation.create', {
-        id: client.newId(),
-        spaceId: targetSpace,
-        title: typed.trim() || t('conversations.untitled'),
-      });
-    } catch (e) {
-      setTitle((current) => (current === '' ? typed : current));
-      setError(errorText(e));
-    }
+    await run(
+      () => mutate('conversation.create', { id: client.newId(), spaceId: targetSpace, title: typed.trim() || t('conversations.untitled') }),
+      () => setTitle((current) => (current === '' ? typed : current)),
+    );
   };
 
   return (

@@ -3,37 +3,22 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDuetClient, useSyncStatus } from '../../data/index.ts';
 import { navigate } from '../../app/router.ts';
-import { useErrorText } from '../../app/use-error-text.ts';
-import { audioRuntimeFor } from '../../audio/audio-runtime.ts';
+import { useAction } from '../../app/use-action.ts';
 import { FormError } from '../../app/FormError.tsx';
 
 export function SignOutSection() {
   const { t } = useTranslation();
   const client = useDuetClient();
   const { pending } = useSyncStatus();
-  const errorText = useErrorText();
   const [waiting, setWaiting] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   const signOut = async (force: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const { pending } = await client.signOut({ force });
-      if (pending > 0) {
-        setWaiting(pending);
-        setBusy(false);
-        return;
-      }
-      // Signing out clears this device, recordings included.
-      const { store } = audioRuntimeFor(client);
-      for (const recording of await store.all()) await store.delete(recording.transcriptId);
-      navigate('/login', { replace: true });
-    } catch (e) {
-      setError(errorText(e));
-      setBusy(false);
-    }
+    const result = await run(() => client.signOut({ force }));
+    if (!result) return;
+    // Changes still waiting: the person is warned and decides.
+    if (result.pending > 0) setWaiting(result.pending);
+    else navigate('/login', { replace: true });
   };
 
   return (

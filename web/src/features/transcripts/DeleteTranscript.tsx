@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useErrorText } from '../../app/use-error-text.ts';
+import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { useAudioRuntime } from './use-audio.ts';
 import { FormError } from '../../app/FormError.tsx';
@@ -9,20 +9,18 @@ import { FormError } from '../../app/FormError.tsx';
 export function DeleteTranscript({ transcriptId }: { transcriptId: string }) {
   const { t } = useTranslation();
   const mutate = useMutate();
-  const errorText = useErrorText();
   const { uploads } = useAudioRuntime();
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
 
   const remove = async () => {
-    setError(null);
-    try {
-      await mutate('transcript.delete', { id: transcriptId });
-      await uploads.discard(transcriptId);
-    } catch (e) {
-      setError(errorText(e));
-      setConfirming(false);
-    }
+    await run(
+      async () => {
+        await mutate('transcript.delete', { id: transcriptId });
+        await uploads.discard(transcriptId);
+      },
+      () => setConfirming(false),
+    );
   };
 
   return (

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import { MAX_AUDIO_BYTES } from '../../audio/recording.ts';
+import { MAX_AUDIO_BYTES } from '@duet/client';
 import { useFormatters } from '../../i18n/format.ts';
 import { AudioPlayer } from './AudioPlayer.tsx';
 import { formatDuration } from './format-duration.ts';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ClientErrorCode, DuetError, useDuetClient } from '../../data/index.ts';
-import { fetchTranscriptAudio } from '../../audio/fetch-audio.ts';
+import { fetchTranscriptAudio } from '@duet/client';
 import { useErrorText } from '../../app/use-error-text.ts';
 import { AudioPlayer } from './AudioPlayer.tsx';
 import { useAudioRuntime } from './use-audio.ts';

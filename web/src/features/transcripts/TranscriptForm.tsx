@@ -3,14 +3,12 @@ import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_TEXT_LENGTH } from '@duet/shared';
 import { useConversations, useDuetClient, useMe } from '../../data/index.ts';
-import { useErrorText } from '../../app/use-error-text.ts';
-import { useMutate } from '../../app/use-mutate.ts';
+import { useAction } from '../../app/use-action.ts';
 import { currentLanguage } from '../../i18n/index.ts';
 import { TRANSCRIPT_LANGUAGES, languageName } from './transcript-languages.ts';
 import { RecordAudio } from './RecordAudio.tsx';
 import { DictateButton } from './DictateButton.tsx';
 import { appendPhrase } from './dictation.ts';
-import { useAudioRuntime } from './use-audio.ts';
 import { useRecorder } from './use-recorder.ts';
 import { FormError } from '../../app/FormError.tsx';
 
@@ -23,16 +21,13 @@ export function TranscriptForm() {
   const client = useDuetClient();
   const me = useMe();
   const conversations = useConversations({ archived: false });
-  const mutate = useMutate();
-  const errorText = useErrorText();
   const recorder = useRecorder();
-  const { uploads } = useAudioRuntime();
   const ids = { text: useId(), language: useId(), conversation: useId(), submit: useId() };
   const [text, setText] = useState('');
   const [language, setLanguage] = useState<string>(currentLanguage());
   const [conversationId, setConversationId] = useState('');
   const [submitNow, setSubmitNow] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const [saved, setSaved] = useState<string | null>(null);
   const uiLanguage = i18n.resolvedLanguage ?? 'en';
 
@@ -41,28 +36,20 @@ export function TranscriptForm() {
     const conversation = conversations?.find((c) => c.id === conversationId);
     const spaceId = conversation?.spaceId ?? me?.sharedSpaceId ?? me?.personalSpaceId;
     if (!text.trim() || !spaceId || recorder.phase !== 'idle') return;
-    setError(null);
     setSaved(null);
-    const audio = recorder.recorded;
-    const id = client.newId();
-    try {
-      // The recording is stored first: the upload manager leaves it alone until the transcript exists.
-      if (audio) await uploads.add({ transcriptId: id, blob: audio.blob, mimeType: audio.mimeType, durationMs: audio.durationMs });
-      const durationMs = audio ? { durationMs: Math.round(audio.durationMs) } : {};
-      try {
-        await mutate('transcript.create', { id, spaceId, text, language, ...durationMs, ...(conversation ? { conversationId: conversation.id } : {}) });
-      } catch (e) {
-        if (audio) await uploads.discard(id).catch(() => undefined);
-        throw e;
-      }
-      if (submitNow) await mutate('transcript.submit', { id });
-      void client.sessionTracker.recordActivity('transcript').catch(() => undefined);
+    await run(async () => {
+      await client.transcripts.create({
+        spaceId,
+        text,
+        language,
+        ...(conversation ? { conversationId: conversation.id } : {}),
+        audio: recorder.recorded,
+        submit: submitNow,
+      });
       setText('');
       recorder.discard();
       setSaved(submitNow ? t('transcripts.savedAndSubmitted') : t('transcripts.saved'));
-    } catch (e) {
-      setError(errorText(e));
-    }
+    });
   };
 
   return (

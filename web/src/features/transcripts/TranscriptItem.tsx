@@ -1,9 +1,8 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TranscriptView } from '../../data/index.ts';
 import { useConversation } from '../../data/index.ts';
 import { excerpt } from '../../app/excerpt.ts';
-import { useErrorText } from '../../app/use-error-text.ts';
+import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { useFormatters } from '../../i18n/format.ts';
 import { languageName } from './transcript-languages.ts';
@@ -19,20 +18,14 @@ import { FormError } from '../../app/FormError.tsx';
 export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
   const { t, i18n } = useTranslation();
   const mutate = useMutate();
-  const errorText = useErrorText();
   const format = useFormatters();
   const conversation = useConversation(transcript.conversationId);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const canSubmit = transcript.status === 'draft' || transcript.status === 'failed';
   const preview = excerpt(transcript.text, 140) || t('transcripts.noText');
 
   const submit = async () => {
-    setError(null);
-    try {
-      await mutate('transcript.submit', { id: transcript.id });
-    } catch (e) {
-      setError(errorText(e));
-    }
+    await run(() => mutate('transcript.submit', { id: transcript.id }));
   };
 
   return (

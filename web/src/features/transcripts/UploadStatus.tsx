@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import { MAX_AUDIO_BYTES } from '../../audio/recording.ts';
-import type { UploadView } from '../../audio/upload-manager.ts';
+import { MAX_AUDIO_BYTES } from '@duet/client';
+import type { UploadView } from '@duet/client';
 import { useFormatters } from '../../i18n/format.ts';
 import { useAudioRuntime } from './use-audio.ts';
 

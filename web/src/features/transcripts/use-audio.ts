@@ -1,13 +1,10 @@
 /** React adapters over the audio runtime: the runtime itself, an upload's state, a stored recording. */
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { useDuetClient } from '../../data/index.ts';
-import { audioRuntimeFor } from '../../audio/audio-runtime.ts';
-import type { AudioRuntime } from '../../audio/audio-runtime.ts';
-import type { AudioRecording } from '../../audio/recording.ts';
-import type { UploadView } from '../../audio/upload-manager.ts';
+import type { AudioRecording, AudioRuntime, UploadView } from '@duet/client';
 
 export function useAudioRuntime(): AudioRuntime {
-  return audioRuntimeFor(useDuetClient());
+  return useDuetClient().audio;
 }
 
 /** The upload state of a transcript's recording on this device; null when it has none. */

@@ -1,7 +1,7 @@
 /** The recorder as React state: start, stop (keeping the audio), discard, and a ticking timer. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { AudioRecorder, RecorderError } from '../../audio/audio-recorder.ts';
-import type { RecordedAudio, RecorderErrorCode } from '../../audio/audio-recorder.ts';
+import { AudioRecorder, RecorderError } from '@duet/client';
+import type { RecordedAudio, RecorderErrorCode } from '@duet/client';
 
 export type RecorderPhase = 'idle' | 'starting' | 'recording' | 'stopping';
 

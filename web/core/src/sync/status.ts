@@ -12,7 +12,9 @@ export type SyncErrorCode =
   | 'storage_failed'
   | 'out_of_order'
   | 'invalid_response'
-  | 'bad_request';
+  | 'bad_request'
+  /** The server no longer serves this app's protocol version: only an update helps. */
+  | 'unsupported_protocol';
 
 /** A mutation the server refused: removed from the outbox, kept here until the user dismisses it. */
 export interface RejectedMutation {

@@ -1,19 +1,15 @@
 /** The frames of GET /api/sync/ws (docs/protocol.md, "Real time"): schemas in shared, used by both sides. */
-import { REALTIME_PATH, ServerFrameSchema } from '@duet/shared';
+import { IdSchema, REALTIME_PATH, ServerFrameSchema } from '@duet/shared';
 import type { ClientFrame, ServerFrame } from '@duet/shared';
 
 export { CLOSE_BAD_FRAME, CLOSE_UNAUTHORIZED, REALTIME_PATH } from '@duet/shared';
 export type { ClientFrame, PresenceState, ServerFrame } from '@duet/shared';
-/** The same bound the server puts on ids in client frames. */
-const MAX_ID_LENGTH = 64;
 
 /**
  * What an incoming frame is: a known frame, `unknown` for a well-formed frame of a type this
  * version does not know (ignored, so a newer server can add frames), or `invalid`.
  */
 export type ParsedFrame = { kind: 'frame'; frame: ServerFrame } | { kind: 'unknown' } | { kind: 'invalid' };
-
-const isId = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
 
 export function parseServerFrame(data: unknown): ParsedFrame {
   if (typeof data !== 'string') return { kind: 'invalid' };
@@ -31,8 +27,9 @@ export function parseServerFrame(data: unknown): ParsedFrame {
   return parsed.success ? { kind: 'frame', frame: parsed.data } : { kind: 'invalid' };
 }
 
+/** The schema the server checks a typing frame's conversation against (TypingFrameSchema). */
 export function isValidConversationId(id: string): boolean {
-  return isId(id);
+  return IdSchema.safeParse(id).success;
 }
 
 export function encodeClientFrame(frame: ClientFrame): string {

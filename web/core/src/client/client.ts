@@ -1,27 +1,38 @@
 /**
- * Builds the client the UI talks to: storage, API, engine, auth, reads and the session tracker.
- * `createDuetClient` wires the browser; `assembleDuetClient` takes every part, for Node clients
- * (benchmarks, integration tests) and for tests with in-memory storage.
+ * Assembles the client the UI talks to from its parts: storage, API, engine, auth, reads, live
+ * queries, the session tracker, audio and the workflows. `assembleDuetClient` takes every platform
+ * part (Node clients, tests); `createDuetClient` (browser-client.ts) passes the browser's.
  */
 import { monotonicIds } from '@duet/shared';
-import { ApiClient } from '../api/client.ts';
+import type { ApiClient } from '../api/client.ts';
 import { ApiError, ClientErrorCode, DuetError } from '../api/errors.ts';
-import { BrowserStorage } from '../db/browser-storage.ts';
+import { createAudioRuntime } from '../audio/audio-runtime.ts';
+import { MemoryRecordingStore } from '../audio/memory-recording-store.ts';
+import type { RecordingStore } from '../audio/recording-store.ts';
+import { tusTransport } from '../audio/tus-transport.ts';
+import type { UploadTransport } from '../audio/upload-transport.ts';
 import { SyncEngine } from '../sync/engine.ts';
 import type { SyncEngineOptions } from '../sync/engine.ts';
 import { getMeta, setMeta } from '../sync/meta.ts';
 import { RealtimeClient } from '../sync/realtime.ts';
 import type { RealtimeClientOptions } from '../sync/realtime.ts';
-import { realtimeUrl } from '../sync/realtime-frames.ts';
 import { browserOnline, browserVisibility, systemClock, systemTimers } from '../sync/platform.ts';
 import { storeKnownSpaces } from '../sync/spaces.ts';
 import { STORE_NAMES } from '../sync/storage.ts';
 import type { SyncStorage } from '../sync/storage.ts';
 import { AuthController } from './auth.ts';
+import { createLiveQuery } from './live-query.ts';
 import { reconnectOnPartnerChange } from './partner-watch.ts';
 import { createLocalReads } from './queries.ts';
 import { createSessionTracker } from './session-tracker.ts';
-import type { DuetClient, DuetClientOptions, StorageEstimateView } from './types.ts';
+import { signOutOfDevice } from './sign-out.ts';
+import { createTranscriptWorkflows } from './transcripts.ts';
+import type { DuetClient, StorageEstimateView } from './types.ts';
+
+export interface StorageManagerLike {
+  estimate?: () => Promise<{ usage?: number; quota?: number }>;
+  persist?: () => Promise<boolean>;
+}
 
 export interface DuetClientParts {
   storage: SyncStorage;
@@ -34,30 +45,17 @@ export interface DuetClientParts {
    * adapters; platform adapters not given are the engine's.
    */
   realtime?: Partial<Omit<RealtimeClientOptions, 'engine'>>;
-}
-
-interface StorageManagerLike {
-  estimate?: () => Promise<{ usage?: number; quota?: number }>;
-  persist?: () => Promise<boolean>;
-}
-
-function storageManager(): StorageManagerLike | undefined {
-  return typeof navigator === 'undefined' ? undefined : (navigator as { storage?: StorageManagerLike }).storage;
-}
-
-export function createDuetClient(options: DuetClientOptions = {}): DuetClient {
-  const api = new ApiClient({
-    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
-  const storage = new BrowserStorage(options.dbName);
-  const location = typeof window === 'undefined' ? undefined : window.location;
-  return assembleDuetClient({
-    storage,
-    api,
-    realtime: { url: realtimeUrl(options.baseUrl ?? '', location) },
-    ...(options.autoStart !== undefined ? { autoStart: options.autoStart } : {}),
-  });
+  /** Where recordings are kept (in memory by default) and how they upload (tus by default). */
+  audio?: { store?: RecordingStore; transport?: UploadTransport; baseUrl?: string; origin?: string };
+  /**
+   * Asks the platform to wake the app for a sync when the connection returns (Background Sync in
+   * the browser); called whenever the outbox grew while offline. None by default.
+   */
+  backgroundSync?: () => Promise<unknown>;
+  /** Calls back when the platform wakes the app to sync (the service worker's relayed sync event); returns detach. */
+  onPlatformSync?: (onSync: () => void) => () => void;
+  /** The platform's storage manager (navigator.storage in the browser); none by default. */
+  storageManager?: StorageManagerLike;
 }
 
 export function assembleDuetClient(parts: DuetClientParts): DuetClient {
@@ -66,19 +64,21 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
   const online = engineOptions.online ?? browserOnline();
   const visibility = engineOptions.visibility ?? browserVisibility();
   const random = engineOptions.random ?? Math.random;
-  const engine = new SyncEngine({ ...engineOptions, online, visibility, clock, storage: parts.storage, transport: parts.api });
-  const auth = new AuthController({ engine, api: parts.api, online, clock });
   const timers = engineOptions.timers ?? systemTimers;
-  const realtime = new RealtimeClient({
-    url: null,
-    clock,
-    timers,
+  const engine = new SyncEngine({ ...engineOptions, online, visibility, clock, storage: parts.storage, transport: parts.api });
+  // Another person's recordings must not stay, nor upload under the new sign-in.
+  const auth = new AuthController({ engine, api: parts.api, online, clock, onAccountSwitch: () => audio.uploads.clear() });
+  const audio = createAudioRuntime({
+    store: parts.audio?.store ?? new MemoryRecordingStore(),
+    transport: parts.audio?.transport ?? tusTransport(),
+    baseUrl: parts.audio?.baseUrl ?? '',
+    origin: parts.audio?.origin ?? 'http://localhost',
     online,
-    visibility,
-    random,
-    ...parts.realtime,
+    timers,
+    auth,
     engine,
   });
+  const realtime = new RealtimeClient({ url: null, clock, timers, online, visibility, random, ...parts.realtime, engine });
   // Connected exactly while someone is signed in: a new token reconnects, sign-out disconnects.
   let followAuth = false;
   const connectAsSignedIn = () => {
@@ -88,6 +88,7 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     else realtime.stop();
   };
   const detachAuth = auth.subscribe(connectAsSignedIn);
+  const detachPlatformSync = parts.onPlatformSync?.(() => void engine.syncNow().catch(() => undefined)) ?? (() => undefined);
   const reads = createLocalReads((fn) => engine.read(fn));
   const detachPartnerWatch = reconnectOnPartnerChange({
     realtime,
@@ -95,15 +96,20 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     meId: () => auth.current()?.user.id ?? null,
     onLocalChange: (listener) => engine.onLocalChange(listener),
   });
-  const mutate: DuetClient['mutate'] = (name, args) => engine.mutate(name, args);
+  // Every write of the person (screens, workflows, the session tracker) goes through here, so a
+  // change made offline always asks the platform to wake us when the connection returns.
+  const mutate: DuetClient['mutate'] = async (name, args) => {
+    await engine.mutate(name, args);
+    if (!online.get()) void parts.backgroundSync?.().catch(() => undefined);
+  };
   // Ids sort in creation order, also for two messages sent within one millisecond.
   const newId = monotonicIds(() => clock.now(), random);
-  const sessionTracker = createSessionTracker({
+  const sessionTracker = createSessionTracker({ mutate, newId, clock, timers, visibility });
+  const transcripts = createTranscriptWorkflows({
     mutate,
     newId,
-    clock,
-    timers,
-    visibility,
+    uploads: audio.uploads,
+    recordActivity: (kind) => sessionTracker.recordActivity(kind),
   });
 
   const ready = (async () => {
@@ -113,6 +119,7 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
       engine.start();
       followAuth = true;
       connectAsSignedIn();
+      void audio.uploads.start().catch(() => undefined);
     }
   })();
 
@@ -129,27 +136,21 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     engine,
     realtime,
     sessionTracker,
+    audio,
+    transcripts,
     read: reads,
+    live: (query) => createLiveQuery({ read: (fn) => engine.read(fn), onLocalChange: (listener) => engine.onLocalChange(listener) }, query),
     mutate,
     newId,
-
-    async signOut(options = {}) {
-      const pending = await engine.read(async (tx) => (await tx.getAll('outbox')).filter((e) => !e.name.startsWith('session.')).length);
-      if (pending > 0 && !options.force) return { pending };
-      await sessionTracker.end();
-      await auth.logout();
-      await engine.clearAll();
-      await auth.load();
-      return { pending: 0 };
-    },
+    signOut: (options = {}) => signOutOfDevice({ engine, auth, sessionTracker, uploads: audio.uploads }, options),
 
     async storageEstimate(): Promise<StorageEstimateView | null> {
-      const estimate = await storageManager()?.estimate?.().catch(() => undefined);
+      const estimate = await parts.storageManager?.estimate?.().catch(() => undefined);
       return estimate ? { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 } : null;
     },
 
     async requestPersistentStorage() {
-      return (await storageManager()?.persist?.().catch(() => false)) ?? false;
+      return (await parts.storageManager?.persist?.().catch(() => false)) ?? false;
     },
 
     dismissConflict: (id) =>
@@ -177,8 +178,10 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     close() {
       followAuth = false;
       detachAuth();
+      detachPlatformSync();
       detachPartnerWatch();
       realtime.stop();
+      void audio.uploads.stop();
       engine.close();
       parts.storage.close();
     },

@@ -5,7 +5,7 @@ import type { SyncErrorCode } from './status.ts';
 
 export interface ClassifiedFailure {
   code: SyncErrorCode;
-  /** False only for a lost sign-in: retrying cannot help until the user logs in again. */
+  /** False for a lost sign-in and a refused protocol: retrying cannot help until the person acts. */
   retry: boolean;
   /** The server's minimum wait (Retry-After of a 429 or 503), in ms. */
   minDelayMs: number;
@@ -17,7 +17,7 @@ const MAX_RETRY_AFTER_MS = 10 * 60_000;
 export function classifySyncFailure(error: unknown): ClassifiedFailure {
   const failure = (code: SyncErrorCode, minDelayMs = 0): ClassifiedFailure => ({
     code,
-    retry: code !== 'unauthorized',
+    retry: code !== 'unauthorized' && code !== 'unsupported_protocol',
     minDelayMs: Math.min(minDelayMs, MAX_RETRY_AFTER_MS),
   });
   if (isQuotaExceeded(error)) return failure('quota_exceeded');
@@ -27,6 +27,8 @@ export function classifySyncFailure(error: unknown): ClassifiedFailure {
   if (error.code === 'out_of_order') return failure('out_of_order');
   if (error.status === 0) return failure('network');
   if (error.status === 401) return failure('unauthorized');
+  // 426: this app is older than the server serves (docs/protocol.md, "Protocol version").
+  if (error.status === 426 || error.code === 'unsupported_protocol') return failure('unsupported_protocol');
   if (error.status === 429) return failure('rate_limited', (error.retryAfter ?? 0) * 1000);
   if (error.status === 503) return failure('unavailable', (error.retryAfter ?? 0) * 1000);
   if (error.status >= 500) return failure('server_error');

@@ -92,6 +92,8 @@ export class SyncEngine {
   #notBefore = 0;
   /** The changes the last 500 was on, and how many 500s in a row they have met. */
   #failedPush: { ids: string; count: number } | null = null;
+  /** The server refused our protocol version (426): no cycle runs again in this app version. */
+  #protocolRefused = false;
 
   constructor(options: SyncEngineOptions) {
     this.#storage = options.storage;
@@ -278,7 +280,7 @@ export class SyncEngine {
 
   async #cycle(): Promise<void> {
     this.#clearTimer();
-    if (this.#status.get().upgradeBlocked) return;
+    if (this.#status.get().upgradeBlocked || this.#protocolRefused) return;
     const online = this.#online.get();
     this.#status.update({ online });
     const state = await this.#storage.write(async (tx) => ({
@@ -323,6 +325,14 @@ export class SyncEngine {
 
   async #fail(error: unknown): Promise<void> {
     const failure = classifySyncFailure(error);
+    if (failure.code === 'unsupported_protocol') {
+      // Nothing this version sends will be taken: stop for good, keep the outbox and the sign-in
+      // for the updated app, and let the person know (the update prompt reads this code).
+      this.#protocolRefused = true;
+      this.#status.update({ syncing: false, progress: null, error: failure.code, nextRetryAt: null });
+      this.stop();
+      return;
+    }
     if (!failure.retry) {
       await this.write(['meta'], (tx) => setMeta(tx, 'auth', null)).catch(() => undefined);
       this.#status.update({ syncing: false, progress: null, signedIn: false, error: failure.code, nextRetryAt: null });

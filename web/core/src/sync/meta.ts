@@ -1,10 +1,10 @@
 /**
  * Typed values in the `meta` store, each with a check and a default. Values read back are
- * validated: a corrupt or outdated value yields the default instead of breaking the engine.
- * (Hand-written checks: web/ does not depend on zod directly; shared's schemas are used where
- * one exists.)
+ * validated against its zod schema (shared's where one exists): a corrupt or outdated value
+ * yields the default instead of breaking the engine.
  */
 import { IdSchema, UserSchema } from '@duet/shared';
+import { z } from 'zod';
 import type { User } from '@duet/shared';
 import type { RejectedMutation } from './status.ts';
 import type { StorageTx } from './storage.ts';
@@ -31,27 +31,25 @@ export interface MetaValues {
 
 export type MetaKey = keyof MetaValues;
 
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const nullable = <T>(check: (v: unknown) => v is T) => (v: unknown): v is T | null => v === null || check(v);
+const Count = z.int().nonnegative();
+const RejectedSchema = z.object({ id: Count, name: z.string(), code: z.string(), message: z.string(), args: z.unknown(), at: z.number() });
 
-function isRejected(v: unknown): v is RejectedMutation {
-  return isObject(v) && isCount(v.id) && isString(v.name) && isString(v.code) && isString(v.message) && typeof v.at === 'number';
-}
-
-const checks: { [K in MetaKey]: (v: unknown) => v is MetaValues[K] } = {
-  clientId: nullable((v): v is string => IdSchema.safeParse(v).success),
-  cursor: nullable(isString),
-  lastMutationId: isCount,
-  serverLastMutationId: isCount,
-  hlc: nullable(isString),
-  auth: nullable((v): v is { token: string; deviceId: string } => isObject(v) && isString(v.token) && isString(v.deviceId)),
-  user: nullable((v): v is User => UserSchema.safeParse(v).success),
-  rejected: (v): v is RejectedMutation[] => Array.isArray(v) && v.every(isRejected),
-  dismissedConflicts: (v): v is string[] => Array.isArray(v) && v.every(isString),
-  lastSyncAt: nullable((v): v is number => typeof v === 'number'),
+const schemas: { [K in MetaKey]: z.ZodType<MetaValues[K]> } = {
+  clientId: IdSchema.nullable(),
+  cursor: z.string().nullable(),
+  lastMutationId: Count,
+  serverLastMutationId: Count,
+  hlc: z.string().nullable(),
+  auth: z.object({ token: z.string(), deviceId: z.string() }).nullable(),
+  user: UserSchema.nullable(),
+  rejected: z.array(RejectedSchema),
+  dismissedConflicts: z.array(z.string()),
+  lastSyncAt: z.number().nullable(),
 };
+
+function isMetaValue<K extends MetaKey>(key: K, value: unknown): value is MetaValues[K] {
+  return schemas[key].safeParse(value).success;
+}
 
 const defaults: MetaValues = {
   clientId: null,
@@ -69,7 +67,7 @@ const defaults: MetaValues = {
 export async function getMeta<K extends MetaKey>(tx: StorageTx, key: K): Promise<MetaValues[K]> {
   const record = await tx.get('meta', key);
   if (!record) return defaults[key];
-  return checks[key](record.value) ? record.value : defaults[key];
+  return isMetaValue(key, record.value) ? record.value : defaults[key];
 }
 
 export async function setMeta<K extends MetaKey>(tx: StorageTx, key: K, value: MetaValues[K]): Promise<void> {

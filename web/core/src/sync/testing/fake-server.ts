@@ -9,6 +9,7 @@ import type {
   PushResponse, Space,
 } from '@duet/shared';
 import { ApiError } from '../../api/errors.ts';
+import { entityKey } from '../storage.ts';
 import type { SyncTransport } from '../transport.ts';
 
 interface StoredEntity {
@@ -45,18 +46,18 @@ export class FakeServer implements SyncTransport {
 
   /** The user leaves the space: their pulls then deliver {kind: 'space', deleted: true}. */
   removeMember(spaceId: string, userId: string): void {
-    const space = this.entities.get(`space/${spaceId}`)?.data as Space | undefined;
+    const space = this.entities.get(entityKey('space', spaceId))?.data as Space | undefined;
     if (!space) return;
     this.#store('space', { ...space, members: space.members.filter((m) => m.userId !== userId) });
     this.#removed.push({ userId, spaceId, version: ++this.#version });
   }
 
   entity<K extends EntityKind>(kind: K, id: string): EntityByKind[K] | undefined {
-    return this.entities.get(`${kind}/${id}`)?.data as EntityByKind[K] | undefined;
+    return this.entities.get(entityKey(kind, id))?.data as EntityByKind[K] | undefined;
   }
 
   #isMember(spaceId: string, userId: string): boolean {
-    const space = this.entities.get(`space/${spaceId}`)?.data as Space | undefined;
+    const space = this.entities.get(entityKey('space', spaceId))?.data as Space | undefined;
     return space?.members.some((m) => m.userId === userId) ?? false;
   }
 
@@ -65,7 +66,7 @@ export class FakeServer implements SyncTransport {
     const visibleTo = kind === 'conflict'
       ? (userId: string) => userId === loser
       : (userId: string) => spaceId !== undefined && this.#isMember(spaceId, userId);
-    this.entities.set(`${kind}/${data.id}`, { kind, id: data.id, version: ++this.#version, data: structuredClone(data), visibleTo });
+    this.entities.set(entityKey(kind, data.id), { kind, id: data.id, version: ++this.#version, data: structuredClone(data), visibleTo });
   }
 
   #user(token: string): string {
@@ -88,7 +89,7 @@ export class FakeServer implements SyncTransport {
   #tx(userId: string): MutationTx {
     return {
       get: async <K extends EntityKind>(kind: K, id: string) => {
-        const data = this.entities.get(`${kind}/${id}`)?.data;
+        const data = this.entities.get(entityKey(kind, id))?.data;
         return data === undefined ? undefined : (structuredClone(data) as EntityByKind[K]);
       },
       put: async (kind, entity) => this.#store(kind, entity),

@@ -18,11 +18,14 @@ export class AuthController implements DuetAuth {
   readonly #api: ApiClient;
   readonly #online: Signal;
   readonly #clock: Clock;
+  readonly #onAccountSwitch: () => Promise<void>;
   readonly #listeners = new Set<() => void>();
   #current: AuthState | null = null;
 
-  constructor(deps: { engine: SyncEngine; api: ApiClient; online: Signal; clock: Clock }) {
+  /** `onAccountSwitch` clears what of the previous person lives outside the store (recordings). */
+  constructor(deps: { engine: SyncEngine; api: ApiClient; online: Signal; clock: Clock; onAccountSwitch?: () => Promise<void> }) {
     this.#engine = deps.engine;
+    this.#onAccountSwitch = deps.onAccountSwitch ?? (async () => undefined);
     this.#api = deps.api;
     this.#online = deps.online;
     this.#clock = deps.clock;
@@ -80,12 +83,16 @@ export class AuthController implements DuetAuth {
       if (error instanceof ApiError && error.status === 0) throw new ApiError({ code: ClientErrorCode.offline, status: 0, message: error.message });
       throw error;
     }
-    await this.#engine.write(STORE_NAMES, async (tx) => {
+    const switched = await this.#engine.write(STORE_NAMES, async (tx) => {
       const previous = await getMeta(tx, 'user');
-      if (previous && previous.id !== answer.user.id) for (const store of STORE_NAMES) await tx.clear(store);
+      const other = previous !== null && previous.id !== answer.user.id;
+      if (other) for (const store of STORE_NAMES) await tx.clear(store);
       await setMeta(tx, 'user', answer.user);
       await setMeta(tx, 'auth', { token: answer.token, deviceId: answer.deviceId });
+      return other;
     });
+    // Before the new sign-in is announced, so no upload of the previous person starts under it.
+    if (switched) await this.#onAccountSwitch();
     await this.load();
     // The spaces make the user's first writes apply locally before the first pull ends.
     try {

@@ -13,9 +13,10 @@
  * A transaction callback may only await the transaction's own operations: IndexedDB commits a
  * transaction as soon as it has nothing to do, so awaiting a fetch or a timer inside one fails.
  */
+import { EntityKindSchema } from '@duet/shared';
 import type { Conflict, Conversation, EntityKind, Message, Session, Space, Transcript } from '@duet/shared';
 
-/** A server-confirmed entity; `key` is `${kind}/${id}` (see entityKey). */
+/** A server-confirmed entity; `key` is entityKey(kind, id), the one spelling of an entity's key. */
 export interface ServerRecord {
   key: string;
   kind: EntityKind;
@@ -117,9 +118,8 @@ export function entityKey(kind: EntityKind, id: string): string {
 export function parseEntityKey(key: string): { kind: EntityKind; id: string } | null {
   const slash = key.indexOf('/');
   if (slash < 0) return null;
-  const kind = key.slice(0, slash);
-  const known: readonly string[] = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict'];
-  return known.includes(kind) ? { kind: kind as EntityKind, id: key.slice(slash + 1) } : null;
+  const kind = EntityKindSchema.safeParse(key.slice(0, slash));
+  return kind.success ? { kind: kind.data, id: key.slice(slash + 1) } : null;
 }
 
 /** The local-view store holding each entity kind. */

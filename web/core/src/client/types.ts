@@ -15,6 +15,7 @@ import type {
   Transcript,
   User,
 } from '@duet/shared';
+import type { AudioRuntime } from '../audio/audio-runtime.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { RealtimeClient } from '../sync/realtime.ts';
 
@@ -98,6 +99,26 @@ export interface LocalReads {
   me(): Promise<MeView | null>;
 }
 
+/** What `transcripts.create` takes: the form's fields and the recording, if any. */
+export interface NewTranscript {
+  spaceId: string;
+  text: string;
+  language: string;
+  conversationId?: string;
+  audio?: { blob: Blob; mimeType: string; durationMs: number } | null;
+  /** Send it for processing at once (otherwise it stays a draft). */
+  submit: boolean;
+}
+
+export interface TranscriptWorkflows {
+  /**
+   * Keeps the recording on this device (it uploads when it can), creates the transcript and, when
+   * asked, submits it. Throws what `mutate` throws; a recording whose transcript was refused is
+   * not kept.
+   */
+  create(input: NewTranscript): Promise<{ id: string }>;
+}
+
 export interface DuetClient {
   /** Resolves once the local store is open and the saved sign-in state is loaded. */
   readonly ready: Promise<void>;
@@ -106,7 +127,15 @@ export interface DuetClient {
   /** The WebSocket: pokes for the engine and partners' presence; connected while signed in. */
   readonly realtime: RealtimeClient;
   readonly sessionTracker: SessionTracker;
+  /** Recordings kept on this device and their uploads. */
+  readonly audio: AudioRuntime;
+  readonly transcripts: TranscriptWorkflows;
   readonly read: LocalReads;
+  /**
+   * A query over the local store that re-runs when a write touches a store it read (it records
+   * which); `getSnapshot` is undefined until the first answer.
+   */
+  live<T>(query: (reads: LocalReads) => Promise<T>): LiveQuery<T>;
   /**
    * Applies a mutation locally and appends it to the outbox, in one transaction; never waits for
    * the network. Throws DuetError: 'invalid_args', 'signed_out', 'quota_exceeded', or the local
@@ -117,7 +146,8 @@ export interface DuetClient {
   newId(): string;
   /**
    * Signs out of this device. With changes still waiting and no `force`, clears nothing and
-   * returns their count so the UI can warn; otherwise clears all local data and returns pending 0.
+   * returns their count so the UI can warn; otherwise clears everything of the person (local data,
+   * outbox, recordings) and returns pending 0.
    */
   signOut(options?: { force?: boolean }): Promise<{ pending: number }>;
   storageEstimate(): Promise<StorageEstimateView | null>;
@@ -140,6 +170,13 @@ export interface DuetClient {
   onLocalChange(listener: (stores: readonly string[]) => void): () => void;
   /** Stops timers and listeners and closes the store. */
   close(): void;
+}
+
+/** A subscribable query result (for useSyncExternalStore). */
+export interface LiveQuery<T> {
+  // Properties, not methods: React calls them detached from the object.
+  readonly subscribe: (listener: () => void) => () => void;
+  readonly getSnapshot: () => T | undefined;
 }
 
 export interface DuetClientOptions {

@@ -6,6 +6,7 @@
 import { entitySchemas } from '@duet/shared';
 import type { Conflict, EntityByKind, EntityKind, Session, Space } from '@duet/shared';
 import { getMeta } from '../sync/meta.ts';
+import { entityKey } from '../sync/storage.ts';
 import type { OutboxEntry, StorageTx } from '../sync/storage.ts';
 import type { ConversationView, LocalReads, MeView, MessageView, TranscriptView } from './types.ts';
 
@@ -50,7 +51,7 @@ export function createLocalReads(read: Reader): LocalReads {
         // Deleted transcripts are tombstones: kept for sync, never listed.
         .filter((t) => t.deleted !== true && (filter.conversationId === undefined || t.conversationId === filter.conversationId))
         .sort(newestFirst)
-        .map((t) => ({ ...t, pending: pending.has(`transcript/${t.id}`) }));
+        .map((t) => ({ ...t, pending: pending.has(entityKey('transcript', t.id)) }));
     });
 
   return {
@@ -70,14 +71,14 @@ export function createLocalReads(read: Reader): LocalReads {
         // The index orders by (createdAt, id), the order the UI shows.
         return valid('message', await tx.getAllByIndex('messages', 'byConversation', conversationId))
           .filter((m) => !m.deleted)
-          .map((m) => ({ ...m, pending: pending.has(`message/${m.id}`) }));
+          .map((m) => ({ ...m, pending: pending.has(entityKey('message', m.id)) }));
       }),
     transcripts,
     transcript: (id) =>
       read(async (tx): Promise<TranscriptView | null> => {
         const [found] = valid('transcript', [await tx.get('transcripts', id)].filter((t) => t !== undefined));
         if (!found) return null;
-        return { ...found, pending: pendingKeys(await tx.getAll('outbox')).has(`transcript/${id}`) };
+        return { ...found, pending: pendingKeys(await tx.getAll('outbox')).has(entityKey('transcript', id)) };
       }),
     sessions: () =>
       read(async (tx): Promise<Session[]> =>

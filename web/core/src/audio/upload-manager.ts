@@ -116,6 +116,13 @@ export class UploadManager {
     if (this.#views.delete(transcriptId)) this.#emit();
   }
 
+  /** Forgets every recording on this device (sign-out, or another person signing in). */
+  async clear(): Promise<void> {
+    const stored = await this.#deps.store.all();
+    const ids = new Set([...this.#views.keys(), ...stored.map((recording) => recording.transcriptId)]);
+    for (const id of ids) await this.discard(id);
+  }
+
   /** Tries a failed upload again from the start. */
   async retry(transcriptId: string): Promise<void> {
     this.#clearRetry(transcriptId);
