@@ -41,7 +41,7 @@ export function syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser, uploads, 
     const who = identityOf(req);
     const admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
     const outcome = await pushBatch(pool, who, body, now, {
-      refuse: (client, mutation, tx) => admission.refusal(client, mutation, tx),
+      refuse: (client, mutation, tx, submittedSoFar) => admission.refusal(client, mutation, tx, submittedSoFar),
       async beforeCommit(client, effects) {
         // Nothing of Redis here: this transaction holds the space locks (see SyncCache on why after the commit).
         let index = 0;

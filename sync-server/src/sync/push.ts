@@ -2,8 +2,8 @@
  * Push: applies a client's batch in order inside one transaction. Mutation ids give idempotency
  * (a resent batch is reported "duplicate"), the locked space rows give ordered versions.
  */
-import type { Mutation, MutationResult, ParsedMutation, PushRequest, PushResponse } from '@duet/shared';
-import { applyMutation, clampHlc, ErrorCode, parseMutation } from '@duet/shared';
+import type { Mutation, MutationEffects, ParsedMutation, PushRequest, PushResponse } from '@duet/shared';
+import { applyMutation, clampHlc, classifyPush, ErrorCode, parseMutation } from '@duet/shared';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.ts';
 import { isDataError } from '../http/failure-kind.ts';
@@ -54,7 +54,7 @@ export interface BatchEffects {
 
 export interface PushHooks {
   /** Runs before each valid mutation: a refusal rejects it (a per-user limit, say), null lets it run. */
-  refuse?(client: pg.PoolClient, mutation: Mutation, tx: PgMutationTx): Promise<{ code: string; message: string } | null>;
+  refuse?(client: pg.PoolClient, mutation: Mutation, tx: PgMutationTx, submittedSoFar: number): Promise<{ code: ErrorCode; message: string } | null>;
   /** Runs inside the transaction just before COMMIT. */
   beforeCommit(client: pg.PoolClient, effects: BatchEffects): Promise<void>;
 }
@@ -151,58 +151,40 @@ function refusalMessage(error: unknown): string {
 async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string>, careful: boolean): Promise<PushOutcome> {
   const { client, who, request, parsed, member, owners, clock, hooks } = input;
   const userId = who.user.id;
-  let lastMutationId = input.firstLastMutationId;
   const heads = new Map(input.lockedHeads);
   const tx = new PgMutationTx(new EntitiesRepo(client), new Set(member), heads, (id) => owners.get(id), clock);
   // Load every entity the new mutations name in one query.
   await tx.prefetch(referencedEntities(parsed.flatMap((p) => (p?.ok ? [p.mutation] : []))));
 
-  const results: MutationResult[] = [];
   // Careful runs flush after each mutation: the spaces each flush changed add up here.
   const changedSpaces = new Set<string>();
+  /** What the applied mutations said they set in motion (see MutationEffects). */
+  const submitted = new Map<string, number>();
+  const deletedTranscripts = new Set<string>();
   let applied = 0;
-  let stopped = false;
-  for (const [index, envelope] of request.mutations.entries()) {
-    if (stopped || envelope.id > lastMutationId + 1) {
-      stopped = true;
-      results.push({ id: envelope.id, status: 'out_of_order' });
-      continue;
-    }
-    if (envelope.id <= lastMutationId) {
-      results.push({ id: envelope.id, status: 'duplicate' });
-      continue;
-    }
-    lastMutationId = envelope.id;
-    const result = parsed[index] ?? parseMutation(envelope);
-    if (!result.ok) {
-      results.push({ id: envelope.id, status: 'rejected', error: { code: result.code, message: result.message } });
-      continue;
-    }
-    const refusal = refused.get(envelope.id);
-    if (refusal !== undefined) {
-      results.push({ id: envelope.id, status: 'rejected', error: { code: ErrorCode.invalidArgs, message: refusal } });
-      continue;
-    }
-    const mutation = { ...result.mutation, hlc: clampHlc(result.mutation.hlc, clock) };
-    const limited = await hooks.refuse?.(client, mutation, tx);
-    if (limited) {
-      results.push({ id: envelope.id, status: 'rejected', error: limited });
-      continue;
-    }
-    const outcome = await applyMutation(tx, mutation, { userId, personalSpaceId: who.personalSpaceId, now: clock });
-    if (outcome.status === 'rejected') {
-      results.push({ id: envelope.id, status: 'rejected', error: { code: outcome.code, message: outcome.message } });
-    } else {
-      applied += 1;
-      results.push({ id: envelope.id, status: 'applied' });
-    }
-    if (careful) {
-      const flushed = await tx.flush().catch((error: unknown) => {
-        throw isDataError(error) ? new MutationWriteRefused(envelope.id, error) : error;
-      });
-      for (const space of flushed) changedSpaces.add(space);
-    }
-  }
+  const response = await classifyPush(input.firstLastMutationId, request.mutations, {
+    parse: (_envelope, index) => parsed[index] ?? null,
+    async apply(parsedMutation, envelope) {
+      const refusal = refused.get(envelope.id);
+      if (refusal !== undefined) return { status: 'rejected', code: ErrorCode.invalidArgs, message: refusal };
+      const mutation = { ...parsedMutation, hlc: clampHlc(parsedMutation.hlc, clock) };
+      const limited = await hooks.refuse?.(client, mutation, tx, submitted.size);
+      if (limited) return { status: 'rejected', ...limited };
+      const outcome = await applyMutation(tx, mutation, { userId, personalSpaceId: who.personalSpaceId, now: clock });
+      if (outcome.status === 'applied') {
+        applied += 1;
+        noteEffects(outcome.effects, submitted, deletedTranscripts);
+      }
+      if (careful) {
+        const flushed = await tx.flush().catch((error: unknown) => {
+          throw isDataError(error) ? new MutationWriteRefused(envelope.id, error) : error;
+        });
+        for (const space of flushed) changedSpaces.add(space);
+      }
+      return outcome;
+    },
+  });
+  const { lastMutationId } = response;
 
   for (const space of await tx.flush()) changedSpaces.add(space);
   const moved = new Map([...heads].filter(([id, v]) => input.lockedHeads.get(id) !== v));
@@ -211,12 +193,15 @@ async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string
     'UPDATE clients SET last_mutation_id = $3, updated_at = now() WHERE user_id = $1 AND client_id = $2',
     [userId, request.clientId, lastMutationId],
   );
-  await hooks.beforeCommit(client, { heads: moved, lastMutationId, submitted: tx.submitted });
-  return {
-    response: { lastMutationId, results },
-    changedSpaces,
-    heads: moved,
-    applied,
-    deletedTranscripts: [...tx.deletedTranscripts],
-  };
+  await hooks.beforeCommit(client, { heads: moved, lastMutationId, submitted });
+  return { response, changedSpaces, heads: moved, applied, deletedTranscripts: [...deletedTranscripts] };
+}
+
+/** A submit queues a job unless a later mutation of the batch deletes the transcript; a delete removes its audio. */
+function noteEffects(effects: MutationEffects | undefined, submitted: Map<string, number>, deleted: Set<string>): void {
+  if (effects?.submitted) submitted.set(effects.submitted.transcriptId, effects.submitted.submission);
+  if (effects?.deletedTranscript) {
+    submitted.delete(effects.deletedTranscript);
+    deleted.add(effects.deletedTranscript);
+  }
 }

@@ -3,7 +3,7 @@
  * duplicate / out_of_order / rejected semantics, paged pull with a numeric cursor, reset for an
  * unknown cursor, space removal, and failure injection. Not a model of the real server's storage.
  */
-import { applyMutation, entitySchemas, newId, parseMutation } from '@duet/shared';
+import { applyMutation, classifyPush, entityKey, entitySchemas, newId } from '@duet/shared';
 import type {
   Change, EntityByKind, EntityKind, Mutation, MutationTx, NewConflict, PullRequest, PullResponse, PushRequest,
   PushResponse, Space,
@@ -45,18 +45,18 @@ export class FakeServer implements SyncTransport {
 
   /** The user leaves the space: their pulls then deliver {kind: 'space', deleted: true}. */
   removeMember(spaceId: string, userId: string): void {
-    const space = this.entities.get(`space/${spaceId}`)?.data as Space | undefined;
+    const space = this.entities.get(entityKey('space', spaceId))?.data as Space | undefined;
     if (!space) return;
     this.#store('space', { ...space, members: space.members.filter((m) => m.userId !== userId) });
     this.#removed.push({ userId, spaceId, version: ++this.#version });
   }
 
   entity<K extends EntityKind>(kind: K, id: string): EntityByKind[K] | undefined {
-    return this.entities.get(`${kind}/${id}`)?.data as EntityByKind[K] | undefined;
+    return this.entities.get(entityKey(kind, id))?.data as EntityByKind[K] | undefined;
   }
 
   #isMember(spaceId: string, userId: string): boolean {
-    const space = this.entities.get(`space/${spaceId}`)?.data as Space | undefined;
+    const space = this.entities.get(entityKey('space', spaceId))?.data as Space | undefined;
     return space?.members.some((m) => m.userId === userId) ?? false;
   }
 
@@ -65,7 +65,7 @@ export class FakeServer implements SyncTransport {
     const visibleTo = kind === 'conflict'
       ? (userId: string) => userId === loser
       : (userId: string) => spaceId !== undefined && this.#isMember(spaceId, userId);
-    this.entities.set(`${kind}/${data.id}`, { kind, id: data.id, version: ++this.#version, data: structuredClone(data), visibleTo });
+    this.entities.set(entityKey(kind, data.id), { kind, id: data.id, version: ++this.#version, data: structuredClone(data), visibleTo });
   }
 
   #user(token: string): string {
@@ -88,7 +88,7 @@ export class FakeServer implements SyncTransport {
   #tx(userId: string): MutationTx {
     return {
       get: async <K extends EntityKind>(kind: K, id: string) => {
-        const data = this.entities.get(`${kind}/${id}`)?.data;
+        const data = this.entities.get(entityKey(kind, id))?.data;
         return data === undefined ? undefined : (structuredClone(data) as EntityByKind[K]);
       },
       put: async (kind, entity) => this.#store(kind, entity),
@@ -104,28 +104,11 @@ export class FakeServer implements SyncTransport {
     const userId = this.#user(token);
     this.pushes.push(structuredClone(body));
     if (this.failsOn && body.mutations.some(this.failsOn)) throw new ApiError({ code: 'internal', status: 500 });
-    let last = this.lastMutationIds.get(body.clientId) ?? 0;
-    const results: PushResponse['results'] = [];
-    let stopped = false;
-    for (const envelope of body.mutations) {
-      if (stopped || envelope.id > last + 1) {
-        stopped = true;
-        results.push({ id: envelope.id, status: 'out_of_order' });
-        continue;
-      }
-      if (envelope.id <= last) {
-        results.push({ id: envelope.id, status: 'duplicate' });
-        continue;
-      }
-      last = envelope.id;
-      const parsed = parseMutation(envelope);
-      const outcome = parsed.ok ? await applyMutation(this.#tx(userId), parsed.mutation, this.#ctx(userId)) : { status: 'rejected' as const, code: parsed.code, message: parsed.message };
-      results.push(outcome.status === 'applied'
-        ? { id: envelope.id, status: 'applied' }
-        : { id: envelope.id, status: 'rejected', error: { code: outcome.code, message: outcome.message } });
-    }
-    this.lastMutationIds.set(body.clientId, last);
-    return { lastMutationId: last, results };
+    const response = await classifyPush(this.lastMutationIds.get(body.clientId) ?? 0, body.mutations, {
+      apply: (mutation) => applyMutation(this.#tx(userId), mutation, this.#ctx(userId)),
+    });
+    this.lastMutationIds.set(body.clientId, response.lastMutationId);
+    return response;
   }
 
   async pull(token: string, body: PullRequest): Promise<PullResponse> {
