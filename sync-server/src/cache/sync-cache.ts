@@ -41,6 +41,8 @@ export class SyncCache {
   constructor(
     readonly kv: KvStore,
     private readonly requests: Counter<'cache' | 'result'>,
+    /** The server's clock (ms): when a user was last seen online. */
+    private readonly now: () => number,
   ) {}
 
   private count(cache: CacheName, hit: boolean): void {
@@ -186,7 +188,7 @@ export class SyncCache {
 
   async markOnline(userId: string): Promise<void> {
     const epoch = await this.kv.epoch();
-    if (epoch) await this.kv.put(epoch, `presence:${userId}`, String(Date.now()), TTL.presence, false);
+    if (epoch) await this.kv.put(epoch, `presence:${userId}`, String(this.now()), TTL.presence, false);
   }
 
   async markOffline(userId: string): Promise<void> {

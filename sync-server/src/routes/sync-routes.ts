@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import { SubmitAdmission } from '../jobs/submit-admission.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
+import type { SpaceWriter } from '../store/space-writer.ts';
 import type { AudioUploads } from '../uploads/audio-uploads.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
@@ -26,10 +27,10 @@ export interface SyncRouteDeps {
   rateLimits: ReturnType<typeof syncRateLimits>;
   metrics: Metrics;
   now: () => number;
-  onSpacesChanged: (spaceIds: ReadonlySet<string>) => void;
+  writer: SpaceWriter;
 }
 
-export function syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
+export function syncRoutes({ pool, writer, cache, jobs, jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, now }: SyncRouteDeps): Router {
   const router = Router();
 
   router.post('/sync/push', auth, rateLimits.push, async (req, res) => {
@@ -40,7 +41,7 @@ export function syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser, uploads, 
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
     const admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
-    const outcome = await pushBatch(pool, who, body, now, {
+    const outcome = await pushBatch(writer, who, body, now, {
       refuse: (client, mutation, tx, submittedSoFar) => admission.refusal(client, mutation, tx, submittedSoFar),
       async beforeCommit(client, effects) {
         // Nothing of Redis here: this transaction holds the space locks (see SyncCache on why after the commit).
@@ -50,10 +51,9 @@ export function syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser, uploads, 
         }
       },
     });
-    await cache.afterPushCommit(outcome.heads, { userId: who.user.id, clientId: body.clientId, value: outcome.response.lastMutationId });
+    // Committed, the cache raised and the spaces poked (SpaceWriter).
     for (const result of outcome.response.results) metrics.pushedMutations.inc({ status: result.status });
     metrics.pushes.inc();
-    if (outcome.changedSpaces.size > 0) onSpacesChanged(outcome.changedSpaces);
     await uploads.removeForTranscripts(outcome.deletedTranscripts);
     res.json(outcome.response);
   });

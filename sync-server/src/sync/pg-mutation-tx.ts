@@ -1,25 +1,23 @@
 /**
  * The shared mutators' view of Postgres during one push: reads go through a per-batch cache, writes
- * take the next version of their space (whose row the push has locked) and are flushed in one
- * statement before commit.
+ * take the next version of their space from the push's SpaceWrite (which has locked its row) and
+ * are flushed in one statement before commit.
  */
 import type { EntityByKind, EntityKind, MutationTx, NewConflict } from '@duet/shared';
 import { entityKey, entitySchemas, newId } from '@duet/shared';
 import type { EntitiesRepo, EntityRow } from '../store/entities-repo.ts';
+import type { SpaceVersions } from '../store/space-writer.ts';
 
 export class PgMutationTx implements MutationTx {
   private readonly cache = new Map<string, EntityRow | null>();
   private readonly dirty = new Map<string, EntityRow>();
   /** Entities already validated (read and parsed once, or written by this batch), by key. */
   private readonly parsed = new Map<string, unknown>();
-  readonly conflicts: NewConflict[] = [];
-  private readonly flushedSpaces = new Set<string>();
 
   constructor(
     private readonly entities: EntitiesRepo,
     private readonly memberSpaces: ReadonlySet<string>,
-    /** Head versions of the locked spaces; advanced by each write. */
-    readonly heads: Map<string, number>,
+    private readonly versions: SpaceVersions,
     private readonly personalSpaceOf: (userId: string) => string | undefined,
     private readonly now: number,
   ) {}
@@ -61,30 +59,22 @@ export class PgMutationTx implements MutationTx {
   async recordConflict(conflict: NewConflict): Promise<void> {
     const spaceId = this.personalSpaceOf(conflict.loserUserId);
     if (!spaceId) return;
-    this.conflicts.push(conflict);
     const { loserUserId: _loser, ...rest } = conflict;
     const data = { id: newId(this.now), ...rest };
     this.write({ kind: 'conflict', id: data.id, spaceId, version: 0, deleted: false, data });
   }
 
   private write(row: EntityRow): void {
-    const head = this.heads.get(row.spaceId);
-    if (head === undefined) throw new Error(`space ${row.spaceId} was not locked by this push`);
-    const version = head + 1;
-    this.heads.set(row.spaceId, version);
-    const written = { ...row, version };
+    const written = { ...row, version: this.versions.nextVersion(row.spaceId) };
     const key = entityKey(row.kind, row.id);
     this.cache.set(key, written);
     this.parsed.set(key, row.data);
     this.dirty.set(key, written);
   }
 
-  /** Writes every entity changed since the last flush; returns the spaces changed by all flushes so far. */
-  async flush(): Promise<ReadonlySet<string>> {
-    const rows = [...this.dirty.values()];
-    await this.entities.upsertMany(rows);
+  /** Writes every entity changed since the last flush. */
+  async flush(): Promise<void> {
+    await this.entities.upsertMany([...this.dirty.values()]);
     this.dirty.clear();
-    for (const row of rows) this.flushedSpaces.add(row.spaceId);
-    return this.flushedSpaces;
   }
 }

@@ -10,9 +10,11 @@ import path from 'node:path';
 import { FileStore } from '@tus/file-store';
 import type { Server, Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
+import type pg from 'pg';
 import type { Logger } from 'pino';
-import { IdSchema, newId, TranscriptSchema } from '@duet/shared';
+import { IdSchema, TranscriptSchema } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import type { ServerClock } from '../clock.ts';
 import { ApiError, badBody } from '../http/api-error.ts';
 import { failureKind } from '../http/failure-kind.ts';
 import { identityOf, resolveToken, type authenticate } from '../http/authenticate.ts';
@@ -27,6 +29,8 @@ export const UPLOADS_PATH = '/api/uploads';
 const AUDIO_TYPE = /^audio\/[a-z0-9.+-]+(;.*)?$/i;
 
 export interface AudioUploadDeps extends ServerWriteDeps {
+  pool: pg.Pool;
+  clock: ServerClock;
   users: UsersRepo;
   cache: SyncCache;
   dataDir: string;
@@ -63,7 +67,7 @@ export class AudioUploads {
       allowedOrigins: [],
       // A finished upload is a transcript's audio: it goes with the transcript, not through tus.
       disableTerminationForFinishedUploads: true,
-      namingFunction: () => newId(),
+      namingFunction: () => deps.clock.newId(),
       onIncomingRequest: async (req, uploadId) => this.authorise(req, uploadId),
       onUploadCreate: async (req, upload) => this.create(req, upload),
       onUploadFinish: async (_req, upload) => {
@@ -88,12 +92,12 @@ export class AudioUploads {
   /** Deletes uploads left unfinished past UPLOAD_EXPIRE_SEC, every so often until stop(). */
   startExpiry(): void {
     const everyMs = Math.min(this.deps.limits.expireSec, 60) * 1000;
-    this.sweeper = setInterval(() => void this.sweepExpired(), everyMs);
+    this.sweeper = this.deps.clock.timers.setInterval(() => void this.sweepExpired(), everyMs);
     this.sweeper.unref();
   }
 
   stop(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
+    if (this.sweeper) this.deps.clock.timers.clearInterval(this.sweeper);
     this.sweeper = null;
   }
 
@@ -157,7 +161,7 @@ export class AudioUploads {
     );
     const row = result.rows[0];
     if (!row) return;
-    const audio = { uploadId: upload.id, size: upload.offset, mimeType: row.mime_type, uploadedAt: Date.now() };
+    const audio = { uploadId: upload.id, size: upload.offset, mimeType: row.mime_type, uploadedAt: this.deps.clock.now() };
     const previous: string[] = [];
     await changeTranscript(this.deps, row.transcript_id, (t) => {
       if (t.audio?.uploadId) previous.push(t.audio.uploadId);
