@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use(inviteRoutes({ pool, writer, ttlDays: config.inviteTtlDays, limiter: inviteLimiter, auth, now, newId: clock.newId }));
-  api.use(syncRoutes({ pool, writer, cache, jobs, jobMaxInFlightPerUser: config.jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, now }));
+  api.use(syncRoutes({ pool, writer, cache, jobs, jobMaxInFlightPerUser: config.jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, clock }));
   api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);
   app.use('/api', (_req, res, next) => {

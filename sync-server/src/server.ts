@@ -120,7 +120,7 @@ export async function startServer(
   // Several instances share Redis only on a real Postgres (the embedded one lives in this process).
   let fence: CacheFence | null = null;
   if (redis && config.databaseUrl) {
-    const instanceFence = new CacheFence({ databaseUrl, pool, cache, logger, instanceId: clock.newId(), connectTimeoutMs: config.pgTimeouts.connectMs });
+    const instanceFence = new CacheFence({ databaseUrl, pool, cache, logger, instanceId: clock.newId(), connectTimeoutMs: config.pgTimeouts.connectMs, timers: clock.timers });
     cache.onMissedWrite = () => instanceFence.announce();
     await instanceFence.start();
     fence = instanceFence;
@@ -133,14 +133,14 @@ export async function startServer(
     pool, writer, clock, cache, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, limits: config.uploadLimits, logger,
   });
   uploads.startExpiry();
-  const drain = new Drain();
+  const drain = new Drain(clock.timers);
   const app = createApp({ config, clock, pool, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
   // connection at the moment the server closes it (a reset the client sees as a network error).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  answerClientErrors(server, logger);
+  answerClientErrors(server, logger, clock.newId);
   const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger, clock, pingIntervalMs: config.wsPingIntervalSec * 1000 });
   realtimeRef.current = realtime;
   realtime.attach(server);
@@ -150,7 +150,7 @@ export async function startServer(
   let metricsUrl: string | null = null;
   if (config.metrics.port !== null) {
     metricsServer = http.createServer(metricsApp(metrics, config.metrics.token, logger));
-    answerClientErrors(metricsServer, logger);
+    answerClientErrors(metricsServer, logger, clock.newId);
     metricsUrl = urlOf(config.metrics.host, await listen(metricsServer, config.metrics.port, config.metrics.host));
   }
 

@@ -9,6 +9,8 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { Timers } from '../clock.ts';
+import { listen, notify } from '../store/notify-channel.ts';
 import type { SyncCache } from './sync-cache.ts';
 
 const CHANNEL = 'duet_cache_fence';
@@ -20,7 +22,15 @@ export class CacheFence {
   private closed = false;
 
   constructor(
-    private readonly deps: { databaseUrl: string; pool: pg.Pool; cache: SyncCache; logger: Logger; instanceId: string; connectTimeoutMs: number },
+    private readonly deps: {
+      databaseUrl: string;
+      pool: pg.Pool;
+      cache: SyncCache;
+      logger: Logger;
+      instanceId: string;
+      connectTimeoutMs: number;
+      timers: Timers;
+    },
   ) {}
 
   /** Starts listening (the cache is not read until the listener is connected). */
@@ -31,7 +41,7 @@ export class CacheFence {
 
   /** Tells every other instance that a write did not reach Redis. Resolves once Postgres took it. */
   async announce(): Promise<void> {
-    await this.deps.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, this.deps.instanceId]);
+    await notify(this.deps.pool, CHANNEL, this.deps.instanceId);
   }
 
   private async listen(): Promise<void> {
@@ -44,7 +54,7 @@ export class CacheFence {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await listen(client, CHANNEL);
       if (this.closed) return void client.end().catch(() => {});
       this.listener = client;
       this.deps.cache.fenceListening(true);
@@ -59,7 +69,7 @@ export class CacheFence {
     client.end().catch(() => {});
     if (this.closed || this.reconnect) return;
     this.deps.logger.warn('cache fence listener lost; the cache is not read until it is back');
-    this.reconnect = setTimeout(() => {
+    this.reconnect = this.deps.timers.setTimeout(() => {
       this.reconnect = null;
       void this.listen();
     }, RECONNECT_MS);
@@ -68,7 +78,7 @@ export class CacheFence {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.reconnect) clearTimeout(this.reconnect);
+    if (this.reconnect) this.deps.timers.clearTimeout(this.reconnect);
     const listener = this.listener;
     this.listener = null;
     await listener?.end().catch(() => {});

@@ -5,14 +5,18 @@
  * requests already running are left to finish: their waits on Postgres are bounded by the
  * statement and query timeouts, and `graceMs` bounds the whole drain should anything else hang.
  */
+import { ErrorCode } from '@duet/shared';
 import type http from 'node:http';
 import type { RequestHandler, Response } from 'express';
+import type { Timers } from '../clock.ts';
 import { ApiError } from './api-error.ts';
 
 export class Drain {
   private draining = false;
   private readonly inFlight = new Set<Response>();
   private idle: (() => void) | null = null;
+
+  constructor(private readonly timers: Timers) {}
 
   get active(): boolean {
     return this.draining;
@@ -21,7 +25,7 @@ export class Drain {
   /** First in the chain: counts what runs, refuses what comes after the drain began. */
   readonly middleware: RequestHandler = (_req, res, next) => {
     if (this.draining) {
-      next(new ApiError(503, 'unavailable', 'the server is shutting down; try again', undefined, { Connection: 'close', 'Retry-After': '1' }));
+      next(new ApiError(503, ErrorCode.unavailable, 'the server is shutting down; try again', undefined, { Connection: 'close', 'Retry-After': '1' }));
       return;
     }
     this.inFlight.add(res);
@@ -49,10 +53,10 @@ export class Drain {
           this.idle = resolve;
         }),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, graceMs);
+          timer = this.timers.setTimeout(resolve, graceMs);
         }),
       ]);
-      clearTimeout(timer);
+      this.timers.clearTimeout(timer);
     }
     server.closeAllConnections();
     return { closed };

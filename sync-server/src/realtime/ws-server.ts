@@ -13,6 +13,7 @@ import type { SyncCache } from '../cache/sync-cache.ts';
 import type { ServerClock } from '../clock.ts';
 import { resolveToken } from '../http/authenticate.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import type { UsersRepo } from '../store/users-repo.ts';
 import type { Bus, BusEvent } from './bus.ts';
@@ -155,11 +156,7 @@ export class RealtimeServer {
     const now = this.deps.clock.now();
     if (now - conn.lastTypingAt < 1000) return;
     conn.lastTypingAt = now;
-    const result = await this.deps.pool.query<{ space_id: string }>(
-      `SELECT space_id FROM entities WHERE kind = 'conversation' AND id = $1`,
-      [conversationId],
-    );
-    const spaceId = result.rows[0]?.space_id;
+    const spaceId = await new EntitiesRepo(this.deps.pool).spaceOf('conversation', conversationId);
     if (!spaceId || !conn.sharedSpaces.has(spaceId)) return;
     this.deps.bus.publish({ type: 'presence', userId: conn.userId as string, state: 'typing', conversationId, spaceIds: [spaceId] });
   }

@@ -17,6 +17,15 @@ export class ClientsRepo {
     return result.rows[0]?.last_mutation_id ?? 0;
   }
 
+  /** Without a lock: what a pull reports. */
+  async lastMutationId(userId: string, clientId: string): Promise<number> {
+    const result = await this.db.query<{ last_mutation_id: number }>('SELECT last_mutation_id FROM clients WHERE user_id = $1 AND client_id = $2', [
+      userId,
+      clientId,
+    ]);
+    return result.rows[0]?.last_mutation_id ?? 0;
+  }
+
   async setLastMutationId(userId: string, clientId: string, value: number): Promise<void> {
     await this.db.query('UPDATE clients SET last_mutation_id = $3, updated_at = now() WHERE user_id = $1 AND client_id = $2', [
       userId,

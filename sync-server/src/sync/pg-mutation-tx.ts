@@ -4,7 +4,7 @@
  * are flushed in one statement before commit.
  */
 import type { EntityByKind, EntityKind, MutationTx, NewConflict } from '@duet/shared';
-import { entityKey, entitySchemas, newId } from '@duet/shared';
+import { entityKey, entitySchemas } from '@duet/shared';
 import type { EntitiesRepo, EntityRow } from '../store/entities-repo.ts';
 import type { SpaceVersions } from '../store/space-writer.ts';
 
@@ -19,7 +19,8 @@ export class PgMutationTx implements MutationTx {
     private readonly memberSpaces: ReadonlySet<string>,
     private readonly versions: SpaceVersions,
     private readonly personalSpaceOf: (userId: string) => string | undefined,
-    private readonly now: number,
+    /** Ids of the conflict records. */
+    private readonly newId: () => string,
   ) {}
 
   /** Loads these entities into the batch's cache in one query (missing ones are cached as absent). */
@@ -60,7 +61,7 @@ export class PgMutationTx implements MutationTx {
     const spaceId = this.personalSpaceOf(conflict.loserUserId);
     if (!spaceId) return;
     const { loserUserId: _loser, ...rest } = conflict;
-    const data = { id: newId(this.now), ...rest };
+    const data = { id: this.newId(), ...rest };
     this.write({ kind: 'conflict', id: data.id, spaceId, version: 0, deleted: false, data });
   }
 

@@ -5,6 +5,7 @@
 import type { Mutation, MutationEffects, ParsedMutation, PushRequest, PushResponse } from '@duet/shared';
 import { applyMutation, clampHlc, classifyPush, ErrorCode, parseMutation } from '@duet/shared';
 import type pg from 'pg';
+import type { ServerClock } from '../clock.ts';
 import { isDataError } from '../http/failure-kind.ts';
 import { ClientsRepo } from '../store/clients-repo.ts';
 import type { SpaceWrite, SpaceWriter } from '../store/space-writer.ts';
@@ -52,7 +53,9 @@ interface BatchInput {
   firstLastMutationId: number;
   member: readonly string[];
   owners: ReadonlyMap<string, string>;
-  clock: number;
+  /** The server's time for the whole batch (ms). */
+  now: number;
+  newId: () => string;
   hooks: PushHooks;
 }
 
@@ -68,7 +71,7 @@ export async function pushBatch(
   writer: SpaceWriter,
   who: DeviceIdentity,
   request: PushRequest,
-  now: () => number,
+  clock: Pick<ServerClock, 'now' | 'newId'>,
   hooks: PushHooks,
 ): Promise<PushOutcome> {
   return writer.write(async (write) => {
@@ -88,10 +91,10 @@ export async function pushBatch(
     const { member, lockable } = await write.spaces.writableSpaceIds(userId);
     await write.lock(lockable);
     const owners = await write.spaces.personalSpacesOfMembers(member);
-    const clock = now();
+    const now = clock.now();
     // Parse once, for every run of the batch.
     const parsed = request.mutations.map((m) => (m.id > lastMutationId ? parseMutation(m) : null));
-    const input: BatchInput = { write, who, request, parsed, firstLastMutationId: lastMutationId, member, owners, clock, hooks };
+    const input: BatchInput = { write, who, request, parsed, firstLastMutationId: lastMutationId, member, owners, now, newId: clock.newId, hooks };
 
     const refused = new Map<number, string>();
     let careful = false;
@@ -127,10 +130,10 @@ interface BatchRun extends PushOutcome {
 }
 
 async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string>, careful: boolean): Promise<BatchRun> {
-  const { write, who, request, parsed, member, owners, clock, hooks } = input;
+  const { write, who, request, parsed, member, owners, now, hooks } = input;
   const { client } = write;
   const userId = who.user.id;
-  const tx = new PgMutationTx(write.entities, new Set(member), write, (id) => owners.get(id), clock);
+  const tx = new PgMutationTx(write.entities, new Set(member), write, (id) => owners.get(id), input.newId);
   // Load every entity the new mutations name in one query.
   await tx.prefetch(referencedEntities(parsed.flatMap((p) => (p?.ok ? [p.mutation] : []))));
 
@@ -143,10 +146,10 @@ async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string
     async apply(parsedMutation, envelope) {
       const refusal = refused.get(envelope.id);
       if (refusal !== undefined) return { status: 'rejected', code: ErrorCode.invalidArgs, message: refusal };
-      const mutation = { ...parsedMutation, hlc: clampHlc(parsedMutation.hlc, clock) };
+      const mutation = { ...parsedMutation, hlc: clampHlc(parsedMutation.hlc, now) };
       const limited = await hooks.refuse?.(client, mutation, tx, submitted.size);
       if (limited) return { status: 'rejected', ...limited };
-      const outcome = await applyMutation(tx, mutation, { userId, personalSpaceId: who.personalSpaceId, now: clock });
+      const outcome = await applyMutation(tx, mutation, { userId, personalSpaceId: who.personalSpaceId, now });
       if (outcome.status === 'applied') {
         applied += 1;
         noteEffects(outcome.effects, submitted, deletedTranscripts);
