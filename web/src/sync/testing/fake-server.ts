@@ -3,7 +3,7 @@
  * duplicate / out_of_order / rejected semantics, paged pull with a numeric cursor, reset for an
  * unknown cursor, space removal, and failure injection. Not a model of the real server's storage.
  */
-import { applyMutation, classifyPush, entityKey, entitySchemas, newId } from '@duet/shared';
+import { applyMutation, classifyPush, entityKey, entitySchemas, ErrorCode, newId } from '@duet/shared';
 import type {
   Change, EntityByKind, EntityKind, Mutation, MutationTx, NewConflict, PullRequest, PullResponse, PushRequest,
   PushResponse, Space,
@@ -72,7 +72,7 @@ export class FakeServer implements SyncTransport {
     const failure = this.failures.shift();
     if (failure) throw failure;
     const userId = this.tokens.get(token);
-    if (!userId) throw new ApiError({ code: 'unauthorized', status: 401 });
+    if (!userId) throw new ApiError({ code: ErrorCode.unauthorized, status: 401 });
     return userId;
   }
 
@@ -103,7 +103,7 @@ export class FakeServer implements SyncTransport {
   async push(token: string, body: PushRequest): Promise<PushResponse> {
     const userId = this.#user(token);
     this.pushes.push(structuredClone(body));
-    if (this.failsOn && body.mutations.some(this.failsOn)) throw new ApiError({ code: 'internal', status: 500 });
+    if (this.failsOn && body.mutations.some(this.failsOn)) throw new ApiError({ code: ErrorCode.internal, status: 500 });
     const response = await classifyPush(this.lastMutationIds.get(body.clientId) ?? 0, body.mutations, {
       apply: (mutation) => applyMutation(this.#tx(userId), mutation, this.#ctx(userId)),
     });
