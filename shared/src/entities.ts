@@ -1,8 +1,9 @@
 /** The entities that pulls deliver (`changes[].data`), as zod schemas with inferred types. */
 import { z } from 'zod';
+import { HLC_PATTERN } from './hlc.ts';
 import { IdSchema } from './ids.ts';
 
-const HlcString = z.string().regex(/^\d{15}:\d{5}:[A-Za-z0-9_-]{1,64}$/);
+const HlcString = z.string().regex(HLC_PATTERN);
 
 /** Who last wrote a last-writer-wins field, by which hlc, and when the server took it (ms). */
 export const FieldMetaSchema = z.object({ hlc: HlcString, by: z.string(), at: z.number() });
@@ -108,6 +109,11 @@ export type Conflict = z.infer<typeof ConflictSchema>;
 export const ENTITY_KINDS = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict'] as const;
 export const EntityKindSchema = z.enum(ENTITY_KINDS);
 export type EntityKind = z.infer<typeof EntityKindSchema>;
+
+/** The one spelling of an entity's key, "kind/id", wherever entities are held by key (ids hold no '/'). */
+export function entityKey(kind: EntityKind, id: string): string {
+  return `${kind}/${id}`;
+}
 
 export interface EntityByKind {
   space: Space;

@@ -30,6 +30,11 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * The one error body of the protocol, for every refusal (HTTP, tus, the HTTP parser's). Readers
+ * validate it with ErrorBodySchema (api.ts), which takes any code string: an older app must still
+ * read a code added after it.
+ */
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  error: { code: ErrorCode; message: string; details?: unknown };
 }

@@ -3,7 +3,8 @@
  * The fixed widths make plain string comparison equal to time order, with the clientId as the
  * final tie-break ("equal hlc: the larger clientId wins").
  */
-const HLC_PATTERN = /^(\d{15}):(\d{5}):([A-Za-z0-9_-]{1,64})$/;
+/** The one definition of an hlc's shape (entities and mutation envelopes are checked against it). */
+export const HLC_PATTERN = /^(\d{15}):(\d{5}):([A-Za-z0-9_-]{1,64})$/;
 const MAX_COUNTER = 99_999;
 /** The server clamps an hlc whose wall time is further ahead of its clock than this. */
 export const MAX_CLOCK_AHEAD_MS = 60_000;

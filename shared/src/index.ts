@@ -8,6 +8,7 @@ export * from './api.ts';
 export * from './invite-codes.ts';
 export * from './merge.ts';
 export * from './mutators.ts';
+export * from './push-batch.ts';
 export * from './streak.ts';
 export * from './realtime.ts';
 export * from './text.ts';

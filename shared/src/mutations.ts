@@ -1,5 +1,7 @@
 /** Mutations: one args schema per mutation name, and the envelope a push carries. */
 import { z } from 'zod';
+import { ErrorCode } from './error-codes.ts';
+import { isHlc } from './hlc.ts';
 import { IdSchema } from './ids.ts';
 import { ActivityKindSchema } from './entities.ts';
 import { StorableString, TrimmedStorableString } from './text.ts';
@@ -57,21 +59,21 @@ export type Mutation = {
   [N in MutationName]: { id: number; name: N; args: MutationArgs<N>; hlc: string };
 }[MutationName];
 
-export type ParsedMutation = { ok: true; mutation: Mutation } | { ok: false; code: string; message: string };
+export type ParsedMutation = { ok: true; mutation: Mutation } | { ok: false; code: ErrorCode; message: string };
 
 /** Checks a mutation's name, args and hlc, giving the rejection the protocol asks for when they are wrong. */
 export function parseMutation(envelope: MutationEnvelope): ParsedMutation {
   if (!isMutationName(envelope.name)) {
-    return { ok: false, code: 'unknown_mutation', message: `unknown mutation ${JSON.stringify(envelope.name)}` };
+    return { ok: false, code: ErrorCode.unknownMutation, message: `unknown mutation ${JSON.stringify(envelope.name)}` };
   }
-  if (!/^\d{15}:\d{5}:[A-Za-z0-9_-]{1,64}$/.test(envelope.hlc)) {
-    return { ok: false, code: 'invalid_args', message: 'hlc is not "<15-digit wall>:<5-digit counter>:<clientId>"' };
+  if (!isHlc(envelope.hlc)) {
+    return { ok: false, code: ErrorCode.invalidArgs, message: 'hlc is not "<15-digit wall>:<5-digit counter>:<clientId>"' };
   }
   const parsed = mutationArgsSchemas[envelope.name].safeParse(envelope.args);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    return { ok: false, code: 'invalid_args', message: `${envelope.name}: ${where}${issue?.message ?? 'invalid args'}` };
+    return { ok: false, code: ErrorCode.invalidArgs, message: `${envelope.name}: ${where}${issue?.message ?? 'invalid args'}` };
   }
   return { ok: true, mutation: { id: envelope.id, name: envelope.name, args: parsed.data, hlc: envelope.hlc } as Mutation };
 }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { formatHlc } from './hlc.ts';
-import { applyMutation, type MutationContext } from './mutators.ts';
+import { applyMutation, type MutationContext, type MutationOutcome } from './mutators.ts';
 import { parseMutation, type Mutation, type MutationArgs, type MutationName } from './mutations.ts';
 import { MemoryReplica } from './test-support/memory-replica.ts';
 
@@ -24,7 +24,19 @@ async function run<N extends MutationName>(userId: string, name: N, args: Mutati
   const parsed = parseMutation({ id: nextId++, name, args, hlc });
   if (!parsed.ok) throw new Error(`${parsed.code}: ${parsed.message}`);
   const ctx: MutationContext = { userId, personalSpaceId: PERSONAL[userId] ?? 'none', now: Number(hlc.slice(0, 15)) + 1_000 };
-  return applyMutation(replica.txFor(userId), parsed.mutation satisfies Mutation, ctx);
+  const recordedBefore = replica.conflicts.length;
+  const outcome = await applyMutation(replica.txFor(userId), parsed.mutation satisfies Mutation, ctx);
+  // Every call checks the conflict effect: exactly the conflicts the mutation recorded. The tests
+  // below then look at the decision and the other effects.
+  const recorded = replica.conflicts.slice(recordedBefore);
+  expect(outcome.status === 'applied' ? (outcome.effects?.conflicts ?? []) : []).toEqual(recorded);
+  return withoutConflicts(outcome);
+}
+
+function withoutConflicts(outcome: MutationOutcome): MutationOutcome {
+  if (outcome.status !== 'applied' || !outcome.effects?.conflicts) return outcome;
+  const { conflicts: _conflicts, ...rest } = outcome.effects;
+  return Object.keys(rest).length > 0 ? { status: 'applied', effects: rest } : { status: 'applied' };
 }
 
 const applied = { status: 'applied' };
@@ -242,8 +254,40 @@ describe('transcript', () => {
     const done = replica.read('transcript', 't1');
     if (!done) throw new Error('missing transcript');
     await replica.txFor('u1').put('transcript', { ...done, status: 'done', result: { words: 1 } });
-    expect(await run('u1', 'transcript.submit', { id: 't1' }, h(6))).toEqual(applied);
+    expect(await run('u1', 'transcript.submit', { id: 't1' }, h(6))).toEqual({
+      status: 'applied',
+      effects: { submitted: { transcriptId: 't1', submission: 2 } },
+    });
     expect(replica.read('transcript', 't1')).toMatchObject({ status: 'queued', submissions: 2, result: null, error: null });
+  });
+
+  it('says in its outcome which submit queued a job and which delete removed a transcript', async () => {
+    await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', text: 'one', language: 'en' }, h(3));
+    expect(await run('u1', 'transcript.submit', { id: 't1' }, h(4))).toEqual({
+      status: 'applied',
+      effects: { submitted: { transcriptId: 't1', submission: 1 } },
+    });
+    // Already queued: applied, but nothing new to run.
+    expect(await run('u2', 'transcript.submit', { id: 't1' }, h(5, 'c2'))).toEqual(applied);
+    expect(await run('u1', 'transcript.update', { id: 't1', text: 'two' }, h(6))).toEqual(applied);
+    expect(await run('u1', 'transcript.delete', { id: 't1' }, h(7))).toEqual({ status: 'applied', effects: { deletedTranscript: 't1' } });
+    // A deleted transcript is not submitted again.
+    expect(await run('u1', 'transcript.submit', { id: 't1' }, h(8))).toEqual(applied);
+  });
+
+  it('returns the conflict of the loser in the outcome of the write that won', async () => {
+    await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', text: 'one', language: 'en' }, h(3));
+    await run('u1', 'transcript.update', { id: 't1', text: 'by u1' }, h(20));
+    const parsed = parseMutation({ id: 99, name: 'transcript.update', args: { id: 't1', text: 'by u2' }, hlc: h(10, 'c2') });
+    if (!parsed.ok) throw new Error(parsed.message);
+    const outcome = await applyMutation(replica.txFor('u2'), parsed.mutation, { userId: 'u2', personalSpaceId: 'p2', now: T0 + 1_000 });
+    expect(outcome).toEqual({
+      status: 'applied',
+      effects: {
+        conflicts: [expect.objectContaining({ entityKind: 'transcript', entityId: 't1', field: 'text', loserUserId: 'u2', yourValue: 'by u2', winningValue: 'by u1' })],
+      },
+    });
+    expect(replica.read('transcript', 't1')?.text).toBe('by u1');
   });
 
   it('rejects submitting an unknown transcript and one of another space with the same answer', async () => {

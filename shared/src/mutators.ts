@@ -3,6 +3,7 @@
  * transaction and the client inside its IndexedDB transaction, so both sides decide the same way.
  */
 import type { Conflict, EntityByKind, EntityKind, FieldMeta, Message, Transcript } from './entities.ts';
+import { ErrorCode } from './error-codes.ts';
 import { hlcClientId, hlcWall } from './hlc.ts';
 import { mergeMessage, mergeSession, mergeTranscript, pickLww, type LwwField } from './merge.ts';
 import type { Mutation, MutationArgs } from './mutations.ts';
@@ -26,16 +27,32 @@ export interface MutationContext {
   now: number;
 }
 
-export type MutationOutcome = { status: 'applied' } | { status: 'rejected'; code: string; message: string };
+/**
+ * What an applied mutation set in motion beyond its own records, said by the mutator that decided
+ * it (never inferred by comparing records afterwards): the server acts on these after its write.
+ */
+export interface MutationEffects {
+  /** The transcript moved to a new `queued` submission: its analysis job is to be enqueued. */
+  submitted?: { transcriptId: string; submission: number };
+  /** The transcript was deleted: its audio goes once the write commits. */
+  deletedTranscript?: string;
+  /** Writes of other devices this one overrode, each recorded for its loser (tx.recordConflict). */
+  conflicts?: NewConflict[];
+}
+
+export type MutationOutcome =
+  | { status: 'applied'; effects?: MutationEffects }
+  | { status: 'rejected'; code: ErrorCode; message: string };
 
 const applied: MutationOutcome = { status: 'applied' };
-const rejected = (code: string, message: string): MutationOutcome => ({ status: 'rejected', code, message });
-const forbidden = () => rejected('forbidden', 'not allowed');
+const appliedWith = (effects: MutationEffects): MutationOutcome => ({ status: 'applied', effects });
+const rejected = (code: ErrorCode, message: string): MutationOutcome => ({ status: 'rejected', code, message });
+const forbidden = () => rejected(ErrorCode.forbidden, 'not allowed');
 // An entity in a space the user is not in is, to them, one that does not exist: both get the same
 // `not_found` (same message), so no answer tells whether an id is used in someone else's space. A
 // space the user is not in is `forbidden` whether or not it exists; `forbidden` otherwise only
 // answers for what the user can see but may not do (a partner's message).
-const notFound = (what: string) => rejected('not_found', `${what} not found`);
+const notFound = (what: string) => rejected(ErrorCode.notFound, `${what} not found`);
 
 type ConflictEntityKind = Conflict['entityKind'];
 type ConflictField = Conflict['field'];
@@ -240,7 +257,7 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     if (args.conversationId !== undefined) {
       const conversation = await tx.get('conversation', args.conversationId);
       if (!conversation || conversation.spaceId !== args.spaceId) {
-        return rejected('invalid_args', 'conversationId must name a conversation of the same space');
+        return rejected(ErrorCode.invalidArgs, 'conversationId must name a conversation of the same space');
       }
     }
     await tx.put('transcript', {
@@ -271,7 +288,7 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     const current = await tx.get('transcript', args.id);
     if (!current || !(await tx.isMember(current.spaceId))) return notFound('transcript');
     await tx.put('transcript', mergeTranscript(current, { ...current, deleted: true }));
-    return applied;
+    return appliedWith({ deletedTranscript: current.id });
   },
 
   async 'transcript.submit'(tx, args) {
@@ -281,10 +298,11 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     // Submitting what is already waiting or running changes nothing; a draft, or a finished
     // transcript (edited since, say), starts a new submission.
     if (current.status === 'queued' || current.status === 'processing') return applied;
+    const submission = current.submissions + 1;
     await tx.put('transcript', mergeTranscript(current, {
-      ...current, status: 'queued', submissions: current.submissions + 1, result: null, error: null,
+      ...current, status: 'queued', submissions: submission, result: null, error: null,
     }));
-    return applied;
+    return appliedWith({ submitted: { transcriptId: current.id, submission } });
   },
 };
 
@@ -311,8 +329,23 @@ async function mergeSessionWrite(
   return applied;
 }
 
-/** Applies one mutation whose args have been validated (see parseMutation). */
-export function applyMutation(tx: MutationTx, m: Mutation, ctx: MutationContext): Promise<MutationOutcome> {
+/**
+ * Applies one mutation whose args have been validated (see parseMutation). The conflicts its
+ * mutator records are also returned in the outcome's effects.
+ */
+export async function applyMutation(tx: MutationTx, m: Mutation, ctx: MutationContext): Promise<MutationOutcome> {
   const mutator = mutators[m.name] as Mutator<typeof m.name>;
-  return mutator(tx, m.args, m, ctx);
+  const conflicts: NewConflict[] = [];
+  const recording: MutationTx = {
+    get: (kind, id) => tx.get(kind, id),
+    put: (kind, entity) => tx.put(kind, entity),
+    isMember: (spaceId) => tx.isMember(spaceId),
+    recordConflict: async (conflict) => {
+      conflicts.push(conflict);
+      await tx.recordConflict(conflict);
+    },
+  };
+  const outcome = await mutator(recording, m.args, m, ctx);
+  if (outcome.status !== 'applied' || conflicts.length === 0) return outcome;
+  return appliedWith({ ...outcome.effects, conflicts });
 }

@@ -1,5 +1,4 @@
 /** The Express app, built from its dependencies (no module-level state). */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_BODY_BYTES } from '@duet/shared';
@@ -13,6 +12,7 @@ import { InviteLimiter } from './auth/invite-limiter.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { SignupLimiter } from './auth/signup-limiter.ts';
 import type { SyncCache } from './cache/sync-cache.ts';
+import type { ServerClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { authenticate } from './http/authenticate.ts';
 import type { Drain } from './http/drain.ts';
@@ -29,11 +29,14 @@ import { metricsRoute } from './routes/metrics-route.ts';
 import { statsRoute } from './routes/stats-route.ts';
 import { syncRoutes } from './routes/sync-routes.ts';
 import type { Bus } from './realtime/bus.ts';
+import type { SpaceWriter } from './store/space-writer.ts';
 import type { UsersRepo } from './store/users-repo.ts';
 import type { AudioUploads } from './uploads/audio-uploads.ts';
 
 export interface AppDeps {
   config: Config;
+  /** The server's time, ids and timers. */
+  clock: ServerClock;
   pool: pg.Pool;
   redis: Redis | null;
   logger: Logger;
@@ -42,21 +45,19 @@ export interface AppDeps {
   cache: SyncCache;
   /** Carries pokes to every instance after a commit. */
   bus: Bus;
+  /** Every write into spaces (see SpaceWriter). */
+  writer: SpaceWriter;
   jobs: TranscriptJobs;
   uploads: AudioUploads;
   /** Refuses new requests once the server shuts down. */
   drain?: Drain;
-  now?: () => number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export function createApp(deps: AppDeps): Express {
-  const { config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads } = deps;
-  const now = deps.now ?? Date.now;
-  const onSpacesChanged = (spaceIds: ReadonlySet<string>) => bus.publish({ type: 'poke', spaceIds: [...spaceIds] });
-  const onMembersChanged = (spaceId: string, userIds: readonly string[]) =>
-    bus.publish({ type: 'poke', spaceIds: [spaceId], userIds: [...userIds] });
+  const { config, clock, pool, redis, logger, metrics, users, cache, bus, writer, jobs, uploads } = deps;
+  const now = clock.now;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -66,7 +67,7 @@ export function createApp(deps: AppDeps): Express {
       logger,
       genReqId(req, res) {
         const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : clock.newId();
         res.setHeader('X-Request-Id', id);
         return id;
       },
@@ -97,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
   const signupLimiter = new SignupLimiter(config.signupRateLimit, redis, config.redisPrefix);
   const inviteLimiter = new InviteLimiter(config.inviteRateLimit, redis, config.redisPrefix);
-  const health = healthRoutes(pool, cache);
+  const health = healthRoutes(pool, cache, clock.timers);
   const rateLimits = syncRateLimits(config.syncRateLimit, redis, config.redisPrefix);
 
   app.use(uploads.routes(auth));
@@ -105,9 +106,14 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   api.use(health.api);
   api.use(requireSupportedProtocol);
-  api.use(authRoutes(pool, cache, { login: limiter, signup: signupLimiter }, auth, (deviceId) => bus.publish({ type: 'logout', deviceId })));
-  api.use(inviteRoutes({ pool, cache, ttlDays: config.inviteTtlDays, limiter: inviteLimiter, auth, onMembersChanged }));
-  api.use(syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser: config.jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, now, onSpacesChanged }));
+  api.use(
+    authRoutes({
+      pool, writer, cache, limiters: { login: limiter, signup: signupLimiter }, auth, newId: clock.newId,
+      onLoggedOut: (deviceId) => bus.publish({ type: 'logout', deviceId }),
+    }),
+  );
+  api.use(inviteRoutes({ pool, writer, ttlDays: config.inviteTtlDays, limiter: inviteLimiter, auth, now, newId: clock.newId }));
+  api.use(syncRoutes({ pool, writer, cache, jobs, jobMaxInFlightPerUser: config.jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, clock }));
   api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);
   app.use('/api', (_req, res, next) => {

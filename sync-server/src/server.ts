@@ -7,8 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
-import { randomUUID } from 'node:crypto';
 import { CacheFence } from './cache/cache-fence.ts';
+import { systemClock, type ServerClock } from './clock.ts';
 import { createApp, metricsApp } from './app.ts';
 import type { KvStore } from './cache/kv.ts';
 import { MemoryKv } from './cache/memory-kv.ts';
@@ -25,6 +25,7 @@ import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
 import { RealtimeServer } from './realtime/ws-server.ts';
+import { SpaceWriter } from './store/space-writer.ts';
 import { UsersRepo } from './store/users-repo.ts';
 import { AudioUploads } from './uploads/audio-uploads.ts';
 
@@ -56,6 +57,8 @@ async function listen(server: http.Server, port: number, host: string): Promise<
 export interface ServerOptions {
   /** Wraps the cache's store (Redis or in-process), e.g. for a test to observe every cache call. */
   wrapKv?: (kv: KvStore) => KvStore;
+  /** The server's time, ids and timers (the system's by default). */
+  clock?: ServerClock;
 }
 
 export async function startServer(
@@ -64,6 +67,7 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   logger.info({ config: describeConfig(config) }, 'starting');
+  const clock = options.clock ?? systemClock();
   let embedded: EmbeddedPostgres | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -110,14 +114,14 @@ export async function startServer(
     kv = new RedisKv(redis, config.redisPrefix, reportDown, reportBack, config.redisTimeouts.breakerHalfOpenMs);
     bus = new RedisBus(redis, config.redisPrefix, { lost: () => outage.subscriberLost(), back: () => outage.subscriberBack() });
   }
-  const cache = new SyncCache(options.wrapKv ? options.wrapKv(kv) : kv, metrics.cacheRequests);
+  const cache = new SyncCache(options.wrapKv ? options.wrapKv(kv) : kv, metrics.cacheRequests, clock.now);
   cacheRef.current = cache;
   await redis?.connect().catch(() => {});
   // Several instances share Redis only on a real Postgres (the embedded one lives in this process).
   let fence: CacheFence | null = null;
   if (redis && config.databaseUrl) {
     const instanceFence = new CacheFence({
-      databaseUrl, pool, cache, logger, instanceId: randomUUID(),
+      databaseUrl, pool, cache, logger, instanceId: clock.newId(), clock,
       connectTimeoutMs: config.pgTimeouts.connectMs, queryTimeoutMs: queryTimeoutMs(config.pgTimeouts),
     });
     cache.onMissedWrite = () => instanceFence.announce();
@@ -126,21 +130,22 @@ export async function startServer(
     fence = instanceFence;
   }
   const users = new UsersRepo(pool);
-  const jobs = await TranscriptJobs.start(databaseUrl, { pool, cache, bus }, config.jobs, logger, config.pgTimeouts);
+  const writer = new SpaceWriter({ pool, cache, bus });
+  const jobs = await TranscriptJobs.start(databaseUrl, { writer }, config.jobs, logger, config.pgTimeouts);
 
   const uploads = new AudioUploads({
-    pool, cache, bus, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, limits: config.uploadLimits, logger,
+    pool, writer, clock, cache, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, limits: config.uploadLimits, logger,
   });
   uploads.startExpiry();
-  const drain = new Drain();
-  const app = createApp({ config, pool, redis, logger, metrics, users, cache, bus, jobs, uploads, drain });
+  const drain = new Drain(clock.timers);
+  const app = createApp({ config, clock, pool, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
   // connection at the moment the server closes it (a reset the client sees as a network error).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  answerClientErrors(server, logger);
-  const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger, pingIntervalMs: config.wsPingIntervalSec * 1000 });
+  answerClientErrors(server, logger, clock.newId);
+  const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger, clock, pingIntervalMs: config.wsPingIntervalSec * 1000 });
   realtimeRef.current = realtime;
   realtime.attach(server);
   const port = await listen(server, config.port, config.host);
@@ -149,7 +154,7 @@ export async function startServer(
   let metricsUrl: string | null = null;
   if (config.metrics.port !== null) {
     metricsServer = http.createServer(metricsApp(metrics, config.metrics.token, logger));
-    answerClientErrors(metricsServer, logger);
+    answerClientErrors(metricsServer, logger, clock.newId);
     metricsUrl = urlOf(config.metrics.host, await listen(metricsServer, config.metrics.port, config.metrics.host));
   }
 

@@ -4,8 +4,8 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@duet/shared';
-import { signup, startTestServer, type TestServer } from './harness.ts';
-import { couple, clientOf, type Couple } from './support/accounts.ts';
+import { signup, type TestServer } from './harness.ts';
+import { couple, clientOf, startWithAccounts, type Couple } from './support/accounts.ts';
 import { bearer, expectError, push } from './support/api.ts';
 import { entityIn, freshState, hlcAt } from './support/sync-client.ts';
 import { createUpload, type TusResponse } from './support/tus-http.ts';
@@ -29,8 +29,7 @@ describe('text Postgres cannot store', () => {
   let people: Couple;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    people = await couple(server);
+    ({ server, accounts: people } = await startWithAccounts(couple));
   });
   afterAll(async () => {
     await server?.close();
@@ -111,8 +110,7 @@ describe('a write Postgres refuses as data', () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    people = await couple(server);
+    ({ server, accounts: people } = await startWithAccounts(couple));
     // Real data errors from Postgres on this test's own database: a check violation (class 23) and a
     // cast out of range (class 22), which the shared schemas cannot foresee.
     db = new pg.Client({ connectionString: server.databaseUrl });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheFence } from '../src/cache/cache-fence.ts';
 import { MemoryKv } from '../src/cache/memory-kv.ts';
 import { SyncCache } from '../src/cache/sync-cache.ts';
+import { systemClock } from '../src/clock.ts';
 import { createPool } from '../src/db/pool.ts';
 import { createTestDatabase } from './harness.ts';
 
@@ -15,7 +16,7 @@ const TIMEOUTS = { connectMs: 5000, statementMs: 5000, lockMs: 2000, idleInTrans
 
 function cacheOf(name: string): SyncCache {
   const registry = new Registry();
-  return new SyncCache(new MemoryKv(), new Counter({ name: `fence_test_${name.replace(/\W/g, '_')}`, help: 'test', labelNames: ['cache', 'result'], registers: [registry] }));
+  return new SyncCache(new MemoryKv(), new Counter({ name: `fence_test_${name.replace(/\W/g, '_')}`, help: 'test', labelNames: ['cache', 'result'], registers: [registry] }), Date.now);
 }
 
 describe('the cache fence', () => {
@@ -35,7 +36,7 @@ describe('the cache fence', () => {
 
   async function instance(name: string): Promise<{ cache: SyncCache; fence: CacheFence }> {
     const cache = cacheOf(name);
-    const fence = new CacheFence({ databaseUrl: database.url, pool, cache, logger: pino({ level: 'silent' }), instanceId: name, connectTimeoutMs: 5000, queryTimeoutMs: 6000 });
+    const fence = new CacheFence({ databaseUrl: database.url, pool, cache, logger: pino({ level: 'silent' }), instanceId: name, connectTimeoutMs: 5000, queryTimeoutMs: 6000, clock: systemClock() });
     cache.onMissedWrite = () => fence.announce();
     cache.heardEverything = () => fence.heardEverything();
     await fence.start();

@@ -2,7 +2,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES, MAX_PUSH_MUTATIONS, newId } from '@duet/shared';
-import { signup, startTestServer, type TestServer } from './harness.ts';
+import { signup, type TestServer } from './harness.ts';
+import { startWithAccounts } from './support/accounts.ts';
 import { bearer, describeResponse, expectClientError, expectError, push, pushRequest, type Envelope } from './support/api.ts';
 import { entitiesOf, freshState, hlcAt } from './support/sync-client.ts';
 
@@ -18,9 +19,7 @@ describe('errors', () => {
   let personalSpace: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    const account = await signup(server);
-    token = account.token;
+    ({ server, accounts: token } = await startWithAccounts(async (started) => (await signup(started)).token));
     const me = await request(server.url).get('/api/me').set('Authorization', bearer(token));
     personalSpace = (me.body as { spaces: Array<{ id: string; kind: string }> }).spaces.find((s) => s.kind === 'personal')?.id ?? '';
     expect(personalSpace).not.toBe('');

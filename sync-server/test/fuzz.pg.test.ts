@@ -9,8 +9,8 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBodySchema, PullResponseSchema, newId } from '@duet/shared';
-import { startTestServer, type TestServer } from './harness.ts';
-import { account, type Account } from './support/accounts.ts';
+import type { TestServer } from './harness.ts';
+import { account, startWithAccounts, type Account } from './support/accounts.ts';
 import { push } from './support/api.ts';
 import { freshState, hlcAt, snapshot } from './support/sync-client.ts';
 import { hostileValues } from './support/hostile-values.ts';
@@ -120,9 +120,10 @@ describe.each([
   const someId = () => fc.oneof(fc.constantFrom(...victimIds, attackerTranscriptId, attacker.personalSpaceId), nastyString, fc.constant(newId()));
 
   beforeAll(async () => {
-    server = await startTestServer();
-    victim = await account(server, 'Victim');
-    attacker = await account(server, 'Attacker');
+    ({ server, accounts: { victim, attacker } } = await startWithAccounts(async (started) => ({
+      victim: await account(started, 'Victim'),
+      attacker: await account(started, 'Attacker'),
+    })));
     const conversationId = newId();
     const messageIds = [newId(), newId(), newId()];
     const transcriptId = newId();

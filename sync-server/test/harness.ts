@@ -9,6 +9,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { Redis } from 'ioredis';
 import request from 'supertest';
+import type { ServerClock } from '../src/clock.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { startServer } from '../src/server.ts';
 
@@ -85,7 +86,7 @@ export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Pro
  */
 export async function startTestServer(
   overrides: Partial<Config> = {},
-  options: { sharedDatabaseUrl?: string; redisPrefix?: string } = {},
+  options: { sharedDatabaseUrl?: string; redisPrefix?: string; clock?: ServerClock } = {},
 ): Promise<TestServer> {
   if (overrides.redisUrl !== null) await assertRedisReachable(overrides.redisUrl ?? TEST_REDIS_URL);
   const database = options.sharedDatabaseUrl
@@ -104,7 +105,7 @@ export async function startTestServer(
     signupRateLimit: { points: 100_000, windowSec: 3600 },
     ...overrides,
   };
-  const server = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const server = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), options.clock ? { clock: options.clock } : {});
   return {
     url: server.url,
     metricsUrl: server.metricsUrl,

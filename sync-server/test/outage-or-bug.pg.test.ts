@@ -4,8 +4,8 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@duet/shared';
-import { startTestServer, type TestServer } from './harness.ts';
-import { account, type Account } from './support/accounts.ts';
+import type { TestServer } from './harness.ts';
+import { account, startWithAccounts, type Account } from './support/accounts.ts';
 import { bearer, describeResponse, expectError, push, pushRequest, sleep } from './support/api.ts';
 import { hlcAt } from './support/sync-client.ts';
 import { sampleValue, scrapeMetrics } from './support/metrics-scrape.ts';
@@ -29,8 +29,7 @@ describe('outage or bug', () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    ana = await account(server, 'Ana');
+    ({ server, accounts: ana } = await startWithAccounts((started) => account(started, 'Ana')));
     db = new pg.Client({ connectionString: server.databaseUrl });
     await db.connect();
   });

@@ -3,7 +3,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_SUPPORTED_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION } from '@duet/shared';
-import { signup, startTestServer, type TestServer } from './harness.ts';
+import { signup, type TestServer } from './harness.ts';
+import { startWithAccounts } from './support/accounts.ts';
 import { bearer, describeResponse, expectError } from './support/api.ts';
 
 describe('the protocol version header', () => {
@@ -11,8 +12,7 @@ describe('the protocol version header', () => {
   let token: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    token = (await signup(server)).token;
+    ({ server, accounts: token } = await startWithAccounts(async (started) => (await signup(started)).token));
   });
   afterAll(async () => {
     await server?.close();

@@ -9,8 +9,8 @@
 import { newId } from '@duet/shared';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './harness.ts';
-import { account, clientOf, type Account } from './support/accounts.ts';
+import type { TestServer } from './harness.ts';
+import { account, clientOf, startWithAccounts, type Account } from './support/accounts.ts';
 import { login, sleep } from './support/api.ts';
 import type { SyncClient } from './support/sync-client.ts';
 import { createTranscript, pullUntilTranscript, pushApplied, queryDatabase } from './support/transcript-watch.ts';
@@ -24,8 +24,10 @@ describe('analysis jobs: per-user limit and fair order', () => {
   let held: pg.Client | null = null;
 
   beforeAll(async () => {
-    server = await startTestServer({ jobMaxInFlightPerUser: LIMIT, jobs: { retryLimit: 0, retryDelaySec: 1, expireSec: 30 } });
-    cleo = await account(server, 'Cleo');
+    ({ server, accounts: cleo } = await startWithAccounts((started) => account(started, 'Cleo'), {
+      jobMaxInFlightPerUser: LIMIT,
+      jobs: { retryLimit: 0, retryDelaySec: 1, expireSec: 30 },
+    }));
   });
   afterEach(async () => {
     await releaseWorker();

@@ -10,8 +10,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@duet/shared';
 import { analyseTranscript } from '../src/jobs/transcript-analysis.ts';
-import { startTestServer, type TestServer } from './harness.ts';
-import { clientOf, couple, type Couple } from './support/accounts.ts';
+import type { TestServer } from './harness.ts';
+import { clientOf, couple, startWithAccounts, type Couple } from './support/accounts.ts';
 import { bearer, describeResponse, sleep } from './support/api.ts';
 import { entityIn, freshState } from './support/sync-client.ts';
 import { createUpload, patchUpload } from './support/tus-http.ts';
@@ -35,8 +35,10 @@ describe('pending transcripts: background processing', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'duet-transcripts-'));
-    server = await startTestServer({ dataDir, jobs: { retryLimit: RETRY_LIMIT, retryDelaySec: RETRY_DELAY_SEC, expireSec: 30 } });
-    people = await couple(server);
+    ({ server, accounts: people } = await startWithAccounts(couple, {
+      dataDir,
+      jobs: { retryLimit: RETRY_LIMIT, retryDelaySec: RETRY_DELAY_SEC, expireSec: 30 },
+    }));
   });
   afterAll(async () => {
     await server?.close();

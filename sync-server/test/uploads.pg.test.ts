@@ -10,8 +10,8 @@ import request from 'supertest';
 import { Upload } from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, TranscriptAudioSchema } from '@duet/shared';
-import { startTestServer, type TestServer } from './harness.ts';
-import { account, clientOf, couple, type Account, type Couple } from './support/accounts.ts';
+import type { TestServer } from './harness.ts';
+import { account, clientOf, couple, startWithAccounts, type Account, type Couple } from './support/accounts.ts';
 import { bearer, describeResponse, sleep } from './support/api.ts';
 import { startDroppingProxy } from './support/dropping-proxy.ts';
 import { entityIn, freshState } from './support/sync-client.ts';
@@ -52,9 +52,10 @@ describe('resumable audio uploads (tus)', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'duet-uploads-'));
-    server = await startTestServer({ dataDir, uploadMaxBytes: MAX_BYTES });
-    people = await couple(server);
-    outsider = await account(server, 'Olga');
+    ({ server, accounts: { people, outsider } } = await startWithAccounts(
+      async (started) => ({ people: await couple(started), outsider: await account(started, 'Olga') }),
+      { dataDir, uploadMaxBytes: MAX_BYTES },
+    ));
   });
   afterAll(async () => {
     await server?.close();

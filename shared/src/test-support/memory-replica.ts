@@ -2,7 +2,7 @@
  * One replica of the synced state held in a Map, for tests of the mutators: it implements
  * MutationTx for a given user, with space membership fixed up front.
  */
-import type { EntityByKind, EntityKind } from '../entities.ts';
+import { entityKey, type EntityByKind, type EntityKind } from '../entities.ts';
 import type { MutationTx, NewConflict } from '../mutators.ts';
 
 export class MemoryReplica {
@@ -19,11 +19,11 @@ export class MemoryReplica {
   txFor(userId: string): MutationTx {
     return {
       get: async <K extends EntityKind>(kind: K, id: string) => {
-        const row = this.rows.get(`${kind}/${id}`);
+        const row = this.rows.get(entityKey(kind, id));
         return row === undefined ? undefined : (structuredClone(row) as EntityByKind[K]);
       },
       put: async <K extends EntityKind>(kind: K, entity: EntityByKind[K]) => {
-        this.rows.set(`${kind}/${entity.id}`, structuredClone(entity));
+        this.rows.set(entityKey(kind, entity.id), structuredClone(entity));
       },
       isMember: async (spaceId: string) => this.members[spaceId]?.includes(userId) ?? false,
       recordConflict: async (conflict: NewConflict) => {
@@ -33,7 +33,7 @@ export class MemoryReplica {
   }
 
   read<K extends EntityKind>(kind: K, id: string): EntityByKind[K] | undefined {
-    return this.rows.get(`${kind}/${id}`) as EntityByKind[K] | undefined;
+    return this.rows.get(entityKey(kind, id)) as EntityByKind[K] | undefined;
   }
 
   /** Every stored entity by "kind/id", in key order, for comparing replicas. */

@@ -7,6 +7,7 @@
 import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
 import type pg from 'pg';
+import { KnownDevicesRepo } from '../store/known-devices-repo.ts';
 import { hashToken, newToken } from './tokens.ts';
 
 export const DEVICE_COOKIE = 'duet_device';
@@ -25,16 +26,15 @@ export function deviceKeyHash(req: Request): string | null {
 }
 
 export class KnownDevices {
-  constructor(private readonly db: Queryable) {}
+  private readonly repo: KnownDevicesRepo;
+
+  constructor(db: Queryable) {
+    this.repo = new KnownDevicesRepo(db);
+  }
 
   /** Whether the key hash belongs to a device that has logged in to the account of this email. */
   async isKnown(keyHash: string | null, email: string): Promise<boolean> {
-    if (!keyHash) return false;
-    const result = await this.db.query(
-      'SELECT 1 FROM known_devices k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1 AND u.email = $2',
-      [keyHash, email],
-    );
-    return (result.rowCount ?? 0) > 0;
+    return keyHash !== null && (await this.repo.isKnown(keyHash, email));
   }
 
   /**
@@ -43,17 +43,11 @@ export class KnownDevices {
    */
   async remember(req: Request, res: Response, userId: string): Promise<void> {
     const current = deviceKeyHash(req);
-    if (current) {
-      const seen = await this.db.query('UPDATE known_devices SET last_login_at = now() WHERE key_hash = $1 AND user_id = $2', [current, userId]);
-      if (seen.rowCount) return;
-    }
+    if (current && (await this.repo.touch(current, userId))) return;
     const key = newToken();
-    await this.db.query('INSERT INTO known_devices (key_hash, user_id) VALUES ($1, $2)', [hashToken(key), userId]);
+    await this.repo.insert(hashToken(key), userId);
     // Cookies older than their lifetime are gone from every browser: forget their records too.
-    await this.db.query(`DELETE FROM known_devices WHERE user_id = $1 AND last_login_at < now() - make_interval(secs => $2)`, [
-      userId,
-      MAX_AGE_MS / 1000,
-    ]);
+    await this.repo.forgetOlderThan(userId, MAX_AGE_MS / 1000);
     res.cookie(DEVICE_COOKIE, key, {
       httpOnly: true,
       sameSite: 'strict',

@@ -15,6 +15,8 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { ServerClock, TimerHandle } from '../clock.ts';
+import { listen, notify, roundTrip } from '../store/notify-channel.ts';
 import type { SyncCache } from './sync-cache.ts';
 
 const CHANNEL = 'duet_cache_fence';
@@ -31,16 +33,16 @@ const HEAR_WAIT_MS = 500;
 
 export class CacheFence {
   private listener: pg.Client | null = null;
-  private reconnect: NodeJS.Timeout | null = null;
+  private reconnect: TimerHandle | null = null;
   private closed = false;
   private roundTrip: Promise<boolean> | null = null;
   private announcing: Promise<void> | null = null;
   private announcedAt = Number.NEGATIVE_INFINITY;
-  private trustTimer: NodeJS.Timeout | null = null;
+  private trustTimer: TimerHandle | null = null;
   private queued: Promise<boolean> | null = null;
 
   constructor(
-    private readonly deps: { databaseUrl: string; pool: pg.Pool; cache: SyncCache; logger: Logger; instanceId: string; connectTimeoutMs: number; queryTimeoutMs: number },
+    private readonly deps: { databaseUrl: string; pool: pg.Pool; cache: SyncCache; logger: Logger; instanceId: string; connectTimeoutMs: number; queryTimeoutMs: number; clock: ServerClock },
   ) {}
 
   /** Starts listening (the cache is not read until the listener is connected). */
@@ -51,11 +53,11 @@ export class CacheFence {
 
   /** Tells every other instance that a write did not reach Redis. Resolves once Postgres took it. */
   announce(): Promise<void> {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     // A word sent (or being sent) less than ANNOUNCE_EVERY_MS ago still covers this write.
     if (this.announcing && now - this.announcedAt < ANNOUNCE_EVERY_MS) return this.announcing;
     this.announcedAt = now;
-    this.announcing = this.deps.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, this.deps.instanceId]).then(() => undefined);
+    this.announcing = notify(this.deps.pool, CHANNEL, this.deps.instanceId);
     this.announcing.catch(() => {
       this.announcing = null;
     });
@@ -64,12 +66,11 @@ export class CacheFence {
 
   private heard(): void {
     this.deps.cache.distrust();
-    if (this.trustTimer) clearTimeout(this.trustTimer);
-    this.trustTimer = setTimeout(() => {
+    if (this.trustTimer) this.deps.clock.timers.clearTimeout(this.trustTimer);
+    this.trustTimer = this.deps.clock.timers.setTimeout(() => {
       this.trustTimer = null;
       this.deps.cache.trustAgain();
     }, DISTRUST_MS);
-    this.trustTimer.unref();
   }
 
   /**
@@ -77,12 +78,12 @@ export class CacheFence {
    * read, unless the word made it stale), false when that cannot be known (listener down or slow).
    */
   async heardEverything(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), HEAR_WAIT_MS);
+      timer = this.deps.clock.timers.setTimeout(() => resolve(false), HEAR_WAIT_MS);
     });
     const heard = await Promise.race([this.nextRoundTrip(), late]);
-    clearTimeout(timer);
+    this.deps.clock.timers.clearTimeout(timer);
     return heard;
   }
 
@@ -109,7 +110,7 @@ export class CacheFence {
     const listener = this.listener;
     if (!listener) return false;
     try {
-      await listener.query('SELECT 1');
+      await roundTrip(listener);
       return true;
     } catch {
       return false;
@@ -131,7 +132,7 @@ export class CacheFence {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await listen(client, CHANNEL);
       if (this.closed) return void client.end().catch(() => {});
       this.listener = client;
       this.deps.cache.fenceListening(true);
@@ -146,17 +147,16 @@ export class CacheFence {
     client.end().catch(() => {});
     if (this.closed || this.reconnect) return;
     this.deps.logger.warn('cache fence listener lost; the cache is not read until it is back');
-    this.reconnect = setTimeout(() => {
+    this.reconnect = this.deps.clock.timers.setTimeout(() => {
       this.reconnect = null;
       void this.listen();
     }, RECONNECT_MS);
-    this.reconnect.unref();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.reconnect) clearTimeout(this.reconnect);
-    if (this.trustTimer) clearTimeout(this.trustTimer);
+    if (this.reconnect) this.deps.clock.timers.clearTimeout(this.reconnect);
+    if (this.trustTimer) this.deps.clock.timers.clearTimeout(this.trustTimer);
     const listener = this.listener;
     this.listener = null;
     await listener?.end().catch(() => {});

@@ -48,9 +48,26 @@ end
 redis.call('SET', KEYS[2], epoch .. '|' .. ARGV[2], 'EX', tonumber(ARGV[3]))
 return 1`;
 
+type ScriptArg = string | number;
+
+/** The connection with the scripts defined on it (ioredis defineCommand: EVALSHA, EVAL when Redis lost the script). */
+interface ScriptedRedis {
+  /** numKeys, the keys, then the arguments. */
+  duetKvRaise(numKeys: number, ...keysAndArgs: ScriptArg[]): Promise<number>;
+  duetKvPut(...keysAndArgs: ScriptArg[]): Promise<number>;
+}
+
+function defineScripts(redis: Redis): ScriptedRedis {
+  // Without numberOfKeys, a call passes the number of keys first (RAISE takes any number).
+  redis.defineCommand('duetKvRaise', { lua: RAISE });
+  redis.defineCommand('duetKvPut', { lua: PUT, numberOfKeys: 2 });
+  return redis as unknown as ScriptedRedis;
+}
+
 export class RedisKv implements KvStore {
   readonly mode = 'redis' as const;
   private readonly epochKey: string;
+  private readonly scripts: ScriptedRedis;
 
   private failing = false;
   private readonly breaker: CircuitBreakerPolicy;
@@ -64,6 +81,7 @@ export class RedisKv implements KvStore {
     halfOpenAfterMs = 2000,
   ) {
     this.epochKey = `${prefix}epoch`;
+    this.scripts = defineScripts(redis);
     this.breaker = circuitBreaker(handleAll, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(1) });
   }
 
@@ -117,7 +135,7 @@ export class RedisKv implements KvStore {
     if (entries.size === 0) return Promise.resolve(true);
     const keys = [this.epochKey, ...[...entries.keys()].map((k) => this.prefix + k)];
     return this.attempt(async () => {
-      await this.redis.eval(RAISE, keys.length, ...keys, epoch, ttlSec, ...[...entries.values()].map(String), randomBytes(8).toString('hex'));
+      await this.scripts.duetKvRaise(keys.length, ...keys, epoch, ttlSec, ...[...entries.values()].map(String), randomBytes(8).toString('hex'));
       return true;
     }, false);
   }
@@ -128,7 +146,7 @@ export class RedisKv implements KvStore {
 
   put(epoch: string, key: string, value: string, ttlSec: number, onlyIfAbsent: boolean): Promise<boolean> {
     return this.attempt(async () => {
-      await this.redis.eval(PUT, 2, this.epochKey, this.prefix + key, epoch, value, ttlSec, onlyIfAbsent ? '1' : '0');
+      await this.scripts.duetKvPut(this.epochKey, this.prefix + key, epoch, value, ttlSec, onlyIfAbsent ? '1' : '0');
       return true;
     }, false);
   }

@@ -2,7 +2,7 @@
  * What the server caches, and the rules that keep a cache from ever hiding a change:
  * - Space heads and lastMutationIds only move up. A writer raises them right AFTER it commits and
  *   before anyone hears of the change: the push is answered, and its poke sent, only after the
- *   raise. A pull answers "nothing new" from the cache only when every cached head equals its
+ *   raise. Every writer goes through SpaceWriter (store/space-writer.ts), which does exactly this. A pull answers "nothing new" from the cache only when every cached head equals its
  *   cursor version.
  * - Why after the commit and not before (as this cache once did): a raise before the commit runs
  *   inside the transaction that holds the space locks, so a stalled Redis held those locks for a
@@ -45,6 +45,8 @@ export class SyncCache {
   constructor(
     readonly kv: KvStore,
     private readonly requests: Counter<'cache' | 'result'>,
+    /** The server's clock (ms): when a user was last seen online. */
+    private readonly now: () => number,
   ) {}
 
   private count(cache: CacheName, hit: boolean): void {
@@ -201,7 +203,7 @@ export class SyncCache {
 
   async markOnline(userId: string): Promise<void> {
     const epoch = await this.kv.epoch();
-    if (epoch) await this.kv.put(epoch, `presence:${userId}`, String(Date.now()), TTL.presence, false);
+    if (epoch) await this.kv.put(epoch, `presence:${userId}`, String(this.now()), TTL.presence, false);
   }
 
   async markOffline(userId: string): Promise<void> {

@@ -1,5 +1,5 @@
 /** The one error class of the server: it carries the protocol's {code, message, details}. */
-import type { ErrorCode } from '@duet/shared';
+import { ErrorCode } from '@duet/shared';
 
 export class ApiError extends Error {
   constructor(
@@ -13,6 +13,6 @@ export class ApiError extends Error {
   }
 }
 
-export const badBody = (message: string, details?: unknown) => new ApiError(400, 'invalid_body', message, details);
-export const unauthorized = () => new ApiError(401, 'unauthorized', 'a valid bearer token is required');
-export const notFound = (message = 'not found') => new ApiError(404, 'not_found', message);
+export const badBody = (message: string, details?: unknown) => new ApiError(400, ErrorCode.invalidBody, message, details);
+export const unauthorized = () => new ApiError(401, ErrorCode.unauthorized, 'a valid bearer token is required');
+export const notFound = (message = 'not found') => new ApiError(404, ErrorCode.notFound, message);

@@ -5,8 +5,10 @@
  * requests already running are left to finish: their waits on Postgres are bounded by the
  * statement and query timeouts, and `graceMs` bounds the whole drain should anything else hang.
  */
+import { ErrorCode } from '@duet/shared';
 import type http from 'node:http';
 import type { RequestHandler, Response } from 'express';
+import type { TimerHandle, Timers } from '../clock.ts';
 import { ApiError } from './api-error.ts';
 
 /** How long idle kept-alive connections stay open once draining (see drain). */
@@ -17,6 +19,8 @@ export class Drain {
   private readonly inFlight = new Set<Response>();
   private idle: (() => void) | null = null;
 
+  constructor(private readonly timers: Timers) {}
+
   get active(): boolean {
     return this.draining;
   }
@@ -24,7 +28,7 @@ export class Drain {
   /** First in the chain: counts what runs, refuses what comes after the drain began. */
   readonly middleware: RequestHandler = (_req, res, next) => {
     if (this.draining) {
-      next(new ApiError(503, 'unavailable', 'the server is shutting down; try again', undefined, { Connection: 'close', 'Retry-After': '1' }));
+      next(new ApiError(503, ErrorCode.unavailable, 'the server is shutting down; try again', undefined, { Connection: 'close', 'Retry-After': '1' }));
       return;
     }
     this.inFlight.add(res);
@@ -48,16 +52,20 @@ export class Drain {
     // with Connection: close, which closes it; what is still idle after the linger is closed. So the
     // server stops listening only then (its close() also closes idle connections); a connection
     // opened meanwhile is answered 503 like the rest.
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
+    let lingerTimer: TimerHandle | undefined;
     const idle = this.inFlight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.idle = resolve));
-    const linger = new Promise<void>((resolve) => setTimeout(resolve, Math.min(KEEP_ALIVE_LINGER_MS, graceMs)));
+    const linger = new Promise<void>((resolve) => {
+      lingerTimer = this.timers.setTimeout(resolve, Math.min(KEEP_ALIVE_LINGER_MS, graceMs));
+    });
     await Promise.race([
       Promise.all([idle, linger]),
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
+        timer = this.timers.setTimeout(resolve, graceMs);
       }),
     ]);
-    clearTimeout(timer);
+    this.timers.clearTimeout(timer);
+    this.timers.clearTimeout(lingerTimer);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     return { closed };

@@ -1,4 +1,5 @@
 /** Turns every error into the protocol's error body. Registered after the routes. */
+import { ErrorCode, type ErrorBody } from '@duet/shared';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ApiError, notFound } from './api-error.ts';
@@ -17,16 +18,16 @@ interface BodyParserError {
 function classify(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   const e = error as BodyParserError;
-  if (e?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'the request body is larger than 1 MiB');
-  if (e?.type === 'entity.parse.failed') return new ApiError(400, 'invalid_body', 'the request body is not valid JSON');
+  if (e?.type === 'entity.too.large') return new ApiError(413, ErrorCode.payloadTooLarge, 'the request body is larger than 1 MiB');
+  if (e?.type === 'entity.parse.failed') return new ApiError(400, ErrorCode.invalidBody, 'the request body is not valid JSON');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new ApiError(e.status, 'invalid_body', 'the request could not be read');
+    return new ApiError(e.status, ErrorCode.invalidBody, 'the request could not be read');
   }
   // Only an outage is worth retrying; anything else would fail the same way again, so it is not "try again".
   if (failureKind(error) === 'infrastructure') {
-    return new ApiError(503, 'unavailable', 'the server cannot reach its database or cache right now; try again shortly');
+    return new ApiError(503, ErrorCode.unavailable, 'the server cannot reach its database or cache right now; try again shortly');
   }
-  return new ApiError(500, 'internal', 'the server failed on this request; the problem was logged');
+  return new ApiError(500, ErrorCode.internal, 'the server failed on this request; the problem was logged');
 }
 
 export function errorHandler(logger: Logger, metrics: Pick<Metrics, 'internalErrors'>): ErrorRequestHandler {
@@ -36,13 +37,13 @@ export function errorHandler(logger: Logger, metrics: Pick<Metrics, 'internalErr
       // The stack (pino's err serializer) and the request id, to find the request that met a bug.
       (req.log ?? logger).error({ err: error, requestId: req.id, kind: apiError.code }, 'request failed');
     }
-    if (apiError.code === 'internal') metrics.internalErrors.inc();
+    if (apiError.code === ErrorCode.internal) metrics.internalErrors.inc();
     if (res.headersSent) return;
     res.status(apiError.status).set(apiError.headers);
     if (apiError.status === 503 && !res.get('Retry-After')) res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-    const body: { code: string; message: string; details?: unknown } = { code: apiError.code, message: apiError.message };
+    const body: ErrorBody['error'] = { code: apiError.code, message: apiError.message };
     if (apiError.details !== undefined) body.details = apiError.details;
-    res.json({ error: body });
+    res.json({ error: body } satisfies ErrorBody);
   };
 }
 

@@ -27,14 +27,19 @@ export class SubmitAdmission {
    * A rejection for a submit that would start a new submission past the user's limit; null lets
    * the mutation run (anything else, and submits that queue nothing, are the mutator's to judge).
    */
-  async refusal(client: pg.PoolClient, mutation: Mutation, tx: PgMutationTx): Promise<{ code: string; message: string } | null> {
+  async refusal(
+    client: pg.PoolClient,
+    mutation: Mutation,
+    tx: PgMutationTx,
+    submittedSoFar: number,
+  ): Promise<{ code: ErrorCode; message: string } | null> {
     if (mutation.name !== 'transcript.submit') return null;
     const current = await tx.get('transcript', mutation.args.id);
     // The same conditions as the mutator's: only these queue a job.
     if (!current || current.deleted || current.status === 'queued' || current.status === 'processing') return null;
     if (!(await tx.isMember(current.spaceId))) return null;
     this.inFlightBefore ??= await this.jobs.inFlightOf(client, this.userId);
-    if (this.inFlightBefore + tx.submitted.size < this.limit) return null;
+    if (this.inFlightBefore + submittedSoFar < this.limit) return null;
     return {
       code: ErrorCode.tooManyJobs,
       message: `at most ${this.limit} transcripts may wait for analysis at once; submit it again when some are done`,

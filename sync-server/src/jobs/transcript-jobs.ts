@@ -10,6 +10,7 @@ import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { queryTimeoutMs, type PgTimeouts } from '../db/pool.ts';
+import { jobsInFlight } from '../store/job-counts.ts';
 import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
 import { AnalysisError, analyseTranscript } from './transcript-analysis.ts';
 
@@ -101,12 +102,7 @@ export class TranscriptJobs {
 
   /** The user's jobs waiting, waiting for a retry, or running. */
   async inFlightOf(client: pg.PoolClient, userId: string): Promise<number> {
-    const result = await client.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM ${JOB_SCHEMA}.job
-        WHERE name = $1 AND state IN ('created', 'retry', 'active') AND data->>'userId' = $2`,
-      [ANALYSIS_QUEUE, userId],
-    );
-    return result.rows[0]?.count ?? 0;
+    return jobsInFlight(client, JOB_SCHEMA, ANALYSIS_QUEUE, userId);
   }
 
   private async process(job: PgBoss.JobWithMetadata<TranscriptJob>): Promise<void> {

@@ -4,6 +4,7 @@
  * opens on the first Redis failure, so a stalled Redis costs one command timeout per limiter and
  * then nothing until the breaker tries again; meanwhile this instance counts alone, in memory.
  */
+import { ErrorCode } from '@duet/shared';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -91,5 +92,5 @@ function waitOf(reason: unknown): number {
 /** 429 with the wait in whole seconds, in both Retry-After and details.retryAfterSec (the app shows it). */
 export function rateLimited(msBeforeNext: number, message: string): ApiError {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  return new ApiError(429, 'rate_limited', message, { retryAfterSec: seconds }, { 'Retry-After': String(seconds) });
+  return new ApiError(429, ErrorCode.rateLimited, message, { retryAfterSec: seconds }, { 'Retry-After': String(seconds) });
 }

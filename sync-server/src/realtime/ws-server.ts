@@ -10,8 +10,10 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CLOSE_BAD_FRAME, CLOSE_UNAUTHORIZED, ClientFrameSchema, REALTIME_PATH, type ClientFrame, type ServerFrame } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import type { ServerClock } from '../clock.ts';
 import { resolveToken } from '../http/authenticate.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import type { UsersRepo } from '../store/users-repo.ts';
 import type { Bus, BusEvent } from './bus.ts';
@@ -38,6 +40,7 @@ export interface RealtimeDeps {
   bus: Bus;
   metrics: Metrics;
   logger: Logger;
+  clock: ServerClock;
   pingIntervalMs?: number;
   authTimeoutMs?: number;
 }
@@ -50,7 +53,7 @@ export class RealtimeServer {
 
   constructor(private readonly deps: RealtimeDeps) {
     this.unsubscribe = deps.bus.subscribe((event) => this.deliver(event));
-    this.pinger = setInterval(() => this.pingAll(), deps.pingIntervalMs ?? 30_000);
+    this.pinger = deps.clock.timers.setInterval(() => this.pingAll(), deps.pingIntervalMs ?? 30_000);
     this.pinger.unref();
   }
 
@@ -68,7 +71,7 @@ export class RealtimeServer {
     const conn: Connection = { ws, authStarted: false, userId: null, deviceId: null, spaces: new Set(), sharedSpaces: new Set(), alive: true, lastTypingAt: 0 };
     this.connections.add(conn);
     this.deps.metrics.sockets.inc();
-    const authTimer = setTimeout(() => {
+    const authTimer = this.deps.clock.timers.setTimeout(() => {
       if (!conn.userId) ws.close(CLOSE_UNAUTHORIZED, 'auth frame expected');
     }, this.deps.authTimeoutMs ?? 10_000);
     ws.on('pong', () => {
@@ -81,7 +84,7 @@ export class RealtimeServer {
     });
     ws.on('error', () => {});
     ws.on('close', () => {
-      clearTimeout(authTimer);
+      this.deps.clock.timers.clearTimeout(authTimer);
       this.connections.delete(conn);
       this.deps.metrics.sockets.dec();
       if (conn.userId) this.left(conn.userId, conn.sharedSpaces).catch(() => {});
@@ -150,14 +153,10 @@ export class RealtimeServer {
   }
 
   private async typing(conn: Connection, conversationId: string): Promise<void> {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     if (now - conn.lastTypingAt < 1000) return;
     conn.lastTypingAt = now;
-    const result = await this.deps.pool.query<{ space_id: string }>(
-      `SELECT space_id FROM entities WHERE kind = 'conversation' AND id = $1`,
-      [conversationId],
-    );
-    const spaceId = result.rows[0]?.space_id;
+    const spaceId = await new EntitiesRepo(this.deps.pool).spaceOf('conversation', conversationId);
     if (!spaceId || !conn.sharedSpaces.has(spaceId)) return;
     this.deps.bus.publish({ type: 'presence', userId: conn.userId as string, state: 'typing', conversationId, spaceIds: [spaceId] });
   }
@@ -233,17 +232,17 @@ export class RealtimeServer {
    * answer the close within `graceMs` is cut off.
    */
   async close(graceMs = 5000): Promise<void> {
-    clearInterval(this.pinger);
+    this.deps.clock.timers.clearInterval(this.pinger);
     this.unsubscribe();
     for (const conn of this.connections) conn.ws.close(1001, 'server shutting down');
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       new Promise<void>((resolve) => this.wss.close(() => resolve())),
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
+        timer = this.deps.clock.timers.setTimeout(resolve, graceMs);
       }),
     ]);
-    clearTimeout(timer);
+    this.deps.clock.timers.clearTimeout(timer);
     for (const conn of this.connections) conn.ws.terminate();
   }
 }

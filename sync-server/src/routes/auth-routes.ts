@@ -1,5 +1,5 @@
 /** Accounts and devices: signup, login, logout, me. */
-import { LoginRequestSchema, SignupRequestSchema } from '@duet/shared';
+import { ErrorCode, LoginRequestSchema, SignupRequestSchema } from '@duet/shared';
 import { Router } from 'express';
 import type pg from 'pg';
 import { deviceKeyHash, KnownDevices } from '../auth/known-devices.ts';
@@ -7,30 +7,36 @@ import type { LoginLimiter } from '../auth/login-limiter.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { SignupLimiter } from '../auth/signup-limiter.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
-import { inTransaction } from '../db/pool.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import { bearerToken, identityOf, type authenticate } from '../http/authenticate.ts';
 import { parseBody } from '../http/validate.ts';
 import { clientAddressKey } from '../limits/client-address.ts';
+import type { SpaceWriter } from '../store/space-writer.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import { publicUser, UsersRepo } from '../store/users-repo.ts';
 
-const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'wrong email or password');
+const invalidCredentials = () => new ApiError(401, ErrorCode.invalidCredentials, 'wrong email or password');
 
 export interface AuthLimiters {
   login: LoginLimiter;
   signup: SignupLimiter;
 }
 
-export function authRoutes(
-  pool: pg.Pool,
-  cache: SyncCache,
-  limiters: AuthLimiters,
-  auth: ReturnType<typeof authenticate>,
+export interface AuthRouteDeps {
+  pool: pg.Pool;
+  /** Signup writes the personal space (see SpaceWriter). */
+  writer: SpaceWriter;
+  cache: SyncCache;
+  limiters: AuthLimiters;
+  auth: ReturnType<typeof authenticate>;
+  /** New ids (see shared ids.ts). */
+  newId: () => string;
   /** After a device's token was revoked: its open sockets, on every instance, are closed. */
-  onLoggedOut: (deviceId: string) => void,
-): Router {
+  onLoggedOut: (deviceId: string) => void;
+}
+
+export function authRoutes({ pool, writer, cache, limiters, auth, newId, onLoggedOut }: AuthRouteDeps): Router {
   const router = Router();
   const users = new UsersRepo(pool);
   const knownDevices = new KnownDevices(pool);
@@ -40,20 +46,27 @@ export function authRoutes(
     await limiters.signup.takeAttempt(clientAddressKey(req));
     const passwordHash = await hashPassword(body.password);
     const token = newToken();
-    const created = await inTransaction(pool, async (client) => {
-      const repo = new UsersRepo(client);
+    const created = await writer.write(async (write) => {
+      const repo = new UsersRepo(write.client);
+      const personalSpaceId = newId();
       const user = await repo.create({
+        id: newId(),
         email: body.email,
         displayName: body.displayName,
         locale: body.locale ?? 'en',
         timeZone: body.timeZone ?? 'UTC',
         passwordHash,
+        personalSpaceId,
       });
       if (!user) return null;
-      const deviceId = await repo.createDevice(user.id, null, hashToken(token));
+      await write.createSpace(personalSpaceId, 'personal');
+      await write.spaces.addMember(personalSpaceId, user.id);
+      const space = { id: personalSpaceId, kind: 'personal', members: [{ userId: user.id, displayName: user.displayName }] };
+      await write.put([{ kind: 'space', id: personalSpaceId, spaceId: personalSpaceId, deleted: false, data: space }]);
+      const deviceId = await repo.createDevice(newId(), user.id, null, hashToken(token));
       return { user, deviceId };
     });
-    if (!created) throw new ApiError(409, 'email_taken', 'an account with this email exists');
+    if (!created) throw new ApiError(409, ErrorCode.emailTaken, 'an account with this email exists');
     await knownDevices.remember(req, res, created.user.id);
     res.status(201).json({ token, deviceId: created.deviceId, user: publicUser(created.user) });
   });
@@ -71,7 +84,7 @@ export function authRoutes(
     await limiters.login.loginSucceeded(attempt);
     await knownDevices.remember(req, res, user.id);
     const token = newToken();
-    const deviceId = await users.createDevice(user.id, body.deviceName ?? null, hashToken(token));
+    const deviceId = await users.createDevice(newId(), user.id, body.deviceName ?? null, hashToken(token));
     res.status(200).json({ token, deviceId, user: publicUser(user) });
   });
 

@@ -2,18 +2,18 @@
 import { Router } from 'express';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type pg from 'pg';
+import type { Timers } from '../clock.ts';
+import { pingDatabase } from '../store/database-ping.ts';
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
-}
-
-export function healthRoutes(pool: pg.Pool, cache: SyncCache): { api: Router } {
+export function healthRoutes(pool: pg.Pool, cache: SyncCache, timers: Timers): { api: Router } {
   const api = Router();
+  const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+    Promise.race([promise, new Promise<T>((_, reject) => timers.setTimeout(() => reject(new Error('timeout')), ms).unref())]);
   api.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   api.get('/ready', async (_req, res) => {
-    const postgres = await withTimeout(pool.query('SELECT 1'), 2000).then(() => true, () => false);
+    const postgres = await withTimeout(pingDatabase(pool), 2000).then(() => true, () => false);
     const redisUp = await withTimeout(cache.kv.up(), 1000).catch(() => false);
     res.status(postgres ? 200 : 503).json({
       status: postgres ? 'ready' : 'unavailable',

@@ -4,6 +4,7 @@
  * tell an outsider how busy the server is and which routes fail), or anyone who reaches the
  * separate METRICS_HOST:METRICS_PORT listener the operator chose.
  */
+import { ErrorCode } from '@duet/shared';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { ApiError, unauthorized } from '../http/api-error.ts';
@@ -35,7 +36,7 @@ export function metricsRoute(metrics: Metrics, access: MetricsAccess): Router {
     if (access.token !== null) {
       if (!tokenMatches(req, access.token)) throw unauthorized();
     } else if (access.loopbackOnly && !fromLoopback(req)) {
-      throw new ApiError(403, 'forbidden', 'metrics are served to this machine only; set METRICS_TOKEN or METRICS_PORT');
+      throw new ApiError(403, ErrorCode.forbidden, 'metrics are served to this machine only; set METRICS_TOKEN or METRICS_PORT');
     }
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -1,10 +1,12 @@
 /** Push and pull. */
-import { MAX_PUSH_MUTATIONS, PullRequestSchema, PushRequestSchema } from '@duet/shared';
+import { ErrorCode, MAX_PUSH_MUTATIONS, PullRequestSchema, PushRequestSchema } from '@duet/shared';
 import { Router } from 'express';
 import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import type { ServerClock } from '../clock.ts';
 import { SubmitAdmission } from '../jobs/submit-admission.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
+import type { SpaceWriter } from '../store/space-writer.ts';
 import type { AudioUploads } from '../uploads/audio-uploads.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
@@ -25,23 +27,23 @@ export interface SyncRouteDeps {
   /** Per-device limits, taken after authentication. */
   rateLimits: ReturnType<typeof syncRateLimits>;
   metrics: Metrics;
-  now: () => number;
-  onSpacesChanged: (spaceIds: ReadonlySet<string>) => void;
+  clock: ServerClock;
+  writer: SpaceWriter;
 }
 
-export function syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, now, onSpacesChanged }: SyncRouteDeps): Router {
+export function syncRoutes({ pool, writer, cache, jobs, jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, clock }: SyncRouteDeps): Router {
   const router = Router();
 
   router.post('/sync/push', auth, rateLimits.push, async (req, res) => {
     const mutations = (req.body as { mutations?: unknown } | undefined)?.mutations;
     if (Array.isArray(mutations) && mutations.length > MAX_PUSH_MUTATIONS) {
-      throw new ApiError(413, 'payload_too_large', `at most ${MAX_PUSH_MUTATIONS} mutations per push`);
+      throw new ApiError(413, ErrorCode.payloadTooLarge, `at most ${MAX_PUSH_MUTATIONS} mutations per push`);
     }
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
     const admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
-    const outcome = await pushBatch(pool, who, body, now, {
-      refuse: (client, mutation, tx) => admission.refusal(client, mutation, tx),
+    const outcome = await pushBatch(writer, who, body, clock, {
+      refuse: (client, mutation, tx, submittedSoFar) => admission.refusal(client, mutation, tx, submittedSoFar),
       async beforeCommit(client, effects) {
         // Nothing of Redis here: this transaction holds the space locks (see SyncCache on why after the commit).
         let index = 0;
@@ -50,17 +52,16 @@ export function syncRoutes({ pool, cache, jobs, jobMaxInFlightPerUser, uploads, 
         }
       },
     });
-    await cache.afterPushCommit(outcome.heads, { userId: who.user.id, clientId: body.clientId, value: outcome.response.lastMutationId });
+    // Committed, the cache raised and the spaces poked (SpaceWriter).
     for (const result of outcome.response.results) metrics.pushedMutations.inc({ status: result.status });
     metrics.pushes.inc();
-    if (outcome.changedSpaces.size > 0) onSpacesChanged(outcome.changedSpaces);
     await uploads.removeForTranscripts(outcome.deletedTranscripts);
     res.json(outcome.response);
   });
 
   router.post('/sync/pull', auth, rateLimits.pull, async (req, res) => {
     const body = parseBody(PullRequestSchema, req.body);
-    const response = await pullChanges(pool, cache, identityOf(req).user.id, body, now);
+    const response = await pullChanges(pool, cache, identityOf(req).user.id, body, clock.now);
     metrics.pulls.inc();
     metrics.pulledChanges.inc(response.changes.length);
     res.json(response);

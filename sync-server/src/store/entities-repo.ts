@@ -32,6 +32,12 @@ export class EntitiesRepo {
     return result.rows[0] ? toRow(result.rows[0]) : null;
   }
 
+  /** The space of an entity, without reading its data. */
+  async spaceOf(kind: EntityKind, id: string): Promise<string | null> {
+    const result = await this.db.query<{ space_id: string }>('SELECT space_id FROM entities WHERE kind = $1 AND id = $2', [kind, id]);
+    return result.rows[0]?.space_id ?? null;
+  }
+
   async getMany(refs: ReadonlyArray<{ kind: EntityKind; id: string }>): Promise<EntityRow[]> {
     if (refs.length === 0) return [];
     const result = await this.db.query<Record>(

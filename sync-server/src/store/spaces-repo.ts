@@ -84,6 +84,46 @@ export class SpacesRepo {
     return new Map(result.rows.map((r) => [r.id, r.head_version]));
   }
 
+  /** A new space at head 0, without members. */
+  async create(id: string, kind: Space['kind']): Promise<void> {
+    await this.db.query('INSERT INTO spaces (id, kind) VALUES ($1, $2)', [id, kind]);
+  }
+
+  async addMember(spaceId: string, userId: string): Promise<void> {
+    await this.db.query('INSERT INTO space_members (space_id, user_id) VALUES ($1, $2)', [spaceId, userId]);
+  }
+
+  /** Whether the two users already share a space of kind 'shared'. */
+  async shareASpace(a: string, b: string): Promise<boolean> {
+    const result = await this.db.query(
+      `SELECT 1 FROM spaces s
+         JOIN space_members x ON x.space_id = s.id AND x.user_id = $1
+         JOIN space_members y ON y.space_id = s.id AND y.user_id = $2
+        WHERE s.kind = 'shared' LIMIT 1`,
+      [a, b],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /** Each of these users' space ids. */
+  async memberships(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const result = await this.db.query<{ user_id: string; spaces: string[] }>(
+      'SELECT user_id, array_agg(space_id) AS spaces FROM space_members WHERE user_id = ANY($1::text[]) GROUP BY user_id',
+      [userIds],
+    );
+    return new Map(result.rows.map((r) => [r.user_id, r.spaces] as const));
+  }
+
+  /** The personal space of each member of these spaces, by user id. */
+  async personalSpacesOfMembers(spaceIds: readonly string[]): Promise<Map<string, string>> {
+    const result = await this.db.query<{ id: string; personal_space_id: string }>(
+      `SELECT u.id, u.personal_space_id FROM users u
+        WHERE u.id IN (SELECT user_id FROM space_members WHERE space_id = ANY($1::text[]))`,
+      [spaceIds],
+    );
+    return new Map(result.rows.map((r) => [r.id, r.personal_space_id]));
+  }
+
   async setHeads(heads: ReadonlyMap<string, number>): Promise<void> {
     if (heads.size === 0) return;
     await this.db.query(

@@ -1,6 +1,5 @@
 /** Users, their devices and tokens. */
 import type { User } from '@duet/shared';
-import { newId } from '@duet/shared';
 import type pg from 'pg';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -43,25 +42,15 @@ export function publicUser(user: UserRow): User {
 export class UsersRepo {
   constructor(private readonly db: Queryable) {}
 
-  /** Creates the user with a personal space; null when the email is taken. */
-  async create(input: Omit<User, 'id'> & { passwordHash: string }): Promise<UserRow | null> {
-    const id = newId();
-    const spaceId = newId();
+  /** Creates the user, naming its personal space (which the caller writes); null when the email is taken. */
+  async create(input: Omit<User, 'id'> & { id: string; passwordHash: string; personalSpaceId: string }): Promise<UserRow | null> {
     const inserted = await this.db.query<UserRecord>(
       `INSERT INTO users (id, email, display_name, locale, time_zone, password_hash, personal_space_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING *`,
-      [id, input.email, input.displayName, input.locale, input.timeZone, input.passwordHash, spaceId],
+      [input.id, input.email, input.displayName, input.locale, input.timeZone, input.passwordHash, input.personalSpaceId],
     );
     const row = inserted.rows[0];
-    if (!row) return null;
-    const space = { id: spaceId, kind: 'personal', members: [{ userId: id, displayName: input.displayName }] };
-    await this.db.query(`INSERT INTO spaces (id, kind, head_version) VALUES ($1, 'personal', 1)`, [spaceId]);
-    await this.db.query(`INSERT INTO space_members (space_id, user_id) VALUES ($1, $2)`, [spaceId, id]);
-    await this.db.query(
-      `INSERT INTO entities (kind, id, space_id, version, data) VALUES ('space', $1, $1, 1, $2)`,
-      [spaceId, JSON.stringify(space)],
-    );
-    return toUser(row);
+    return row ? toUser(row) : null;
   }
 
   async findByEmail(email: string): Promise<UserRow | null> {
@@ -74,8 +63,7 @@ export class UsersRepo {
     return result.rows[0] ? toUser(result.rows[0]) : null;
   }
 
-  async createDevice(userId: string, name: string | null, tokenHash: string): Promise<string> {
-    const id = newId();
+  async createDevice(id: string, userId: string, name: string | null, tokenHash: string): Promise<string> {
     await this.db.query('INSERT INTO devices (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4)', [id, userId, name, tokenHash]);
     return id;
   }

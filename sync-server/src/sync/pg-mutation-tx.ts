@@ -1,43 +1,38 @@
 /**
  * The shared mutators' view of Postgres during one push: reads go through a per-batch cache, writes
- * take the next version of their space (whose row the push has locked) and are flushed in one
- * statement before commit.
+ * take the next version of their space from the push's SpaceWrite (which has locked its row) and
+ * are flushed in one statement before commit.
  */
 import type { EntityByKind, EntityKind, MutationTx, NewConflict } from '@duet/shared';
-import { entitySchemas, newId } from '@duet/shared';
+import { entityKey, entitySchemas } from '@duet/shared';
 import type { EntitiesRepo, EntityRow } from '../store/entities-repo.ts';
+import type { SpaceVersions } from '../store/space-writer.ts';
 
 export class PgMutationTx implements MutationTx {
   private readonly cache = new Map<string, EntityRow | null>();
   private readonly dirty = new Map<string, EntityRow>();
   /** Entities already validated (read and parsed once, or written by this batch), by key. */
   private readonly parsed = new Map<string, unknown>();
-  readonly conflicts: NewConflict[] = [];
-  /** Transcripts this batch submitted (moved to a new `queued` submission), to enqueue their jobs. */
-  readonly submitted = new Map<string, number>();
-  /** Transcripts this batch deleted, whose audio goes once the batch commits. */
-  readonly deletedTranscripts = new Set<string>();
-  private readonly flushedSpaces = new Set<string>();
 
   constructor(
     private readonly entities: EntitiesRepo,
     private readonly memberSpaces: ReadonlySet<string>,
-    /** Head versions of the locked spaces; advanced by each write. */
-    readonly heads: Map<string, number>,
+    private readonly versions: SpaceVersions,
     private readonly personalSpaceOf: (userId: string) => string | undefined,
-    private readonly now: number,
+    /** Ids of the conflict records. */
+    private readonly newId: () => string,
   ) {}
 
   /** Loads these entities into the batch's cache in one query (missing ones are cached as absent). */
   async prefetch(refs: ReadonlyArray<{ kind: EntityKind; id: string }>): Promise<void> {
-    const wanted = refs.filter((r) => !this.cache.has(`${r.kind}:${r.id}`));
+    const wanted = refs.filter((r) => !this.cache.has(entityKey(r.kind, r.id)));
     if (wanted.length === 0) return;
-    for (const r of wanted) this.cache.set(`${r.kind}:${r.id}`, null);
-    for (const row of await this.entities.getMany(wanted)) this.cache.set(`${row.kind}:${row.id}`, row);
+    for (const r of wanted) this.cache.set(entityKey(r.kind, r.id), null);
+    for (const row of await this.entities.getMany(wanted)) this.cache.set(entityKey(row.kind, row.id), row);
   }
 
   async get<K extends EntityKind>(kind: K, id: string): Promise<EntityByKind[K] | undefined> {
-    const key = `${kind}:${id}`;
+    const key = entityKey(kind, id);
     let row = this.cache.get(key);
     if (row === undefined) {
       row = await this.entities.get(kind, id);
@@ -55,17 +50,7 @@ export class PgMutationTx implements MutationTx {
   async put<K extends EntityKind>(kind: K, entity: EntityByKind[K]): Promise<void> {
     const spaceId = kind === 'space' ? entity.id : (entity as { spaceId: string }).spaceId;
     const deleted = kind === 'message' || kind === 'transcript' ? (entity as { deleted?: boolean }).deleted === true : false;
-    if (kind === 'transcript') this.noteSubmission(entity as EntityByKind['transcript']);
-    if (kind === 'transcript' && deleted) this.deletedTranscripts.add(entity.id);
     this.write({ kind, id: entity.id, spaceId, version: 0, deleted, data: entity });
-  }
-
-  private noteSubmission(next: EntityByKind['transcript']): void {
-    const before = this.cache.get(`transcript:${next.id}`)?.data as EntityByKind['transcript'] | undefined;
-    if (next.deleted) this.submitted.delete(next.id);
-    else if (next.status === 'queued' && (before?.status !== 'queued' || before.submissions !== next.submissions)) {
-      this.submitted.set(next.id, next.submissions);
-    }
   }
 
   async isMember(spaceId: string): Promise<boolean> {
@@ -75,30 +60,22 @@ export class PgMutationTx implements MutationTx {
   async recordConflict(conflict: NewConflict): Promise<void> {
     const spaceId = this.personalSpaceOf(conflict.loserUserId);
     if (!spaceId) return;
-    this.conflicts.push(conflict);
     const { loserUserId: _loser, ...rest } = conflict;
-    const data = { id: newId(this.now), ...rest };
+    const data = { id: this.newId(), ...rest };
     this.write({ kind: 'conflict', id: data.id, spaceId, version: 0, deleted: false, data });
   }
 
   private write(row: EntityRow): void {
-    const head = this.heads.get(row.spaceId);
-    if (head === undefined) throw new Error(`space ${row.spaceId} was not locked by this push`);
-    const version = head + 1;
-    this.heads.set(row.spaceId, version);
-    const written = { ...row, version };
-    const key = `${row.kind}:${row.id}`;
+    const written = { ...row, version: this.versions.nextVersion(row.spaceId) };
+    const key = entityKey(row.kind, row.id);
     this.cache.set(key, written);
     this.parsed.set(key, row.data);
     this.dirty.set(key, written);
   }
 
-  /** Writes every entity changed since the last flush; returns the spaces changed by all flushes so far. */
-  async flush(): Promise<ReadonlySet<string>> {
-    const rows = [...this.dirty.values()];
-    await this.entities.upsertMany(rows);
+  /** Writes every entity changed since the last flush. */
+  async flush(): Promise<void> {
+    await this.entities.upsertMany([...this.dirty.values()]);
     this.dirty.clear();
-    for (const row of rows) this.flushedSpaces.add(row.spaceId);
-    return this.flushedSpaces;
   }
 }

@@ -1,10 +1,10 @@
 /** The entities a batch of mutations will read, so a push can load them in one query. */
-import type { EntityKind, Mutation } from '@duet/shared';
+import { entityKey, type EntityKind, type Mutation } from '@duet/shared';
 
 export function referencedEntities(mutations: readonly Mutation[]): Array<{ kind: EntityKind; id: string }> {
   const refs = new Map<string, { kind: EntityKind; id: string }>();
   const add = (kind: EntityKind, id: string | undefined) => {
-    if (id !== undefined) refs.set(`${kind}:${id}`, { kind, id });
+    if (id !== undefined) refs.set(entityKey(kind, id), { kind, id });
   };
   for (const m of mutations) {
     const [kind] = m.name.split('.') as [string];

@@ -7,6 +7,7 @@ import type { Change, PullRequest, PullResponse } from '@duet/shared';
 import { DEFAULT_PULL_LIMIT } from '@duet/shared';
 import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import { ClientsRepo } from '../store/clients-repo.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -30,11 +31,7 @@ export async function pullChanges(
   const epoch = await cache.epoch();
   // Read lastMutationId before the changes: every mutation it covers committed before the
   // changes are read, so the pulled state includes them all once hasMore is false.
-  const client = await pool.query<{ last_mutation_id: number }>(
-    'SELECT last_mutation_id FROM clients WHERE user_id = $1 AND client_id = $2',
-    [userId, request.clientId],
-  );
-  const lastMutationId = client.rows[0]?.last_mutation_id ?? 0;
+  const lastMutationId = await new ClientsRepo(pool).lastMutationId(userId, request.clientId);
   const serverTime = now();
 
   const spacesRepo = new SpacesRepo(pool);

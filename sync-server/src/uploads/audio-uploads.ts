@@ -10,14 +10,17 @@ import path from 'node:path';
 import { FileStore } from '@tus/file-store';
 import type { Server, Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
+import type pg from 'pg';
 import type { Logger } from 'pino';
-import { IdSchema, newId, TranscriptSchema } from '@duet/shared';
+import { ErrorCode, IdSchema, TranscriptSchema } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import type { ServerClock } from '../clock.ts';
 import { ApiError, badBody } from '../http/api-error.ts';
 import { failureKind } from '../http/failure-kind.ts';
 import { identityOf, resolveToken, type authenticate } from '../http/authenticate.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
+import { UploadsRepo } from '../store/uploads-repo.ts';
 import type { UsersRepo } from '../store/users-repo.ts';
 import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
 import { asProtocolError, ProtocolTusServer, tusRefusal, type TusRefusal } from './tus-errors.ts';
@@ -27,6 +30,8 @@ export const UPLOADS_PATH = '/api/uploads';
 const AUDIO_TYPE = /^audio\/[a-z0-9.+-]+(;.*)?$/i;
 
 export interface AudioUploadDeps extends ServerWriteDeps {
+  pool: pg.Pool;
+  clock: ServerClock;
   users: UsersRepo;
   cache: SyncCache;
   dataDir: string;
@@ -38,9 +43,9 @@ export interface AudioUploadDeps extends ServerWriteDeps {
 /** A thrown error as the protocol's body: 503 unavailable for an outage, else 500 internal. */
 function failureResponse(error: unknown): TusRefusal {
   if (failureKind(error) === 'infrastructure') {
-    return tusRefusal(503, 'unavailable', 'the server cannot reach its database right now; try again shortly');
+    return tusRefusal(503, ErrorCode.unavailable, 'the server cannot reach its database right now; try again shortly');
   }
-  return tusRefusal(500, 'internal', 'the server failed on this upload; the problem was logged');
+  return tusRefusal(500, ErrorCode.internal, 'the server failed on this upload; the problem was logged');
 }
 
 export class AudioUploads {
@@ -63,7 +68,7 @@ export class AudioUploads {
       allowedOrigins: [],
       // A finished upload is a transcript's audio: it goes with the transcript, not through tus.
       disableTerminationForFinishedUploads: true,
-      namingFunction: () => newId(),
+      namingFunction: () => deps.clock.newId(),
       onIncomingRequest: async (req, uploadId) => this.authorise(req, uploadId),
       onUploadCreate: async (req, upload) => this.create(req, upload),
       onUploadFinish: async (_req, upload) => {
@@ -88,12 +93,12 @@ export class AudioUploads {
   /** Deletes uploads left unfinished past UPLOAD_EXPIRE_SEC, every so often until stop(). */
   startExpiry(): void {
     const everyMs = Math.min(this.deps.limits.expireSec, 60) * 1000;
-    this.sweeper = setInterval(() => void this.sweepExpired(), everyMs);
+    this.sweeper = this.deps.clock.timers.setInterval(() => void this.sweepExpired(), everyMs);
     this.sweeper.unref();
   }
 
   stop(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
+    if (this.sweeper) this.deps.clock.timers.clearInterval(this.sweeper);
     this.sweeper = null;
   }
 
@@ -112,7 +117,7 @@ export class AudioUploads {
   private async userOf(req: globalThis.Request): Promise<{ userId: string; spaces: string[] }> {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '');
     const identity = match?.[1] ? await resolveToken(this.deps.users, this.deps.cache, match[1]) : null;
-    if (!identity) throw tusRefusal(401, 'unauthorized', 'a valid bearer token is required');
+    if (!identity) throw tusRefusal(401, ErrorCode.unauthorized, 'a valid bearer token is required');
     return { userId: identity.user.id, spaces: await new SpacesRepo(this.deps.pool).memberSpaceIds(identity.user.id) };
   }
 
@@ -121,24 +126,24 @@ export class AudioUploads {
     const { userId, spaces } = await this.userOf(req);
     // Creating an upload is checked in onUploadCreate; every other call names an existing one.
     if (req.method === 'POST' || !uploadId) return;
-    const row = await this.deps.pool.query<{ space_id: string; user_id: string }>('SELECT space_id, user_id FROM uploads WHERE id = $1', [uploadId]);
-    const upload = row.rows[0];
+    const uploads = new UploadsRepo(this.deps.pool);
+    const upload = await uploads.find(uploadId);
     // An upload is its uploader's alone (a partner's, even in a shared space, is not found), and
     // only while the uploader is in its space.
-    if (!upload || upload.user_id !== userId || !spaces.includes(upload.space_id)) throw tusRefusal(404, 'not_found', 'no such upload');
+    if (!upload || upload.userId !== userId || !spaces.includes(upload.spaceId)) throw tusRefusal(404, ErrorCode.notFound, 'no such upload');
     // A cancelled upload frees its place at once (its bytes go next; the expiry sweep catches any left).
-    if (req.method === 'DELETE') await this.deps.pool.query('DELETE FROM uploads WHERE id = $1 AND completed_at IS NULL', [uploadId]);
+    if (req.method === 'DELETE') await uploads.deleteUnfinished(uploadId);
   }
 
   private async create(req: globalThis.Request, upload: Upload): Promise<{ metadata?: Record<string, string> }> {
     const { userId, spaces } = await this.userOf(req);
     const transcriptId = upload.metadata?.transcriptId ?? '';
     const mimeType = upload.metadata?.filetype ?? '';
-    if (!AUDIO_TYPE.test(mimeType)) throw tusRefusal(400, 'invalid_body', 'filetype metadata must be an audio type');
+    if (!AUDIO_TYPE.test(mimeType)) throw tusRefusal(400, ErrorCode.invalidBody, 'filetype metadata must be an audio type');
     // Checked before any query: an id with U+0000 would fail in Postgres instead of being refused.
-    if (!IdSchema.safeParse(transcriptId).success) throw tusRefusal(400, 'invalid_body', 'transcriptId metadata must be an id');
+    if (!IdSchema.safeParse(transcriptId).success) throw tusRefusal(400, ErrorCode.invalidBody, 'transcriptId metadata must be an id');
     const row = await new EntitiesRepo(this.deps.pool).get('transcript', transcriptId);
-    if (!row || !spaces.includes(row.spaceId)) throw tusRefusal(403, 'forbidden', 'not allowed');
+    if (!row || !spaces.includes(row.spaceId)) throw tusRefusal(403, ErrorCode.forbidden, 'not allowed');
     await admitUpload(this.deps.pool, this.deps.limits, this.deps.maxBytes, {
       id: upload.id,
       transcriptId,
@@ -151,15 +156,11 @@ export class AudioUploads {
   }
 
   private async finish(upload: Upload): Promise<void> {
-    const result = await this.deps.pool.query<{ transcript_id: string; mime_type: string }>(
-      'UPDATE uploads SET completed_at = now(), size = $2 WHERE id = $1 RETURNING transcript_id, mime_type',
-      [upload.id, upload.offset],
-    );
-    const row = result.rows[0];
+    const row = await new UploadsRepo(this.deps.pool).complete(upload.id, upload.offset);
     if (!row) return;
-    const audio = { uploadId: upload.id, size: upload.offset, mimeType: row.mime_type, uploadedAt: Date.now() };
+    const audio = { uploadId: upload.id, size: upload.offset, mimeType: row.mimeType, uploadedAt: this.deps.clock.now() };
     const previous: string[] = [];
-    await changeTranscript(this.deps, row.transcript_id, (t) => {
+    await changeTranscript(this.deps, row.transcriptId, (t) => {
       if (t.audio?.uploadId) previous.push(t.audio.uploadId);
       return { ...t, audio };
     });
@@ -170,13 +171,12 @@ export class AudioUploads {
   /** Deletes an upload's bytes and record (when its transcript is deleted or its audio replaced). */
   async remove(uploadId: string): Promise<void> {
     await this.store.remove(uploadId).catch((error: unknown) => this.deps.logger.warn({ err: error, uploadId }, 'audio file not removed'));
-    await this.deps.pool.query('DELETE FROM uploads WHERE id = $1', [uploadId]);
+    await new UploadsRepo(this.deps.pool).delete(uploadId);
   }
 
   async removeForTranscripts(transcriptIds: readonly string[]): Promise<void> {
     if (transcriptIds.length === 0) return;
-    const rows = await this.deps.pool.query<{ id: string }>('SELECT id FROM uploads WHERE transcript_id = ANY($1::text[])', [transcriptIds]);
-    for (const row of rows.rows) await this.remove(row.id);
+    for (const id of await new UploadsRepo(this.deps.pool).idsForTranscripts(transcriptIds)) await this.remove(id);
   }
 
   /** The Express routes: the tus endpoint and the audio stream of a transcript. */
@@ -192,7 +192,7 @@ export class AudioUploads {
       const spaces = await new SpacesRepo(this.deps.pool).memberSpaceIds(user.id);
       const transcript = TranscriptSchema.safeParse(row?.data);
       if (!row || !spaces.includes(row.spaceId) || !transcript.success || !transcript.data.audio) {
-        throw new ApiError(404, 'not_found', 'this transcript has no audio');
+        throw new ApiError(404, ErrorCode.notFound, 'this transcript has no audio');
       }
       const audio = transcript.data.audio;
       res.setHeader('Content-Type', audio.mimeType);

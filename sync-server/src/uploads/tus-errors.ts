@@ -3,7 +3,7 @@
  * tus's refusals (size, offset, expiry) and the ones @tus/server writes before any hook runs
  * (a missing Tus-Resumable, an invalid header, an unknown method).
  */
-import { ErrorCode } from '@duet/shared';
+import { ErrorCode, type ErrorBody } from '@duet/shared';
 import { Server } from '@tus/server';
 
 /** What a hook throws to refuse a request; @tus/server answers it (it reads `status_code` and `body`). */
@@ -17,9 +17,9 @@ export class TusRefusal extends Error {
 }
 
 export function tusRefusal(status: number, code: ErrorCode, message: string, details?: unknown): TusRefusal {
-  const error: { code: ErrorCode; message: string; details?: unknown } = { code, message };
+  const error: ErrorBody['error'] = { code, message };
   if (details !== undefined) error.details = details;
-  return new TusRefusal(status, JSON.stringify({ error }));
+  return new TusRefusal(status, JSON.stringify({ error } satisfies ErrorBody));
 }
 
 function codeOf(status: number): ErrorCode {

@@ -111,9 +111,8 @@ export interface SyncStorage {
   close(): void;
 }
 
-export function entityKey(kind: EntityKind, id: string): string {
-  return `${kind}/${id}`;
-}
+/** The one spelling of an entity's key, shared with the server. */
+export { entityKey } from '@duet/shared';
 
 export function parseEntityKey(key: string): { kind: EntityKind; id: string } | null {
   const slash = key.indexOf('/');

@@ -3,13 +3,12 @@
  * duplicate / out_of_order / rejected semantics, paged pull with a numeric cursor, reset for an
  * unknown cursor, space removal, and failure injection. Not a model of the real server's storage.
  */
-import { applyMutation, entitySchemas, newId, parseMutation } from '@duet/shared';
+import { applyMutation, classifyPush, entityKey, entitySchemas, ErrorCode, newId } from '@duet/shared';
 import type {
   Change, EntityByKind, EntityKind, Mutation, MutationTx, NewConflict, PullRequest, PullResponse, PushRequest,
   PushResponse, Space,
 } from '@duet/shared';
 import { ApiError } from '../../api/errors.ts';
-import { entityKey } from '../storage.ts';
 import type { SyncTransport } from '../transport.ts';
 
 interface StoredEntity {
@@ -73,7 +72,7 @@ export class FakeServer implements SyncTransport {
     const failure = this.failures.shift();
     if (failure) throw failure;
     const userId = this.tokens.get(token);
-    if (!userId) throw new ApiError({ code: 'unauthorized', status: 401 });
+    if (!userId) throw new ApiError({ code: ErrorCode.unauthorized, status: 401 });
     return userId;
   }
 
@@ -104,29 +103,12 @@ export class FakeServer implements SyncTransport {
   async push(token: string, body: PushRequest): Promise<PushResponse> {
     const userId = this.#user(token);
     this.pushes.push(structuredClone(body));
-    if (this.failsOn && body.mutations.some(this.failsOn)) throw new ApiError({ code: 'internal', status: 500 });
-    let last = this.lastMutationIds.get(body.clientId) ?? 0;
-    const results: PushResponse['results'] = [];
-    let stopped = false;
-    for (const envelope of body.mutations) {
-      if (stopped || envelope.id > last + 1) {
-        stopped = true;
-        results.push({ id: envelope.id, status: 'out_of_order' });
-        continue;
-      }
-      if (envelope.id <= last) {
-        results.push({ id: envelope.id, status: 'duplicate' });
-        continue;
-      }
-      last = envelope.id;
-      const parsed = parseMutation(envelope);
-      const outcome = parsed.ok ? await applyMutation(this.#tx(userId), parsed.mutation, this.#ctx(userId)) : { status: 'rejected' as const, code: parsed.code, message: parsed.message };
-      results.push(outcome.status === 'applied'
-        ? { id: envelope.id, status: 'applied' }
-        : { id: envelope.id, status: 'rejected', error: { code: outcome.code, message: outcome.message } });
-    }
-    this.lastMutationIds.set(body.clientId, last);
-    return { lastMutationId: last, results };
+    if (this.failsOn && body.mutations.some(this.failsOn)) throw new ApiError({ code: ErrorCode.internal, status: 500 });
+    const response = await classifyPush(this.lastMutationIds.get(body.clientId) ?? 0, body.mutations, {
+      apply: (mutation) => applyMutation(this.#tx(userId), mutation, this.#ctx(userId)),
+    });
+    this.lastMutationIds.set(body.clientId, response.lastMutationId);
+    return response;
   }
 
   async pull(token: string, body: PullRequest): Promise<PullResponse> {
