@@ -42,7 +42,8 @@ function withoutConflicts(outcome: MutationOutcome): MutationOutcome {
 const applied = { status: 'applied' };
 const rejectedWith = (code: string) => expect.objectContaining({ status: 'rejected', code });
 /** The answer for an id that does not exist: an id in a space the user is not in must get exactly this. */
-const missing = (what: string) => ({ status: 'rejected', code: 'not_found', message: `${what} not found` });
+// Unknown and hidden (in a space the user is not in) get the same answer: PROTOCOL.md's `forbidden`.
+const missing = (_what: string) => ({ status: 'rejected', code: 'forbidden', message: 'not allowed' });
 
 describe('conversation', () => {
   it('creates one in a space of the user', async () => {
@@ -141,8 +142,8 @@ describe('message', () => {
     expect(await run('u2', 'message.edit', { id: 'm1', body: 'hijacked' }, h(9, 'c2'))).toEqual(rejectedWith('forbidden'));
     expect(await run('u2', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hijacked' }, h(9, 'c2'))).toEqual(rejectedWith('forbidden'));
     expect(await run('u2', 'message.delete', { id: 'm1' }, h(9, 'c2'))).toEqual(rejectedWith('forbidden'));
-    expect(await run('u1', 'message.edit', { id: 'nope', body: 'x' }, h(9))).toEqual(rejectedWith('not_found'));
-    expect(await run('u1', 'message.delete', { id: 'nope' }, h(9))).toEqual(rejectedWith('not_found'));
+    expect(await run('u1', 'message.edit', { id: 'nope', body: 'x' }, h(9))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u1', 'message.delete', { id: 'nope' }, h(9))).toEqual(rejectedWith('forbidden'));
     expect(replica.read('message', 'm1')).toMatchObject({ body: 'hi', deleted: false, editedAt: null });
   });
 
@@ -241,7 +242,7 @@ describe('transcript', () => {
     await run('u1', 'transcript.update', { id: 't1', text: 'two' }, h(20));
     await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', text: 'again', language: 'en' }, h(10));
     expect(replica.read('transcript', 't1')?.text).toBe('three');
-    expect(await run('u1', 'transcript.update', { id: 'nope', text: 'x' }, h(40))).toEqual(rejectedWith('not_found'));
+    expect(await run('u1', 'transcript.update', { id: 'nope', text: 'x' }, h(40))).toEqual(rejectedWith('forbidden'));
   });
 
   it('queues on submit once per submission, and starts a new submission once finished', async () => {

@@ -48,11 +48,9 @@ const applied: MutationOutcome = { status: 'applied' };
 const appliedWith = (effects: MutationEffects): MutationOutcome => ({ status: 'applied', effects });
 const rejected = (code: ErrorCode, message: string): MutationOutcome => ({ status: 'rejected', code, message });
 const forbidden = () => rejected(ErrorCode.forbidden, 'not allowed');
-// An entity in a space the user is not in is, to them, one that does not exist: both get the same
-// `not_found` (same message), so no answer tells whether an id is used in someone else's space. A
-// space the user is not in is `forbidden` whether or not it exists; `forbidden` otherwise only
-// answers for what the user can see but may not do (a partner's message).
-const notFound = (what: string) => rejected(ErrorCode.notFound, `${what} not found`);
+// A space the user is not in, an entity in such a space (PROTOCOL.md: `forbidden`) and an entity that
+// does not exist all get this same answer, so no answer tells whether an id is used in someone else's
+// space. `forbidden` also answers for what the user can see but may not do (a partner's message).
 
 type ConflictEntityKind = Conflict['entityKind'];
 type ConflictField = Conflict['field'];
@@ -100,7 +98,7 @@ async function updateConversation(
   meta: FieldMeta,
 ): Promise<MutationOutcome> {
   const current = await tx.get('conversation', id);
-  if (!current || !(await tx.isMember(current.spaceId))) return notFound('conversation');
+  if (!current || !(await tx.isMember(current.spaceId))) return forbidden();
   const next = { ...current, meta: { ...current.meta } };
   if (change.title !== undefined) {
     const won = await resolveWrite(tx, { value: current.title, meta: current.meta.title }, { value: change.title, meta }, {
@@ -121,7 +119,7 @@ async function updateConversation(
 }
 
 async function editMessage(tx: MutationTx, current: Message, body: string, meta: FieldMeta, userId: string) {
-  if (!(await tx.isMember(current.spaceId))) return notFound('message');
+  if (!(await tx.isMember(current.spaceId))) return forbidden();
   if (current.authorId !== userId) return forbidden();
   // Delete wins over any edit, earlier or later: an edit of a deleted message leaves its body empty.
   // Its hlc and time still count, as they do when the edit comes first, so replicas agree on the
@@ -164,7 +162,7 @@ async function deleteOverrodeEdit(tx: MutationTx, current: Message, deletion: Fi
 }
 
 async function updateTranscriptText(tx: MutationTx, current: Transcript, text: string, meta: FieldMeta) {
-  if (!(await tx.isMember(current.spaceId))) return notFound('transcript');
+  if (!(await tx.isMember(current.spaceId))) return forbidden();
   if (current.deleted) return applied;
   const won = await resolveWrite(tx, { value: current.text, meta: current.meta.text }, { value: text, meta }, {
     entityKind: 'transcript', entityId: current.id, field: 'text',
@@ -206,7 +204,7 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     const existing = await tx.get('message', args.id);
     if (existing) return editMessage(tx, existing, args.body, metaOf(m, ctx), ctx.userId);
     const conversation = await tx.get('conversation', args.conversationId);
-    if (!conversation || !(await tx.isMember(conversation.spaceId))) return notFound('conversation');
+    if (!conversation || !(await tx.isMember(conversation.spaceId))) return forbidden();
     await tx.put('message', {
       id: args.id,
       spaceId: conversation.spaceId,
@@ -223,13 +221,13 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
 
   async 'message.edit'(tx, args, m, ctx) {
     const current = await tx.get('message', args.id);
-    if (!current) return notFound('message');
+    if (!current) return forbidden();
     return editMessage(tx, current, args.body, metaOf(m, ctx), ctx.userId);
   },
 
   async 'message.delete'(tx, args, m, ctx) {
     const current = await tx.get('message', args.id);
-    if (!current || !(await tx.isMember(current.spaceId))) return notFound('message');
+    if (!current || !(await tx.isMember(current.spaceId))) return forbidden();
     if (current.authorId !== ctx.userId) return forbidden();
     const deletion = metaOf(m, ctx);
     await deleteOverrodeEdit(tx, current, deletion);
@@ -280,20 +278,20 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
 
   async 'transcript.update'(tx, args, m, ctx) {
     const current = await tx.get('transcript', args.id);
-    if (!current) return notFound('transcript');
+    if (!current) return forbidden();
     return updateTranscriptText(tx, current, args.text, metaOf(m, ctx));
   },
 
   async 'transcript.delete'(tx, args) {
     const current = await tx.get('transcript', args.id);
-    if (!current || !(await tx.isMember(current.spaceId))) return notFound('transcript');
+    if (!current || !(await tx.isMember(current.spaceId))) return forbidden();
     await tx.put('transcript', mergeTranscript(current, { ...current, deleted: true }));
     return appliedWith({ deletedTranscript: current.id });
   },
 
   async 'transcript.submit'(tx, args) {
     const current = await tx.get('transcript', args.id);
-    if (!current || !(await tx.isMember(current.spaceId))) return notFound('transcript');
+    if (!current || !(await tx.isMember(current.spaceId))) return forbidden();
     if (current.deleted) return applied;
     // Submitting what is already waiting or running changes nothing; a draft, or a finished
     // transcript (edited since, say), starts a new submission.
@@ -314,7 +312,7 @@ async function mergeSessionWrite(
 ): Promise<MutationOutcome> {
   const current = await tx.get('session', id);
   // Another user's session is in their personal space: hidden, as above.
-  if (current && current.userId !== ctx.userId) return notFound('session');
+  if (current && current.userId !== ctx.userId) return forbidden();
   const at = change.startedAt ?? change.endedAt ?? ctx.now;
   const written = {
     id,

@@ -224,8 +224,8 @@ describe('invites', () => {
     const rejected = await benClient.push();
     expect(rejected.results.map((r) => [r.status, r.error?.code])).toEqual([
       ['rejected', 'forbidden'],
-      // A conversation of a space he is not in is, to him, one that does not exist.
-      ['rejected', 'not_found'],
+      // A conversation of a space he is not in gets the answer of one that does not exist.
+      ['rejected', 'forbidden'],
     ]);
     const anaState = await freshState(server, ana.token);
     expect(JSON.stringify([...anaState.values()]).includes('intruder')).toBe(false);

@@ -49,7 +49,7 @@ describe.each(storageFactories)('SyncEngine (%s)', (_name, factory) => {
     const h = await harness(storage);
     await h.engine.syncNow();
     await expect(h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: '' })).rejects.toMatchObject({ code: 'invalid_args' });
-    await expect(h.engine.mutate('message.add', { id: 'm1', conversationId: 'nope', body: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.engine.mutate('message.add', { id: 'm1', conversationId: 'nope', body: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
     await h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: 'ok' });
     expect((await outbox(storage)).map((e) => e.id)).toEqual([1]);
   });

@@ -46,7 +46,7 @@ describe('the conversation composer', () => {
     const user = userEvent.setup();
     const h = await renderScreen(() => <Conversation id="missing" />, { signedIn: 'ana@example.com' });
     await user.type(screen.getByLabelText(en.conversation.messageLabel), 'Lost?{Enter}');
-    expect(await screen.findByText(en.errors.not_found)).toBeTruthy();
+    expect(await screen.findByText(en.errors.forbidden)).toBeTruthy();
     expect(screen.getByLabelText(en.conversation.messageLabel)).toHaveProperty('value', 'Lost?');
     expect(await h.client.read.messages('missing')).toEqual([]);
   });
