@@ -53,7 +53,10 @@ async function idbMessageCount(page: import('playwright-core').Page): Promise<nu
   });
 }
 
-export async function runBrowser(url: string, account: { email: string; password: string; messages: number; title: string }): Promise<BrowserResult> {
+export async function runBrowser(
+  url: string,
+  account: { email: string; password: string; messages: number; title: string },
+): Promise<BrowserResult> {
   const profile = await openProfile();
   const { page, context } = profile;
   try {
@@ -72,7 +75,10 @@ export async function runBrowser(url: string, account: { email: string; password
     await page.getByRole('link', { name: account.title }).first().waitFor();
     started = performance.now();
     await page.getByRole('link', { name: account.title }).first().click();
-    await page.getByText(`#${account.messages - 1}`, { exact: false }).first().waitFor({ timeout: 60_000 });
+    await page
+      .getByText(`#${account.messages - 1}`, { exact: false })
+      .first()
+      .waitFor({ timeout: 60_000 });
     const openConversationMs = performance.now() - started;
 
     await page.evaluate(async () => navigator.serviceWorker.ready);

@@ -40,7 +40,9 @@ async function waitForDevtools(port: number): Promise<void> {
 export async function runLighthouse(url: string): Promise<LighthouseResult> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'duet-lighthouse-'));
-  const chrome = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`, `--user-data-dir=${dir}`, 'about:blank'], { stdio: 'ignore' });
+  const chrome = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`, `--user-data-dir=${dir}`, 'about:blank'], {
+    stdio: 'ignore',
+  });
   try {
     await waitForDevtools(port);
     const result = await lighthouse(url, {

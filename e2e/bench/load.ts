@@ -87,7 +87,12 @@ export async function runLoad(baseUrl: string, k: number): Promise<LoadResult> {
     push: serverQuantile(scrapeBefore, scrapeAfter, '/api/sync/push', 0.95),
     pull: serverQuantile(scrapeBefore, scrapeAfter, '/api/sync/pull', 0.95),
   };
-  const result = await finish(baseUrl, devices.map((d) => d.device), timings, { k, seconds, errors, errorKinds });
+  const result = await finish(
+    baseUrl,
+    devices.map((d) => d.device),
+    timings,
+    { k, seconds, errors, errorKinds },
+  );
   sink.current = null;
   return { ...result, serverP95 };
 }

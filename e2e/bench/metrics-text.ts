@@ -32,7 +32,8 @@ export function serverQuantile(before: Map<string, number>, after: Map<string, n
   }
   let total = 0;
   for (const [key, value] of after) {
-    if (key.startsWith('duet_http_request_duration_seconds_count{') && key.includes(`route="${route}"`)) total += value - (before.get(key) ?? 0);
+    if (key.startsWith('duet_http_request_duration_seconds_count{') && key.includes(`route="${route}"`))
+      total += value - (before.get(key) ?? 0);
   }
   if (total === 0) return null;
   for (const le of [...buckets.keys()].sort((a, b) => a - b)) {

@@ -7,7 +7,10 @@ import { createDevice, type RequestTiming, type TimingSink } from './node-device
 import type { SyncRun } from './peer-pouchdb.ts';
 import { messageBody } from './workload.ts';
 
-export async function runOurs(serverUrl: string, n: number): Promise<SyncRun & { pushThenPullMs: number; conversationId: string; email: string; password: string }> {
+export async function runOurs(
+  serverUrl: string,
+  n: number,
+): Promise<SyncRun & { pushThenPullMs: number; conversationId: string; email: string; password: string }> {
   const proxy = await startWireProxy(new URL(serverUrl));
   const email = `peer-${n}-${Math.random().toString(36).slice(2, 8)}@bench.test`;
   const password = 'bench-password';

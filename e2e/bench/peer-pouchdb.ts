@@ -84,4 +84,3 @@ export async function runPouchDb(n: number, batchSize = 500): Promise<SyncRun> {
     await new Promise((resolve) => server.close(resolve));
   }
 }
-

@@ -56,7 +56,10 @@ export function writeReport(results: unknown, rows: readonly Row[], generatedAt:
     '',
     '| figure | measured | target | met | conditions |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.figure} | ${r.value ?? 'not measured'} ${r.value === null ? '' : r.unit} | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} | ${r.conditions} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.figure} | ${r.value ?? 'not measured'} ${r.value === null ? '' : r.unit} | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} | ${r.conditions} |`,
+    ),
   ].join('\n');
   const readme = readFileSync(README, 'utf8');
   const start = '<!-- bench:start -->';

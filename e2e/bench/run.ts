@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   }
   results.load = load;
   const big = load[LOAD_SIZES[1] as number];
-  const loadConditions = (k: number) => `${k} devices at once in one Node process, 101 mutations each in pushes of 25, then 5 empty pulls each; ${machine}`;
+  const loadConditions = (k: number) =>
+    `${k} devices at once in one Node process, 101 mutations each in pushes of 25, then 5 empty pulls each; ${machine}`;
   rows.push({
     figure: `push + pull p95, ${LOAD_SIZES[1]} devices`,
     value: big && ok(big) ? big.pushPullP95 : null,
@@ -134,11 +135,25 @@ async function main(): Promise<void> {
     const speedup = ok(pouch) && ok(ours) ? round(total(pouch) / total(ours), 2) : null;
     peer[n] = { pouchdb: pouch, ours: ok(ours) ? { ...ours, password: undefined } : ours, speedup };
     const conditions = `${n} message-sized documents; PouchDB memory adapter, batch_size 500, to express-pouchdb (Express 4) and a fresh PouchDB; ours: pushes of 500, a fresh device pulling pages of 1000; bytes counted by a TCP proxy (headers included); ${machine}`;
-    rows.push({ figure: `speedup (PouchDB time / ours), N=${n}`, value: speedup, unit: '×', target: '≥ 3× at 10,000', met: speedup === null ? null : speedup >= 3, conditions });
+    rows.push({
+      figure: `speedup (PouchDB time / ours), N=${n}`,
+      value: speedup,
+      unit: '×',
+      target: '≥ 3× at 10,000',
+      met: speedup === null ? null : speedup >= 3,
+      conditions,
+    });
     if (ok(pouch) && ok(ours)) {
       rows.push({ figure: `PouchDB push + pull, N=${n}`, value: round(total(pouch)), unit: 'ms', target: '(peer)', met: null, conditions });
       rows.push({ figure: `our push + pull, N=${n}`, value: round(total(ours)), unit: 'ms', target: '(reported)', met: null, conditions });
-      rows.push({ figure: `bytes on the wire, ours / PouchDB, N=${n}`, value: round(bytes(ours) / bytes(pouch), 2), unit: '×', target: '< 1', met: bytes(ours) < bytes(pouch), conditions });
+      rows.push({
+        figure: `bytes on the wire, ours / PouchDB, N=${n}`,
+        value: round(bytes(ours) / bytes(pouch), 2),
+        unit: '×',
+        target: '< 1',
+        met: bytes(ours) < bytes(pouch),
+        conditions,
+      });
     }
   }
   results.peer = peer;
@@ -146,25 +161,85 @@ async function main(): Promise<void> {
   // 3. and 4. The browser and Lighthouse (run above, on the account of the large peer run).
   const browser = results.browser as Awaited<ReturnType<typeof runBrowser>> | { error: string } | undefined;
   const bc = `Chromium ${quick ? '' : '(Debian) '}at 360×740, ${PEER_SIZES[1]} messages, same machine as the server`;
-  rows.push({ figure: `first sync of ${PEER_SIZES[1]} messages`, value: browser && ok(browser) ? round(browser.firstSyncMs) : null, unit: 'ms', target: '< 3000 ms', met: browser && ok(browser) ? browser.firstSyncMs < 3000 : null, conditions: bc });
-  rows.push({ figure: 'open that conversation', value: browser && ok(browser) ? round(browser.openConversationMs) : null, unit: 'ms', target: '(reported)', met: null, conditions: bc });
-  rows.push({ figure: 'offline reload of the app shell', value: browser && ok(browser) ? round(browser.offlineReloadMs) : null, unit: 'ms', target: '< 1000 ms', met: browser && ok(browser) ? browser.offlineReloadMs < 1000 : null, conditions: bc });
-  rows.push({ figure: 'JS + CSS of the first load, gzipped', value: browser && ok(browser) ? round(browser.firstLoadGzipBytes / 1024) : null, unit: 'KiB', target: '< 200 KiB', met: browser && ok(browser) ? browser.firstLoadGzipBytes < 200 * 1024 : null, conditions: 'web/dist, files index.html loads at once, gzip -9' });
+  rows.push({
+    figure: `first sync of ${PEER_SIZES[1]} messages`,
+    value: browser && ok(browser) ? round(browser.firstSyncMs) : null,
+    unit: 'ms',
+    target: '< 3000 ms',
+    met: browser && ok(browser) ? browser.firstSyncMs < 3000 : null,
+    conditions: bc,
+  });
+  rows.push({
+    figure: 'open that conversation',
+    value: browser && ok(browser) ? round(browser.openConversationMs) : null,
+    unit: 'ms',
+    target: '(reported)',
+    met: null,
+    conditions: bc,
+  });
+  rows.push({
+    figure: 'offline reload of the app shell',
+    value: browser && ok(browser) ? round(browser.offlineReloadMs) : null,
+    unit: 'ms',
+    target: '< 1000 ms',
+    met: browser && ok(browser) ? browser.offlineReloadMs < 1000 : null,
+    conditions: bc,
+  });
+  rows.push({
+    figure: 'JS + CSS of the first load, gzipped',
+    value: browser && ok(browser) ? round(browser.firstLoadGzipBytes / 1024) : null,
+    unit: 'KiB',
+    target: '< 200 KiB',
+    met: browser && ok(browser) ? browser.firstLoadGzipBytes < 200 * 1024 : null,
+    conditions: 'web/dist, files index.html loads at once, gzip -9',
+  });
   const lh = results.lighthouse as Awaited<ReturnType<typeof runLighthouse>> | { error: string } | undefined;
   const lc = 'lighthouse 12, mobile profile (simulated throttling), built app served by the sync server';
-  for (const [figure, key] of [['Lighthouse Performance', 'performance'], ['Lighthouse Accessibility', 'accessibility'], ['Lighthouse Best Practices', 'bestPractices']] as const) {
+  for (const [figure, key] of [
+    ['Lighthouse Performance', 'performance'],
+    ['Lighthouse Accessibility', 'accessibility'],
+    ['Lighthouse Best Practices', 'bestPractices'],
+  ] as const) {
     const value = lh && ok(lh) ? lh[key] : null;
     rows.push({ figure, value, unit: '', target: '≥ 95', met: value === null ? null : value >= 95, conditions: lc });
   }
-  rows.push({ figure: 'Lighthouse LCP', value: lh && ok(lh) ? lh.lcpMs : null, unit: 'ms', target: '< 1500 ms', met: lh && ok(lh) && lh.lcpMs !== null ? lh.lcpMs < 1500 : null, conditions: lc });
-  rows.push({ figure: 'Lighthouse CLS', value: lh && ok(lh) ? lh.cls : null, unit: '', target: '< 0.05', met: lh && ok(lh) && lh.cls !== null ? lh.cls < 0.05 : null, conditions: lc });
+  rows.push({
+    figure: 'Lighthouse LCP',
+    value: lh && ok(lh) ? lh.lcpMs : null,
+    unit: 'ms',
+    target: '< 1500 ms',
+    met: lh && ok(lh) && lh.lcpMs !== null ? lh.lcpMs < 1500 : null,
+    conditions: lc,
+  });
+  rows.push({
+    figure: 'Lighthouse CLS',
+    value: lh && ok(lh) ? lh.cls : null,
+    unit: '',
+    target: '< 0.05',
+    met: lh && ok(lh) && lh.cls !== null ? lh.cls < 0.05 : null,
+    conditions: lc,
+  });
 
   // 5. Real time.
   const fanout = await bounded(`poke fan-out to ${CONNECTIONS} connections`, 300, () => withServer((url) => runFanout(url, CONNECTIONS)));
   results.fanout = fanout;
   const fc = `${CONNECTIONS} WebSocket connections on one instance (devices of two partners), 5 pushes, from sending the push to each poke; clients in one Node process; ${machine}`;
-  rows.push({ figure: `poke fan-out p50, ${CONNECTIONS} connections`, value: ok(fanout) ? fanout.p50 : null, unit: 'ms', target: '(reported)', met: null, conditions: fc });
-  rows.push({ figure: `poke fan-out p99, ${CONNECTIONS} connections`, value: ok(fanout) ? fanout.p99 : null, unit: 'ms', target: '< 100 ms', met: ok(fanout) ? fanout.p99 < 100 : null, conditions: fc });
+  rows.push({
+    figure: `poke fan-out p50, ${CONNECTIONS} connections`,
+    value: ok(fanout) ? fanout.p50 : null,
+    unit: 'ms',
+    target: '(reported)',
+    met: null,
+    conditions: fc,
+  });
+  rows.push({
+    figure: `poke fan-out p99, ${CONNECTIONS} connections`,
+    value: ok(fanout) ? fanout.p99 : null,
+    unit: 'ms',
+    target: '< 100 ms',
+    met: ok(fanout) ? fanout.p99 < 100 : null,
+    conditions: fc,
+  });
 
   const generatedAt = new Date().toISOString();
   writeReport(results, rows, generatedAt, `${machine}; ${services}${quick ? '; QUICK sizes' : ''}`);

@@ -75,9 +75,10 @@ export async function runFanout(url: string, connections: number, pushes = 5): P
     const conversationId = `fanout-${Math.random().toString(36).slice(2, 10)}`;
     for (let p = 0; p < pushes; p++) {
       const before = latencies.length;
-      const mutation = p === 0
-        ? { id: 1, name: 'conversation.create', args: { id: conversationId, spaceId: a.spaceId, title: 'Fan-out' } }
-        : { id: p + 1, name: 'message.add', args: { id: `${conversationId}-${p}`, conversationId, body: `poke ${p}` } };
+      const mutation =
+        p === 0
+          ? { id: 1, name: 'conversation.create', args: { id: conversationId, spaceId: a.spaceId, title: 'Fan-out' } }
+          : { id: p + 1, name: 'message.add', args: { id: `${conversationId}-${p}`, conversationId, body: `poke ${p}` } };
       const hlc = `${String(Date.now()).padStart(15, '0')}:${String(p).padStart(5, '0')}:fanout`;
       pushAnsweredAt = performance.now();
       await post(url, '/sync/push', { clientId: 'fanout', mutations: [{ ...mutation, hlc }] }, a.token);

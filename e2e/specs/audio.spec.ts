@@ -248,7 +248,9 @@ describe('transcript audio', () => {
     await audio.recordButton.click();
     const alert = audio.form.getByRole('alert');
     await alert.waitFor();
-    const reasons = ['no_microphone', 'permission_denied', 'microphone_busy'].map((code) => audio.text(`transcripts.audio.recorderError.${code}`));
+    const reasons = ['no_microphone', 'permission_denied', 'microphone_busy'].map((code) =>
+      audio.text(`transcripts.audio.recorderError.${code}`),
+    );
     expect(reasons).toContain(await alert.innerText());
     expect(await audio.stopButton.count()).toBe(0);
   });

@@ -39,7 +39,9 @@ describe('content security policy', () => {
   test("lets the app's own WebSocket connect and refuses one to another host", async () => {
     const response = await profile.page.goto(server.url);
     expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
-    const result = await profile.page.evaluate<{ own: string; other: string; violations: Array<{ directive: string; blocked: string }> }>(PROBE);
+    const result = await profile.page.evaluate<{ own: string; other: string; violations: Array<{ directive: string; blocked: string }> }>(
+      PROBE,
+    );
     expect(result.own).toBe('open');
     expect(result.other).toBe('refused');
     expect(result.violations).toEqual([{ directive: 'connect-src', blocked: 'ws://127.0.0.2:9/collect' }]);

@@ -3,9 +3,7 @@
  * runs, on in-memory storage, with the network switched off and on by hand.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ApiClient, assembleDuetClient, manualSignal, MemoryStorage, type SyncStorage,
-} from '@duet/client';
+import { ApiClient, assembleDuetClient, manualSignal, MemoryStorage, type SyncStorage } from '@duet/client';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
 
 type Signal = ReturnType<typeof manualSignal>;
@@ -147,7 +145,12 @@ describe('the sync engine in Node against the real server', () => {
     expect(await titleOn(b)).toBe('Groceries (tablet)');
     const conflicts = await a.client.read.conflicts();
     expect(conflicts).toEqual([
-      expect.objectContaining({ entityId: conversationId, field: 'title', yourValue: 'Groceries (phone)', winningValue: 'Groceries (tablet)' }),
+      expect.objectContaining({
+        entityId: conversationId,
+        field: 'title',
+        yourValue: 'Groceries (phone)',
+        winningValue: 'Groceries (tablet)',
+      }),
     ]);
     // The device whose write won is not told anything.
     expect(await b.client.read.conflicts()).toEqual([]);

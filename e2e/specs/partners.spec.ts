@@ -37,7 +37,10 @@ describe('partners', () => {
     await alex.conversations.open();
     await alex.conversations.visibility.waitFor();
     const choices = await alex.conversations.visibility.getByRole('option').allInnerTexts();
-    expect(choices).toEqual([uiText('en', 'conversations.spaceShared', { name: samUser.displayName }), uiText('en', 'conversations.spacePersonal')]);
+    expect(choices).toEqual([
+      uiText('en', 'conversations.spaceShared', { name: samUser.displayName }),
+      uiText('en', 'conversations.spacePersonal'),
+    ]);
     await alex.conversations.create('Holiday ideas', 'shared');
     await alex.conversations.create('Alex private notes', 'personal');
     await alex.conversations.sharedTag('Holiday ideas').waitFor();
@@ -58,7 +61,11 @@ describe('partners', () => {
     await sam.conversation.message('Or somewhere with mountains').waitFor();
     // Messages are labelled with their author: Alex's name, not "You", on Sam's phone (the
     // partner's name comes with the space, which may render a moment after the message).
-    await expect.poll(() => sam.conversation.message('Lisbon in May?').getAttribute('aria-label'), { timeout: 10_000 }).toMatch(new RegExp(`^${uiText('en', 'conversation.messageFrom', { author: alexUser.displayName, time: 'TIME' }).replace('TIME', '.+')}$`));
+    await expect
+      .poll(() => sam.conversation.message('Lisbon in May?').getAttribute('aria-label'), { timeout: 10_000 })
+      .toMatch(
+        new RegExp(`^${uiText('en', 'conversation.messageFrom', { author: alexUser.displayName, time: 'TIME' }).replace('TIME', '.+')}$`),
+      );
 
     // And Sam's reply reaches Alex.
     await sam.conversation.send('Mountains, please');

@@ -85,7 +85,6 @@ describe('installable PWA', () => {
       const { width, height } = pngSize(await response.body());
       expect(`${width}x${height}`).toBe(icon.sizes);
     }
-
   });
 
   test('the service worker controls the page and a deep link to a conversation opens offline', async () => {

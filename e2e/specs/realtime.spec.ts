@@ -13,8 +13,14 @@ import { uiText } from '../support/pages/index.ts';
 function presence(page: Page) {
   const text = (key: string, vars: Record<string, string | number>) => uiText('en', key, vars);
   return {
-    online: (name: string) => page.getByRole('list', { name: text('conversation.presenceLabel', {}) }).getByText(text('conversation.partnerOnline', { name }), { exact: true }),
-    offline: (name: string) => page.getByRole('list', { name: text('conversation.presenceLabel', {}) }).getByText(text('conversation.partnerOffline', { name }), { exact: true }),
+    online: (name: string) =>
+      page
+        .getByRole('list', { name: text('conversation.presenceLabel', {}) })
+        .getByText(text('conversation.partnerOnline', { name }), { exact: true }),
+    offline: (name: string) =>
+      page
+        .getByRole('list', { name: text('conversation.presenceLabel', {}) })
+        .getByText(text('conversation.partnerOffline', { name }), { exact: true }),
     typingLine: page.locator('.screen--conversation [aria-live="polite"]'),
     typing: (name: string) => page.getByText(text('conversation.typing', { count: 1, names: name }), { exact: true }),
   };

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AcceptInviteRequestSchema, ErrorBodySchema, LoginRequestSchema, MAX_PUSH_MUTATIONS, PullRequestSchema, PushRequestSchema,
+  AcceptInviteRequestSchema,
+  ErrorBodySchema,
+  LoginRequestSchema,
+  MAX_PUSH_MUTATIONS,
+  PullRequestSchema,
+  PushRequestSchema,
   SignupRequestSchema,
 } from './api.ts';
 
@@ -9,7 +14,9 @@ const mutation = (id: number) => ({ id, name: 'message.delete', args: { id: 'm1'
 describe('signup and login', () => {
   it('normalises the email and keeps optional fields absent', () => {
     expect(SignupRequestSchema.parse({ email: '  Ana@Example.COM ', password: '12345678', displayName: ' Ana ' })).toEqual({
-      email: 'ana@example.com', password: '12345678', displayName: 'Ana',
+      email: 'ana@example.com',
+      password: '12345678',
+      displayName: 'Ana',
     });
   });
 

@@ -21,7 +21,9 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-export const EmailSchema = TrimmedStorableString.max(254).email().transform((e) => e.toLowerCase());
+export const EmailSchema = TrimmedStorableString.max(254)
+  .email()
+  .transform((e) => e.toLowerCase());
 export const TimeZoneSchema = StorableString.max(64).refine(isTimeZone, 'unknown time zone');
 export const LocaleSchema = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/);
 

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  clampHlc, compareHlc, createHlc, formatHlc, HlcParseError, hlcClientId, hlcWall, isHlc, MAX_CLOCK_AHEAD_MS, parseHlc,
-  receiveHlc, tickHlc, type Hlc,
+  clampHlc,
+  compareHlc,
+  createHlc,
+  formatHlc,
+  HlcParseError,
+  hlcClientId,
+  hlcWall,
+  isHlc,
+  MAX_CLOCK_AHEAD_MS,
+  parseHlc,
+  receiveHlc,
+  tickHlc,
+  type Hlc,
 } from './hlc.ts';
 import { pickLww } from './merge.ts';
 
@@ -130,16 +141,24 @@ describe('receive', () => {
   it('moves past a remote hlc that is ahead', () => {
     const clock: Hlc = { wall: T0, counter: 7, clientId: 'c1' };
     expect(receiveHlc(clock, formatHlc({ wall: T0 + 50, counter: 4, clientId: 'c2' }), T0)).toEqual({
-      wall: T0 + 50, counter: 5, clientId: 'c1',
+      wall: T0 + 50,
+      counter: 5,
+      clientId: 'c1',
     });
     expect(receiveHlc(clock, formatHlc({ wall: T0, counter: 9, clientId: 'c2' }), T0)).toEqual({
-      wall: T0, counter: 10, clientId: 'c1',
+      wall: T0,
+      counter: 10,
+      clientId: 'c1',
     });
     expect(receiveHlc(clock, formatHlc({ wall: T0 - 9, counter: 9, clientId: 'c2' }), T0)).toEqual({
-      wall: T0, counter: 8, clientId: 'c1',
+      wall: T0,
+      counter: 8,
+      clientId: 'c1',
     });
     expect(receiveHlc(clock, formatHlc({ wall: T0 - 9, counter: 9, clientId: 'c2' }), T0 + 3)).toEqual({
-      wall: T0 + 3, counter: 0, clientId: 'c1',
+      wall: T0 + 3,
+      counter: 0,
+      clientId: 'c1',
     });
   });
 

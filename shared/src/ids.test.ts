@@ -4,7 +4,7 @@ import { IdSchema, monotonicIds } from './ids.ts';
 describe('monotonicIds', () => {
   it('gives ids in creation order within one millisecond, and valid ids', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const next = monotonicIds(() => 1_764_000_000_000, random);
     const ids = Array.from({ length: 200 }, next);
     expect([...ids].sort()).toEqual(ids);
@@ -14,7 +14,10 @@ describe('monotonicIds', () => {
 
   it('keeps order when the clock goes back', () => {
     const times = [2000, 1000, 3000];
-    const next = monotonicIds(() => times.shift() ?? 3000, () => 0.5);
+    const next = monotonicIds(
+      () => times.shift() ?? 3000,
+      () => 0.5,
+    );
     const ids = [next(), next(), next()];
     expect([...ids].sort()).toEqual(ids);
   });

@@ -38,7 +38,8 @@ function definition(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 /** The whole document: requests as a client writes them, answers and entities as the server sends them. */
 export function protocolJsonSchema(): Record<string, unknown> {
   const defs: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(messages)) defs[name] = definition(schema, name.endsWith('Request') || name === 'ClientFrame' ? 'input' : 'output');
+  for (const [name, schema] of Object.entries(messages))
+    defs[name] = definition(schema, name.endsWith('Request') || name === 'ClientFrame' ? 'input' : 'output');
   for (const [kind, schema] of Object.entries(entitySchemas)) defs[`entity.${kind}`] = definition(schema, 'output');
   for (const [name, schema] of Object.entries(mutationArgsSchemas)) defs[`args.${name}`] = definition(schema, 'input');
   return {

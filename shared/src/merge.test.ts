@@ -13,15 +13,28 @@ const meta = (hlc: string, by = 'u1'): FieldMeta => ({ hlc, by, at: T0 + 100_000
 
 function conversation(title: string, titleHlc: string, archived = false, archivedHlc = h(0)): Conversation {
   return {
-    id: 'k1', spaceId: 'sp', title, archived, createdBy: 'u1', createdAt: T0,
+    id: 'k1',
+    spaceId: 'sp',
+    title,
+    archived,
+    createdBy: 'u1',
+    createdAt: T0,
     meta: { title: meta(titleHlc), archived: meta(archivedHlc) },
   };
 }
 
 function message(body: string, bodyHlc: string, extra: Partial<Message> = {}): Message {
   return {
-    id: 'm1', spaceId: 'sp', conversationId: 'k1', authorId: 'u1', body, createdAt: T0, editedAt: null, deleted: false,
-    meta: { body: meta(bodyHlc) }, ...extra,
+    id: 'm1',
+    spaceId: 'sp',
+    conversationId: 'k1',
+    authorId: 'u1',
+    body,
+    createdAt: T0,
+    editedAt: null,
+    deleted: false,
+    meta: { body: meta(bodyHlc) },
+    ...extra,
   };
 }
 
@@ -33,8 +46,20 @@ function session(startedAt: number, endedAt: number | null, activities: Session[
 
 function transcript(status: TranscriptStatus, submissions: number, extra: Partial<Transcript> = {}): Transcript {
   return {
-    id: 't1', spaceId: 'sp', conversationId: null, createdBy: 'u1', createdAt: T0, text: 'hello', language: 'en',
-    durationMs: null, status, submissions, result: null, error: null, meta: { text: meta(h(0)) }, ...extra,
+    id: 't1',
+    spaceId: 'sp',
+    conversationId: null,
+    createdBy: 'u1',
+    createdAt: T0,
+    text: 'hello',
+    language: 'en',
+    durationMs: null,
+    status,
+    submissions,
+    result: null,
+    error: null,
+    meta: { text: meta(h(0)) },
+    ...extra,
   };
 }
 
@@ -113,7 +138,12 @@ describe('message delete', () => {
 
 describe('session', () => {
   it.each([
-    ['activities are the union of kinds seen', session(10, null, ['chat']), session(10, null, ['review', 'chat']), session(10, null, ['chat', 'review'])],
+    [
+      'activities are the union of kinds seen',
+      session(10, null, ['chat']),
+      session(10, null, ['review', 'chat']),
+      session(10, null, ['chat', 'review']),
+    ],
     ['startedAt is the minimum', session(30, null, []), session(10, null, []), session(10, null, [], 30)],
     ['endedAt is the maximum', session(10, 50, []), session(10, 90, []), session(10, 90, [])],
     ['an end beats no end', session(10, null, ['browse']), session(10, 40, []), session(10, 40, ['browse'])],
@@ -233,24 +263,33 @@ function describeMergeLaws<T>(name: string, state: fc.Arbitrary<T>, merge: (a: T
     const runs = { numRuns: 500 };
 
     it('is commutative', () => {
-      fc.assert(fc.property(state, state, (a, b) => {
-        expect(merge(a, b)).toEqual(merge(b, a));
-      }), runs);
+      fc.assert(
+        fc.property(state, state, (a, b) => {
+          expect(merge(a, b)).toEqual(merge(b, a));
+        }),
+        runs,
+      );
     });
 
     it('is associative', () => {
-      fc.assert(fc.property(state, state, state, (a, b, c) => {
-        expect(merge(merge(a, b), c)).toEqual(merge(a, merge(b, c)));
-      }), runs);
+      fc.assert(
+        fc.property(state, state, state, (a, b, c) => {
+          expect(merge(merge(a, b), c)).toEqual(merge(a, merge(b, c)));
+        }),
+        runs,
+      );
     });
 
     it('is idempotent', () => {
-      fc.assert(fc.property(state, state, (a, b) => {
-        expect(merge(a, a)).toEqual(a);
-        const ab = merge(a, b);
-        expect(merge(ab, b)).toEqual(ab);
-        expect(merge(ab, ab)).toEqual(ab);
-      }), runs);
+      fc.assert(
+        fc.property(state, state, (a, b) => {
+          expect(merge(a, a)).toEqual(a);
+          const ab = merge(a, b);
+          expect(merge(ab, b)).toEqual(ab);
+          expect(merge(ab, ab)).toEqual(ab);
+        }),
+        runs,
+      );
     });
   });
 }

@@ -117,9 +117,11 @@ function laterAudio(a: Transcript['audio'], b: Transcript['audio']): Transcript[
 }
 
 export function mergeTranscript(a: Transcript, b: Transcript): Transcript {
-  const { audio: _audio, deleted: _deleted, ...base } = origin(a, b, [
-    'text', 'status', 'submissions', 'result', 'error', 'meta', 'audio', 'deleted',
-  ]);
+  const {
+    audio: _audio,
+    deleted: _deleted,
+    ...base
+  } = origin(a, b, ['text', 'status', 'submissions', 'result', 'error', 'meta', 'audio', 'deleted']);
   const deleted = a.deleted === true || b.deleted === true;
   const textOf = (t: Transcript) => (deleted ? '' : t.text);
   const text = pickLww({ value: textOf(a), meta: a.meta.text }, { value: textOf(b), meta: b.meta.text });

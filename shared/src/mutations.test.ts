@@ -60,7 +60,11 @@ describe('parseMutation', () => {
     ['a message over 20,000 characters', 'message.add', { id: 'm1', conversationId: 'k1', body: 'x'.repeat(MAX_TEXT_LENGTH + 1) }],
     ['an edit over 20,000 characters', 'message.edit', { id: 'm1', body: 'x'.repeat(MAX_TEXT_LENGTH + 1) }],
     ['an empty message', 'message.add', { id: 'm1', conversationId: 'k1', body: '' }],
-    ['a transcript over 20,000 characters', 'transcript.create', { id: 't1', spaceId: 'sp', text: 'x'.repeat(MAX_TEXT_LENGTH + 1), language: 'en' }],
+    [
+      'a transcript over 20,000 characters',
+      'transcript.create',
+      { id: 't1', spaceId: 'sp', text: 'x'.repeat(MAX_TEXT_LENGTH + 1), language: 'en' },
+    ],
     ['a transcript update over 20,000 characters', 'transcript.update', { id: 't1', text: 'x'.repeat(MAX_TEXT_LENGTH + 1) }],
     ['an id with a space', 'message.delete', { id: 'm 1' }],
     ['an id with a slash', 'message.delete', { id: '../m1' }],

@@ -28,7 +28,11 @@ const CLIENTS = [
   { id: 'c2b', userId: 'u2', skewMs: 0 },
 ] as const;
 const CONVERSATIONS = ['k1', 'k2'] as const;
-const MESSAGES = [['m1', 'k1'], ['m2', 'k1'], ['m3', 'k2']] as const;
+const MESSAGES = [
+  ['m1', 'k1'],
+  ['m2', 'k1'],
+  ['m3', 'k2'],
+] as const;
 const SESSIONS = ['s1', 's2'] as const;
 const TRANSCRIPTS = ['t1', 't2'] as const;
 const TEXTS = ['hi', 'hello', 'hey'] as const;
@@ -69,7 +73,10 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   time: fc.integer({ min: 0, max: 20 }),
 });
 
-const at = (i: number) => <T>(list: readonly T[]): T => list[i % list.length] as T;
+const at =
+  (i: number) =>
+  <T>(list: readonly T[]): T =>
+    list[i % list.length] as T;
 
 /**
  * Turns steps into mutations, applying them to a reference replica as they are made so that a
@@ -96,7 +103,11 @@ async function makeHistory(steps: readonly Step[]): Promise<History> {
   };
 
   async function emit<N extends MutationName>(
-    client: number, name: N, args: MutationArgs<N>, deps: number[], creates?: { kind: EntityKind; id: string },
+    client: number,
+    name: N,
+    args: MutationArgs<N>,
+    deps: number[],
+    creates?: { kind: EntityKind; id: string },
   ) {
     const who = CLIENTS[client];
     const clock = clocks[client];
@@ -143,7 +154,10 @@ async function makeHistory(steps: readonly Step[]): Promise<History> {
       if (!exists('message', id)) {
         // A message can only be written into a conversation the client knows.
         if (exists('conversation', conversationId) && mayCreate(c, 'message', id)) {
-          await emit(c, 'message.add', { id, conversationId, body: text }, [creatorOf('conversation', conversationId)], { kind: 'message', id });
+          await emit(c, 'message.add', { id, conversationId, body: text }, [creatorOf('conversation', conversationId)], {
+            kind: 'message',
+            id,
+          });
         }
         continue;
       }
@@ -211,7 +225,11 @@ function causalOrder(emitted: readonly Emitted[], choices: readonly number[]): n
 }
 
 /** Inserts a second delivery of some applied mutations somewhere after their first one. */
-function withDuplicates(order: readonly number[], outcomes: readonly MutationOutcome[], duplicates: ReadonlyArray<{ which: number; later: number }>) {
+function withDuplicates(
+  order: readonly number[],
+  outcomes: readonly MutationOutcome[],
+  duplicates: ReadonlyArray<{ which: number; later: number }>,
+) {
   const result = [...order];
   for (const { which, later } of duplicates) {
     const index = order[which % order.length];
@@ -246,7 +264,11 @@ describe('mutators', () => {
   it('converge: replicas in any causal order, with duplicates, hold the same entities', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(stepArb, { minLength: 1, maxLength: 80 }), orderArb, orderArb, duplicatesArb, duplicatesArb,
+        fc.array(stepArb, { minLength: 1, maxLength: 80 }),
+        orderArb,
+        orderArb,
+        duplicatesArb,
+        duplicatesArb,
         async (steps, choicesA, choicesB, duplicatesA, duplicatesB) => {
           const history = await makeHistory(steps);
           const a = await replay(history, withDuplicates(causalOrder(history.emitted, choicesA), history.outcomes, duplicatesA));
@@ -283,8 +305,17 @@ describe('mutators', () => {
     }
     expect(applied / total).toBeGreaterThan(0.6);
     expect([...appliedByName.keys()].sort()).toEqual([
-      'conversation.create', 'conversation.update', 'message.add', 'message.delete', 'message.edit',
-      'session.activity', 'session.end', 'session.start', 'transcript.create', 'transcript.submit', 'transcript.update',
+      'conversation.create',
+      'conversation.update',
+      'message.add',
+      'message.delete',
+      'message.edit',
+      'session.activity',
+      'session.end',
+      'session.start',
+      'transcript.create',
+      'transcript.submit',
+      'transcript.update',
     ]);
     expect(concurrentOrders).toBeGreaterThan(90);
   });

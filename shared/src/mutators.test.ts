@@ -49,14 +49,21 @@ describe('conversation', () => {
   it('creates one in a space of the user', async () => {
     expect(await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: ' Trip ' }, h(5))).toEqual(applied);
     expect(replica.read('conversation', 'k1')).toEqual({
-      id: 'k1', spaceId: 'shared', title: 'Trip', archived: false, createdBy: 'u1', createdAt: T0 + 5,
+      id: 'k1',
+      spaceId: 'shared',
+      title: 'Trip',
+      archived: false,
+      createdBy: 'u1',
+      createdAt: T0 + 5,
       meta: { title: { hlc: h(5), by: 'u1', at: T0 + 1_005 }, archived: { hlc: h(5), by: 'u1', at: T0 + 1_005 } },
     });
   });
 
   it('rejects a space the user is not a member of, and writes nothing', async () => {
     expect(await run('u2', 'conversation.create', { id: 'k1', spaceId: 'p1', title: 'Mine' }, h(5))).toEqual(rejectedWith('forbidden'));
-    expect(await run('u2', 'conversation.create', { id: 'k2', spaceId: 'nowhere', title: 'Mine' }, h(5))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u2', 'conversation.create', { id: 'k2', spaceId: 'nowhere', title: 'Mine' }, h(5))).toEqual(
+      rejectedWith('forbidden'),
+    );
     expect(replica.snapshot()).toEqual({});
   });
 
@@ -81,8 +88,15 @@ describe('conversation', () => {
     await run('u2', 'conversation.update', { id: 'k1', title: 'By u2' }, h(10, 'c2'));
     expect(replica.conflicts).toEqual([
       expect.objectContaining({
-        entityKind: 'conversation', entityId: 'k1', field: 'title', loserUserId: 'u2',
-        yourValue: 'By u2', winningValue: 'By u1', yourHlc: h(10, 'c2'), winningHlc: h(20), winningBy: 'u1',
+        entityKind: 'conversation',
+        entityId: 'k1',
+        field: 'title',
+        loserUserId: 'u2',
+        yourValue: 'By u2',
+        winningValue: 'By u1',
+        yourHlc: h(10, 'c2'),
+        winningHlc: h(20),
+        winningBy: 'u1',
       }),
     ]);
   });
@@ -100,7 +114,9 @@ describe('conversation', () => {
     expect(await run('u1', 'conversation.update', { id: 'k1', archived: true }, h(0))).toEqual(missing('conversation'));
     await run('u1', 'conversation.create', { id: 'k1', spaceId: 'p1', title: 'Private' }, h(0));
     expect(await run('u2', 'conversation.update', { id: 'k1', archived: true }, h(5, 'c2'))).toEqual(missing('conversation'));
-    expect(await run('u2', 'conversation.create', { id: 'k1', spaceId: 'p2', title: 'Take over' }, h(6, 'c2'))).toEqual(missing('conversation'));
+    expect(await run('u2', 'conversation.create', { id: 'k1', spaceId: 'p2', title: 'Take over' }, h(6, 'c2'))).toEqual(
+      missing('conversation'),
+    );
     expect(replica.read('conversation', 'k1')).toMatchObject({ spaceId: 'p1', title: 'Private', archived: false });
   });
 });
@@ -114,8 +130,15 @@ describe('message', () => {
   it('adds one to a conversation, in its space', async () => {
     expect(await run('u2', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hi' }, h(3, 'c2'))).toEqual(applied);
     expect(replica.read('message', 'm1')).toEqual({
-      id: 'm1', spaceId: 'shared', conversationId: 'k1', authorId: 'u2', body: 'hi', createdAt: T0 + 3, editedAt: null,
-      deleted: false, meta: { body: { hlc: h(3, 'c2'), by: 'u2', at: T0 + 1_003 } },
+      id: 'm1',
+      spaceId: 'shared',
+      conversationId: 'k1',
+      authorId: 'u2',
+      body: 'hi',
+      createdAt: T0 + 3,
+      editedAt: null,
+      deleted: false,
+      meta: { body: { hlc: h(3, 'c2'), by: 'u2', at: T0 + 1_003 } },
     });
   });
 
@@ -127,7 +150,10 @@ describe('message', () => {
 
   it('answers for a message in another space as for one that does not exist', async () => {
     await run('u1', 'message.add', { id: 'm2', conversationId: 'k2', body: 'private' }, h(3));
-    for (const [name, args] of [['message.edit', { id: 'm2', body: 'x' }], ['message.delete', { id: 'm2' }]] as const) {
+    for (const [name, args] of [
+      ['message.edit', { id: 'm2', body: 'x' }],
+      ['message.delete', { id: 'm2' }],
+    ] as const) {
       const hidden = await run('u2', name, args, h(4, 'c2'));
       const unknown = await run('u2', name, { ...args, id: 'nope' }, h(4, 'c2'));
       expect(hidden, name).toEqual(missing('message'));
@@ -140,7 +166,9 @@ describe('message', () => {
   it('lets only the author edit or delete', async () => {
     await run('u1', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hi' }, h(3));
     expect(await run('u2', 'message.edit', { id: 'm1', body: 'hijacked' }, h(9, 'c2'))).toEqual(rejectedWith('forbidden'));
-    expect(await run('u2', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hijacked' }, h(9, 'c2'))).toEqual(rejectedWith('forbidden'));
+    expect(await run('u2', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hijacked' }, h(9, 'c2'))).toEqual(
+      rejectedWith('forbidden'),
+    );
     expect(await run('u2', 'message.delete', { id: 'm1' }, h(9, 'c2'))).toEqual(rejectedWith('forbidden'));
     expect(await run('u1', 'message.edit', { id: 'nope', body: 'x' }, h(9))).toEqual(rejectedWith('forbidden'));
     expect(await run('u1', 'message.delete', { id: 'nope' }, h(9))).toEqual(rejectedWith('forbidden'));
@@ -160,14 +188,18 @@ describe('message', () => {
   ])('lets a delete win over an edit made %s it, whichever arrives first', async (_, editAt) => {
     const deleteFirst = new MemoryReplica(MEMBERS);
     const editFirst = new MemoryReplica(MEMBERS);
-    for (const [target, order] of [[deleteFirst, ['delete', 'edit']], [editFirst, ['edit', 'delete']]] as const) {
+    for (const [target, order] of [
+      [deleteFirst, ['delete', 'edit']],
+      [editFirst, ['edit', 'delete']],
+    ] as const) {
       replica = target;
       await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'Trip' }, h(0));
       await run('u1', 'message.add', { id: 'm1', conversationId: 'k1', body: 'hi' }, h(3));
       for (const step of order) {
-        const outcome = step === 'delete'
-          ? await run('u1', 'message.delete', { id: 'm1' }, h(25))
-          : await run('u1', 'message.edit', { id: 'm1', body: 'edited' }, h(editAt, 'c1b'));
+        const outcome =
+          step === 'delete'
+            ? await run('u1', 'message.delete', { id: 'm1' }, h(25))
+            : await run('u1', 'message.edit', { id: 'm1', body: 'edited' }, h(editAt, 'c1b'));
         expect(outcome).toEqual(applied);
       }
       expect(target.read('message', 'm1')).toMatchObject({ deleted: true, body: '' });
@@ -191,7 +223,12 @@ describe('session', () => {
     await run('u1', 'session.end', { id: 's1', endedAt: T0 + 90_000 }, h(3));
     await run('u1', 'session.end', { id: 's1', endedAt: T0 + 80_000 }, h(4));
     expect(replica.read('session', 's1')).toEqual({
-      id: 's1', spaceId: 'p1', userId: 'u1', startedAt: T0, endedAt: T0 + 90_000, lastActivityAt: T0 + 60_000,
+      id: 's1',
+      spaceId: 'p1',
+      userId: 'u1',
+      startedAt: T0,
+      endedAt: T0 + 90_000,
+      lastActivityAt: T0 + 60_000,
       activities: ['chat', 'review'],
     });
   });
@@ -217,22 +254,40 @@ describe('transcript', () => {
 
   it('creates a draft', async () => {
     expect(
-      await run('u2', 'transcript.create', { id: 't1', spaceId: 'shared', conversationId: 'k1', text: 'hola', language: 'es', durationMs: 1_500 }, h(3, 'c2')),
+      await run(
+        'u2',
+        'transcript.create',
+        { id: 't1', spaceId: 'shared', conversationId: 'k1', text: 'hola', language: 'es', durationMs: 1_500 },
+        h(3, 'c2'),
+      ),
     ).toEqual(applied);
     expect(replica.read('transcript', 't1')).toEqual({
-      id: 't1', spaceId: 'shared', conversationId: 'k1', createdBy: 'u2', createdAt: T0 + 3, text: 'hola', language: 'es',
-      durationMs: 1_500, status: 'draft', submissions: 0, result: null, error: null,
+      id: 't1',
+      spaceId: 'shared',
+      conversationId: 'k1',
+      createdBy: 'u2',
+      createdAt: T0 + 3,
+      text: 'hola',
+      language: 'es',
+      durationMs: 1_500,
+      status: 'draft',
+      submissions: 0,
+      result: null,
+      error: null,
       meta: { text: { hlc: h(3, 'c2'), by: 'u2', at: T0 + 1_003 } },
     });
   });
 
   it('rejects a conversation of another space, and a space of someone else', async () => {
-    expect(await run('u1', 'transcript.create', { id: 't1', spaceId: 'p1', conversationId: 'k1', text: 'x', language: 'en' }, h(3)))
-      .toEqual(rejectedWith('invalid_args'));
-    expect(await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', conversationId: 'nope', text: 'x', language: 'en' }, h(3)))
-      .toEqual(rejectedWith('invalid_args'));
-    expect(await run('u2', 'transcript.create', { id: 't1', spaceId: 'p1', text: 'x', language: 'en' }, h(3, 'c2')))
-      .toEqual(rejectedWith('forbidden'));
+    expect(
+      await run('u1', 'transcript.create', { id: 't1', spaceId: 'p1', conversationId: 'k1', text: 'x', language: 'en' }, h(3)),
+    ).toEqual(rejectedWith('invalid_args'));
+    expect(
+      await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', conversationId: 'nope', text: 'x', language: 'en' }, h(3)),
+    ).toEqual(rejectedWith('invalid_args'));
+    expect(await run('u2', 'transcript.create', { id: 't1', spaceId: 'p1', text: 'x', language: 'en' }, h(3, 'c2'))).toEqual(
+      rejectedWith('forbidden'),
+    );
     expect(replica.read('transcript', 't1')).toBeUndefined();
   });
 
@@ -285,7 +340,16 @@ describe('transcript', () => {
     expect(outcome).toEqual({
       status: 'applied',
       effects: {
-        conflicts: [expect.objectContaining({ entityKind: 'transcript', entityId: 't1', field: 'text', loserUserId: 'u2', yourValue: 'by u2', winningValue: 'by u1' })],
+        conflicts: [
+          expect.objectContaining({
+            entityKind: 'transcript',
+            entityId: 't1',
+            field: 'text',
+            loserUserId: 'u2',
+            yourValue: 'by u2',
+            winningValue: 'by u1',
+          }),
+        ],
       },
     });
     expect(replica.read('transcript', 't1')?.text).toBe('by u1');

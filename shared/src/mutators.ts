@@ -40,9 +40,7 @@ export interface MutationEffects {
   conflicts?: NewConflict[];
 }
 
-export type MutationOutcome =
-  | { status: 'applied'; effects?: MutationEffects }
-  | { status: 'rejected'; code: ErrorCode; message: string };
+export type MutationOutcome = { status: 'applied'; effects?: MutationEffects } | { status: 'rejected'; code: ErrorCode; message: string };
 
 const applied: MutationOutcome = { status: 'applied' };
 const appliedWith = (effects: MutationEffects): MutationOutcome => ({ status: 'applied', effects });
@@ -101,16 +99,30 @@ async function updateConversation(
   if (!current || !(await tx.isMember(current.spaceId))) return forbidden();
   const next = { ...current, meta: { ...current.meta } };
   if (change.title !== undefined) {
-    const won = await resolveWrite(tx, { value: current.title, meta: current.meta.title }, { value: change.title, meta }, {
-      entityKind: 'conversation', entityId: id, field: 'title',
-    });
+    const won = await resolveWrite(
+      tx,
+      { value: current.title, meta: current.meta.title },
+      { value: change.title, meta },
+      {
+        entityKind: 'conversation',
+        entityId: id,
+        field: 'title',
+      },
+    );
     next.title = won.value;
     next.meta.title = won.meta;
   }
   if (change.archived !== undefined) {
-    const won = await resolveWrite(tx, { value: current.archived, meta: current.meta.archived }, { value: change.archived, meta }, {
-      entityKind: 'conversation', entityId: id, field: 'archived',
-    });
+    const won = await resolveWrite(
+      tx,
+      { value: current.archived, meta: current.meta.archived },
+      { value: change.archived, meta },
+      {
+        entityKind: 'conversation',
+        entityId: id,
+        field: 'archived',
+      },
+    );
     next.archived = won.value;
     next.meta.archived = won.meta;
   }
@@ -127,9 +139,16 @@ async function editMessage(tx: MutationTx, current: Message, body: string, meta:
   if (current.deleted) await editLostToDelete(tx, current, body, meta);
   const won = current.deleted
     ? pickLww({ value: '', meta: current.meta.body }, { value: '', meta })
-    : await resolveWrite(tx, { value: current.body, meta: current.meta.body }, { value: body, meta }, {
-      entityKind: 'message', entityId: current.id, field: 'body',
-    });
+    : await resolveWrite(
+        tx,
+        { value: current.body, meta: current.meta.body },
+        { value: body, meta },
+        {
+          entityKind: 'message',
+          entityId: current.id,
+          field: 'body',
+        },
+      );
   const changed = won.meta.hlc !== current.meta.body.hlc;
   await tx.put('message', {
     ...current,
@@ -145,8 +164,16 @@ async function editLostToDelete(tx: MutationTx, current: Message, body: string, 
   const deletion = current.meta.deleted;
   if (!deletion || hlcClientId(deletion.hlc) === hlcClientId(edit.hlc)) return;
   await tx.recordConflict({
-    entityKind: 'message', entityId: current.id, field: 'deleted', loserUserId: edit.by,
-    yourValue: body, winningValue: null, yourHlc: edit.hlc, winningHlc: deletion.hlc, winningBy: deletion.by, at: edit.at,
+    entityKind: 'message',
+    entityId: current.id,
+    field: 'deleted',
+    loserUserId: edit.by,
+    yourValue: body,
+    winningValue: null,
+    yourHlc: edit.hlc,
+    winningHlc: deletion.hlc,
+    winningBy: deletion.by,
+    at: edit.at,
   });
 }
 
@@ -156,17 +183,32 @@ async function deleteOverrodeEdit(tx: MutationTx, current: Message, deletion: Fi
   const concurrent = hlcWall(deletion.hlc) < edit.at;
   if (current.deleted || current.editedAt === null || !concurrent || hlcClientId(edit.hlc) === hlcClientId(deletion.hlc)) return;
   await tx.recordConflict({
-    entityKind: 'message', entityId: current.id, field: 'deleted', loserUserId: edit.by,
-    yourValue: current.body, winningValue: null, yourHlc: edit.hlc, winningHlc: deletion.hlc, winningBy: deletion.by, at: deletion.at,
+    entityKind: 'message',
+    entityId: current.id,
+    field: 'deleted',
+    loserUserId: edit.by,
+    yourValue: current.body,
+    winningValue: null,
+    yourHlc: edit.hlc,
+    winningHlc: deletion.hlc,
+    winningBy: deletion.by,
+    at: deletion.at,
   });
 }
 
 async function updateTranscriptText(tx: MutationTx, current: Transcript, text: string, meta: FieldMeta) {
   if (!(await tx.isMember(current.spaceId))) return forbidden();
   if (current.deleted) return applied;
-  const won = await resolveWrite(tx, { value: current.text, meta: current.meta.text }, { value: text, meta }, {
-    entityKind: 'transcript', entityId: current.id, field: 'text',
-  });
+  const won = await resolveWrite(
+    tx,
+    { value: current.text, meta: current.meta.text },
+    { value: text, meta },
+    {
+      entityKind: 'transcript',
+      entityId: current.id,
+      field: 'text',
+    },
+  );
   await tx.put('transcript', { ...current, text: won.value, meta: { text: won.meta } });
   return applied;
 }
@@ -297,9 +339,16 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     // transcript (edited since, say), starts a new submission.
     if (current.status === 'queued' || current.status === 'processing') return applied;
     const submission = current.submissions + 1;
-    await tx.put('transcript', mergeTranscript(current, {
-      ...current, status: 'queued', submissions: submission, result: null, error: null,
-    }));
+    await tx.put(
+      'transcript',
+      mergeTranscript(current, {
+        ...current,
+        status: 'queued',
+        submissions: submission,
+        result: null,
+        error: null,
+      }),
+    );
     return appliedWith({ submitted: { transcriptId: current.id, submission } });
   },
 };
@@ -308,7 +357,12 @@ async function mergeSessionWrite(
   tx: MutationTx,
   ctx: MutationContext,
   id: string,
-  change: { startedAt?: number; endedAt?: number; lastActivityAt?: number; activities?: Array<'chat' | 'transcript' | 'review' | 'browse'> },
+  change: {
+    startedAt?: number;
+    endedAt?: number;
+    lastActivityAt?: number;
+    activities?: Array<'chat' | 'transcript' | 'review' | 'browse'>;
+  },
 ): Promise<MutationOutcome> {
   const current = await tx.get('session', id);
   // Another user's session is in their personal space: hidden, as above.

@@ -19,7 +19,12 @@ export type PresenceState = z.infer<typeof PresenceStateSchema>;
 
 export const PokeFrameSchema = z.object({ type: z.literal('poke') });
 export const PresenceFrameSchema = z
-  .object({ type: z.literal('presence'), userId: z.string().min(1).max(64), state: PresenceStateSchema, conversationId: IdSchema.optional() })
+  .object({
+    type: z.literal('presence'),
+    userId: z.string().min(1).max(64),
+    state: PresenceStateSchema,
+    conversationId: IdSchema.optional(),
+  })
   .refine((f) => f.state !== 'typing' || f.conversationId !== undefined, 'a typing frame names its conversation');
 export const ServerFrameSchema = z.union([PokeFrameSchema, PresenceFrameSchema]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;

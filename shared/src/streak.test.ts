@@ -16,7 +16,9 @@ const at = (iso: string) => {
 
 /** A session that started at `iso` and ended `minutes` later. */
 const ended = (iso: string, minutes: number): SessionTimes => ({
-  startedAt: at(iso), endedAt: at(iso) + minutes * MINUTE, lastActivityAt: at(iso),
+  startedAt: at(iso),
+  endedAt: at(iso) + minutes * MINUTE,
+  lastActivityAt: at(iso),
 });
 
 describe('calendar days in a time zone', () => {
@@ -53,11 +55,15 @@ describe('calendar days in a time zone', () => {
 
   it('moves by exactly one at every local midnight', () => {
     fc.assert(
-      fc.property(fc.integer({ min: at('2025-01-01T00:00:00Z'), max: at('2028-01-01T00:00:00Z') }), fc.constantFrom(NEW_YORK, MADRID, 'UTC', 'Asia/Kolkata'), (ms, timeZone) => {
-        const step = dayNumber(ms + HOUR, timeZone) - dayNumber(ms, timeZone);
-        expect(step === 0 || step === 1).toBe(true);
-        expect(step === 1).toBe(localDate(ms + HOUR, timeZone) !== localDate(ms, timeZone));
-      }),
+      fc.property(
+        fc.integer({ min: at('2025-01-01T00:00:00Z'), max: at('2028-01-01T00:00:00Z') }),
+        fc.constantFrom(NEW_YORK, MADRID, 'UTC', 'Asia/Kolkata'),
+        (ms, timeZone) => {
+          const step = dayNumber(ms + HOUR, timeZone) - dayNumber(ms, timeZone);
+          expect(step === 0 || step === 1).toBe(true);
+          expect(step === 1).toBe(localDate(ms + HOUR, timeZone) !== localDate(ms, timeZone));
+        },
+      ),
     );
   });
 });
@@ -79,7 +85,10 @@ describe('streaks', () => {
   it('never has a current streak longer than the longest', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 40 })), fc.integer({ min: 0, max: 40 }), (days, today) => {
-        const { currentStreak, longestStreak } = streaksOf(days.filter((d) => d <= today), today);
+        const { currentStreak, longestStreak } = streaksOf(
+          days.filter((d) => d <= today),
+          today,
+        );
         expect(currentStreak).toBeLessThanOrEqual(longestStreak);
         expect(longestStreak).toBeLessThanOrEqual(new Set(days).size);
       }),
@@ -118,7 +127,11 @@ describe('streaks', () => {
       '2026-10-27T09:00:00+01:00',
     ],
   ])('keeps a streak going: %s', (_, timeZone, starts, nowIso) => {
-    const stats = sessionStats(starts.map((s) => ended(s, 10)), at(nowIso), timeZone);
+    const stats = sessionStats(
+      starts.map((s) => ended(s, 10)),
+      at(nowIso),
+      timeZone,
+    );
     expect(stats).toMatchObject({ currentStreak: 4, longestStreak: 4, activeDaysLast30: 4 });
   });
 
@@ -132,7 +145,13 @@ describe('streaks', () => {
 
   it.each([
     // 24 h after a late session on the eve of the spring change it is already two days later.
-    ['24 h later across the spring change is the day after tomorrow', NEW_YORK, '2026-03-07T23:30:00-05:00', '2026-03-09T00:30:00-04:00', 0],
+    [
+      '24 h later across the spring change is the day after tomorrow',
+      NEW_YORK,
+      '2026-03-07T23:30:00-05:00',
+      '2026-03-09T00:30:00-04:00',
+      0,
+    ],
     // 48 h after an early session on the eve of the fall change it is still only the next day.
     ['48 h later across the fall change is still the next day', NEW_YORK, '2026-10-31T00:30:00-04:00', '2026-11-01T23:30:00-05:00', 1],
     ['just after midnight, yesterday still counts', MADRID, '2026-06-01T23:59:00+02:00', '2026-06-02T00:01:00+02:00', 1],
@@ -166,7 +185,11 @@ describe('stats', () => {
     { startedAt: at('2026-04-15T09:00:00+02:00'), endedAt: null, lastActivityAt: at('2026-04-15T09:10:00+02:00') }, // today, no end: 10 min
     ended('2026-04-09T23:30:00+02:00', 20), // 6 days ago, ends the next day: counts on the day it started
     ended('2026-04-08T10:00:00+02:00', 60), // 7 days ago: outside the last 7 days
-    { startedAt: at('2026-03-17T10:00:00+01:00'), endedAt: at('2026-03-17T10:00:00.400+01:00'), lastActivityAt: at('2026-03-17T10:01:30+01:00') }, // 29 days ago, before the DST change
+    {
+      startedAt: at('2026-03-17T10:00:00+01:00'),
+      endedAt: at('2026-03-17T10:00:00.400+01:00'),
+      lastActivityAt: at('2026-03-17T10:01:30+01:00'),
+    }, // 29 days ago, before the DST change
     ended('2026-03-16T10:00:00+01:00', 5), // 30 days ago: outside the last 30 days
     ended('2026-04-16T10:00:00+02:00', 45), // tomorrow (a wrong clock): not counted
   ];
@@ -191,7 +214,11 @@ describe('stats', () => {
 
   it('is all zero without sessions', () => {
     expect(sessionStats([], now, NEW_YORK)).toEqual({
-      currentStreak: 0, longestStreak: 0, activeDaysLast30: 0, sessionsLast7Days: 0, minutesLast7Days: 0,
+      currentStreak: 0,
+      longestStreak: 0,
+      activeDaysLast30: 0,
+      sessionsLast7Days: 0,
+      minutesLast7Days: 0,
     });
   });
 
@@ -199,6 +226,14 @@ describe('stats', () => {
     const days = dailyActivity(sessions, now, MADRID);
     expect(days).toHaveLength(7);
     expect(days.map((d) => d.day)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => dayNumber(now, MADRID) - 6 + i));
-    expect(days.map((d) => [d.sessions, d.minutes])).toEqual([[1, 20], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [2, 40]]);
+    expect(days.map((d) => [d.sessions, d.minutes])).toEqual([
+      [1, 20],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [2, 40],
+    ]);
   });
 });

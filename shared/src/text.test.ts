@@ -4,7 +4,12 @@ import { parseMutation } from './mutations.ts';
 import { cutAtGrapheme, isStorableText } from './text.ts';
 
 const HLC = '001763980000000:00000:c1';
-const BAD = { nul: 'a\u0000b', 'lone high surrogate': 'a\ud800b', 'lone low surrogate': 'a\udc00b', 'high surrogate at the end': 'ab\ud83d' };
+const BAD = {
+  nul: 'a\u0000b',
+  'lone high surrogate': 'a\ud800b',
+  'lone low surrogate': 'a\udc00b',
+  'high surrogate at the end': 'ab\ud83d',
+};
 
 describe('isStorableText', () => {
   it.each<[string, string, boolean]>([

@@ -22,7 +22,10 @@ export function isStorableText(value: string): boolean {
 export const StorableString = z.string().refine(isStorableText, 'contains U+0000 or a lone surrogate, which cannot be stored');
 
 /** The same with the surrounding white space trimmed first (names, titles, emails). */
-export const TrimmedStorableString = z.string().trim().refine(isStorableText, 'contains U+0000 or a lone surrogate, which cannot be stored');
+export const TrimmedStorableString = z
+  .string()
+  .trim()
+  .refine(isStorableText, 'contains U+0000 or a lone surrogate, which cannot be stored');
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

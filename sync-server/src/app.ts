@@ -108,18 +108,40 @@ export function createApp(deps: AppDeps): Express {
   api.use(requireSupportedProtocol);
   api.use(
     authRoutes({
-      pool, writer, cache, limiters: { login: limiter, signup: signupLimiter }, auth, newId: clock.newId,
+      pool,
+      writer,
+      cache,
+      limiters: { login: limiter, signup: signupLimiter },
+      auth,
+      newId: clock.newId,
       onLoggedOut: (deviceId) => bus.publish({ type: 'logout', deviceId }),
     }),
   );
   api.use(inviteRoutes({ pool, writer, ttlDays: config.inviteTtlDays, limiter: inviteLimiter, auth, now, newId: clock.newId }));
-  api.use(syncRoutes({ pool, writer, cache, jobs, jobMaxInFlightPerUser: config.jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, clock }));
+  api.use(
+    syncRoutes({
+      pool,
+      writer,
+      cache,
+      jobs,
+      jobMaxInFlightPerUser: config.jobMaxInFlightPerUser,
+      uploads,
+      auth,
+      rateLimits,
+      metrics,
+      clock,
+    }),
+  );
   api.use(statsRoute(pool, cache, auth, now));
   api.use(notFoundHandler);
-  app.use('/api', (_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  }, api);
+  app.use(
+    '/api',
+    (_req, res, next) => {
+      res.set('Cache-Control', 'no-store');
+      next();
+    },
+    api,
+  );
   // With a metrics listener of its own (server.ts), the app's listener does not serve /metrics.
   if (config.metrics.port === null) app.use(metricsRoute(metrics, { token: config.metrics.token, loopbackOnly: true }));
 

@@ -40,7 +40,8 @@ export interface RunningServer {
 
 /** The server's logger: JSON lines, or pretty lines in development (`LOG_FORMAT=pretty`). */
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
-  if (config.logFormat === 'pretty') return pino({ level: config.logLevel, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  if (config.logFormat === 'pretty')
+    return pino({ level: config.logLevel, transport: { target: 'pino-pretty', options: { colorize: true } } });
   return pino({ level: config.logLevel });
 }
 
@@ -121,8 +122,14 @@ export async function startServer(
   let fence: CacheFence | null = null;
   if (redis && config.databaseUrl) {
     const instanceFence = new CacheFence({
-      databaseUrl, pool, cache, logger, instanceId: clock.newId(), clock,
-      connectTimeoutMs: config.pgTimeouts.connectMs, queryTimeoutMs: queryTimeoutMs(config.pgTimeouts),
+      databaseUrl,
+      pool,
+      cache,
+      logger,
+      instanceId: clock.newId(),
+      clock,
+      connectTimeoutMs: config.pgTimeouts.connectMs,
+      queryTimeoutMs: queryTimeoutMs(config.pgTimeouts),
     });
     cache.onMissedWrite = () => instanceFence.announce();
     cache.heardEverything = () => instanceFence.heardEverything();
@@ -134,7 +141,15 @@ export async function startServer(
   const jobs = await TranscriptJobs.start(databaseUrl, { writer }, config.jobs, logger, config.pgTimeouts);
 
   const uploads = new AudioUploads({
-    pool, writer, clock, cache, users, dataDir: config.dataDir, maxBytes: config.uploadMaxBytes, limits: config.uploadLimits, logger,
+    pool,
+    writer,
+    clock,
+    cache,
+    users,
+    dataDir: config.dataDir,
+    maxBytes: config.uploadMaxBytes,
+    limits: config.uploadLimits,
+    logger,
   });
   uploads.startExpiry();
   const drain = new Drain(clock.timers);

@@ -95,7 +95,9 @@ describe('auth', () => {
   describe('login', () => {
     it('answers 200 {token, deviceId, user} with the same user as signup', async () => {
       const account = await signup(server, { displayName: 'Login' });
-      const res = await request(server.url).post('/api/auth/login').send({ email: account.email, password: account.password, deviceName: 'phone' });
+      const res = await request(server.url)
+        .post('/api/auth/login')
+        .send({ email: account.email, password: account.password, deviceName: 'phone' });
       expect(res.status, describeResponse(res)).toBe(200);
       expectRequestId(res);
       const body = AuthResponseSchema.parse(res.body);
@@ -122,7 +124,9 @@ describe('auth', () => {
     it('answers 401 invalid_credentials identically for an unknown email and a wrong password', async () => {
       const account = await signup(server);
       const wrongPassword = await request(server.url).post('/api/auth/login').send({ email: account.email, password: 'wrong password!' });
-      const unknownEmail = await request(server.url).post('/api/auth/login').send({ email: uniqueEmail('nobody'), password: 'wrong password!' });
+      const unknownEmail = await request(server.url)
+        .post('/api/auth/login')
+        .send({ email: uniqueEmail('nobody'), password: 'wrong password!' });
       expectError(wrongPassword, 401, 'invalid_credentials');
       expectError(unknownEmail, 401, 'invalid_credentials');
       expect(unknownEmail.body).toEqual(wrongPassword.body);
@@ -222,7 +226,10 @@ function loginLimits(limits: Partial<Config['loginRateLimit']>): Config['loginRa
 }
 
 const wrongLogin = (server: TestServer, email: string, i: number, headers: Record<string, string> = {}) =>
-  request(server.url).post('/api/auth/login').set(headers).send({ email, password: `wrong-${i}-password` });
+  request(server.url)
+    .post('/api/auth/login')
+    .set(headers)
+    .send({ email, password: `wrong-${i}-password` });
 
 describe('login rate limits', () => {
   describe('per email and IP', () => {
@@ -240,7 +247,9 @@ describe('login rate limits', () => {
       expectRateLimited(await wrongLogin(server, account.email, 3), 60);
 
       // The same email in another case is the same email.
-      const upper = await request(server.url).post('/api/auth/login').send({ email: account.email.toUpperCase(), password: 'wrong-upper-password' });
+      const upper = await request(server.url)
+        .post('/api/auth/login')
+        .send({ email: account.email.toUpperCase(), password: 'wrong-upper-password' });
       expectRateLimited(upper, 60);
     });
 
@@ -265,7 +274,10 @@ describe('login rate limits', () => {
       const account = await signup(server);
       for (let i = 0; i < 4; i++) await wrongLogin(server, account.email, i, fromIp('203.0.113.10'));
       expectRateLimited(await wrongLogin(server, account.email, 5, fromIp('203.0.113.10')), 60);
-      const owner = await request(server.url).post('/api/auth/login').set(fromIp('198.51.100.20')).send({ email: account.email, password: account.password });
+      const owner = await request(server.url)
+        .post('/api/auth/login')
+        .set(fromIp('198.51.100.20'))
+        .send({ email: account.email, password: account.password });
       expect(owner.status, describeResponse(owner)).toBe(200);
     });
 
@@ -319,7 +331,10 @@ describe('login rate limits', () => {
       const { email, cookie } = await ownerWithKnownDevice();
       const attacks = [];
       for (let i = 0; i < 12; i++) attacks.push((await wrongLogin(server, email, i, fromIp('203.0.113.66'))).status);
-      expect(attacks.slice(0, 10).every((s) => s === 401), attacks.join(',')).toBe(true);
+      expect(
+        attacks.slice(0, 10).every((s) => s === 401),
+        attacks.join(','),
+      ).toBe(true);
       expect(attacks.slice(10), 'the attacker is stopped').toEqual([429, 429]);
 
       const owner = await ownerLogin(email, cookie);
@@ -341,10 +356,16 @@ describe('login rate limits', () => {
     it('still limits wrong passwords from a known device, on its own count', async () => {
       const { email, cookie } = await ownerWithKnownDevice();
       for (let i = 0; i < 10; i++) {
-        const res = await request(server.url).post('/api/auth/login').set('Cookie', cookie).send({ email, password: `wrong-${i}-password` });
+        const res = await request(server.url)
+          .post('/api/auth/login')
+          .set('Cookie', cookie)
+          .send({ email, password: `wrong-${i}-password` });
         expectError(res, 401, 'invalid_credentials');
       }
-      const limited = await request(server.url).post('/api/auth/login').set('Cookie', cookie).send({ email, password: 'wrong-again-password' });
+      const limited = await request(server.url)
+        .post('/api/auth/login')
+        .set('Cookie', cookie)
+        .send({ email, password: 'wrong-again-password' });
       expectRateLimited(limited, 900);
     });
 
@@ -356,7 +377,11 @@ describe('login rate limits', () => {
       const cookie = await cookieOf();
       const attacker = fromIp('203.0.113.77');
       for (let i = 0; i < 10; i++) {
-        const res = await request(server.url).post('/api/auth/login').set(attacker).set('Cookie', cookie).send({ email, password: `guess-${i}-password` });
+        const res = await request(server.url)
+          .post('/api/auth/login')
+          .set(attacker)
+          .set('Cookie', cookie)
+          .send({ email, password: `guess-${i}-password` });
         expectError(res, 401, 'invalid_credentials');
       }
       // The guesses used up this email's allowance from this address, not some device's own.
@@ -374,7 +399,11 @@ describe('login rate limits', () => {
       expect(header).toMatch(/Path=\/api\/auth/i);
 
       for (let i = 0; i < 11; i++) await wrongLogin(server, email, i, fromIp('192.0.2.10'));
-      const again = await request(server.url).post('/api/auth/login').set(fromIp('192.0.2.10')).set('Cookie', cookie).send({ email, password: PASSWORD });
+      const again = await request(server.url)
+        .post('/api/auth/login')
+        .set(fromIp('192.0.2.10'))
+        .set('Cookie', cookie)
+        .send({ email, password: PASSWORD });
       expect(again.status, describeResponse(again)).toBe(200);
       expect(again.headers['set-cookie'], 'a known device keeps its cookie').toBeUndefined();
     });
@@ -391,7 +420,10 @@ describe('signup rate limits', () => {
   });
 
   const signupFrom = (ip: string, tag: string) =>
-    request(server.url).post('/api/auth/signup').set(fromIp(ip)).send({ email: uniqueEmail(tag), password: PASSWORD, displayName: 'Flood' });
+    request(server.url)
+      .post('/api/auth/signup')
+      .set(fromIp(ip))
+      .send({ email: uniqueEmail(tag), password: PASSWORD, displayName: 'Flood' });
 
   it('answers 429 rate_limited with Retry-After to a flood of signups from one address, and not to others', async () => {
     for (let i = 0; i < 3; i++) {
@@ -416,7 +448,10 @@ describe('signup rate limits', () => {
 
   it('does not count a signup that is refused as invalid', async () => {
     for (let i = 0; i < 5; i++) {
-      const res = await request(server.url).post('/api/auth/signup').set(fromIp('192.0.2.44')).send({ email: 'not-an-email', password: PASSWORD, displayName: 'X' });
+      const res = await request(server.url)
+        .post('/api/auth/signup')
+        .set(fromIp('192.0.2.44'))
+        .send({ email: 'not-an-email', password: PASSWORD, displayName: 'X' });
       expectError(res, 400, 'invalid_body');
     }
     const res = await signupFrom('192.0.2.44', 'valid');
@@ -432,15 +467,22 @@ describe('signup rate limits across instances and without Redis', () => {
   });
 
   const signupAt = (server: TestServer, ip: string, tag: string) =>
-    request(server.url).post('/api/auth/signup').set(fromIp(ip)).send({ email: uniqueEmail(tag), password: PASSWORD, displayName: 'Flood' });
+    request(server.url)
+      .post('/api/auth/signup')
+      .set(fromIp(ip))
+      .send({ email: uniqueEmail(tag), password: PASSWORD, displayName: 'Flood' });
 
   it('counts signups on every instance together through Redis', async () => {
     const first = await startTestServer({ signupRateLimit: { points: 3, windowSec: 3600 } });
     servers.push(first);
-    const second = await startTestServer({ signupRateLimit: { points: 3, windowSec: 3600 } }, { sharedDatabaseUrl: first.databaseUrl, redisPrefix: first.redisPrefix });
+    const second = await startTestServer(
+      { signupRateLimit: { points: 3, windowSec: 3600 } },
+      { sharedDatabaseUrl: first.databaseUrl, redisPrefix: first.redisPrefix },
+    );
     servers.push(second);
     const statuses = [];
-    for (const [i, server] of [first, second, first].entries()) statuses.push((await signupAt(server, '203.0.113.200', `multi${i}`)).status);
+    for (const [i, server] of [first, second, first].entries())
+      statuses.push((await signupAt(server, '203.0.113.200', `multi${i}`)).status);
     expect(statuses).toEqual([201, 201, 201]);
     expectRateLimited(await signupAt(second, '203.0.113.200', 'multi-last'), 3600);
   });

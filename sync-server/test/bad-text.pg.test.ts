@@ -77,17 +77,44 @@ describe('text Postgres cannot store', () => {
       const body = { email: `bad-${newId().toLowerCase()}@example.test`, password: 'long enough', displayName: 'Ana' };
       for (const field of ['email', 'password', 'displayName'] as const) {
         const value = field === 'email' ? body.email.replace('@', `${bad}@`) : `${body[field]}${bad}`;
-        expectError(await request(server.url).post('/api/auth/signup').send({ ...body, [field]: value }), 400, 'invalid_body');
+        expectError(
+          await request(server.url)
+            .post('/api/auth/signup')
+            .send({ ...body, [field]: value }),
+          400,
+          'invalid_body',
+        );
       }
       const account = await signup(server);
       const login = { email: account.email, password: account.password };
-      expectError(await request(server.url).post('/api/auth/login').send({ ...login, deviceName: `phone${bad}` }), 400, 'invalid_body');
-      expectError(await request(server.url).post('/api/auth/login').send({ ...login, password: `${account.password}${bad}` }), 400, 'invalid_body');
-      expectError(await request(server.url).post('/api/auth/login').send({ ...login, email: `${bad}${account.email}` }), 400, 'invalid_body');
+      expectError(
+        await request(server.url)
+          .post('/api/auth/login')
+          .send({ ...login, deviceName: `phone${bad}` }),
+        400,
+        'invalid_body',
+      );
+      expectError(
+        await request(server.url)
+          .post('/api/auth/login')
+          .send({ ...login, password: `${account.password}${bad}` }),
+        400,
+        'invalid_body',
+      );
+      expectError(
+        await request(server.url)
+          .post('/api/auth/login')
+          .send({ ...login, email: `${bad}${account.email}` }),
+        400,
+        'invalid_body',
+      );
     });
 
     it('invite accept answers 400 invalid_body for it in the code', async () => {
-      const res = await request(server.url).post('/api/invites/accept').set('Authorization', bearer(people.ana.token)).send({ code: `AB${bad}CD` });
+      const res = await request(server.url)
+        .post('/api/invites/accept')
+        .set('Authorization', bearer(people.ana.token))
+        .send({ code: `AB${bad}CD` });
       expectError(res, 400, 'invalid_body');
     });
   });
@@ -98,7 +125,10 @@ describe('text Postgres cannot store', () => {
   });
 
   it('a tus upload whose transcriptId metadata holds U+0000 answers 400 invalid_body', async () => {
-    const { response } = await createUpload(server, people.ana.token, { length: 100, metadata: { transcriptId: 'abc\u0000def', filetype: 'audio/ogg' } });
+    const { response } = await createUpload(server, people.ana.token, {
+      length: 100,
+      metadata: { transcriptId: 'abc\u0000def', filetype: 'audio/ogg' },
+    });
     expect(response.status, response.body).toBe(400);
     expect(tusErrorCode(response)).toBe('invalid_body');
   });
@@ -138,9 +168,10 @@ describe('a write Postgres refuses as data', () => {
 
     const response = await client.push();
 
-    expect(response.results.map((r) => r.status), JSON.stringify(response)).toEqual([
-      'applied', 'applied', 'rejected', 'applied', 'rejected', 'applied',
-    ]);
+    expect(
+      response.results.map((r) => r.status),
+      JSON.stringify(response),
+    ).toEqual(['applied', 'applied', 'rejected', 'applied', 'rejected', 'applied']);
     expect(response.results[2]?.error?.code).toBe('invalid_args');
     expect(response.results[4]?.error?.code).toBe('invalid_args');
     expect(response.lastMutationId).toBe(6);

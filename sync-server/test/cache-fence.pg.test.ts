@@ -16,7 +16,11 @@ const TIMEOUTS = { connectMs: 5000, statementMs: 5000, lockMs: 2000, idleInTrans
 
 function cacheOf(name: string): SyncCache {
   const registry = new Registry();
-  return new SyncCache(new MemoryKv(), new Counter({ name: `fence_test_${name.replace(/\W/g, '_')}`, help: 'test', labelNames: ['cache', 'result'], registers: [registry] }), Date.now);
+  return new SyncCache(
+    new MemoryKv(),
+    new Counter({ name: `fence_test_${name.replace(/\W/g, '_')}`, help: 'test', labelNames: ['cache', 'result'], registers: [registry] }),
+    Date.now,
+  );
 }
 
 describe('the cache fence', () => {
@@ -36,7 +40,16 @@ describe('the cache fence', () => {
 
   async function instance(name: string): Promise<{ cache: SyncCache; fence: CacheFence }> {
     const cache = cacheOf(name);
-    const fence = new CacheFence({ databaseUrl: database.url, pool, cache, logger: pino({ level: 'silent' }), instanceId: name, connectTimeoutMs: 5000, queryTimeoutMs: 6000, clock: systemClock() });
+    const fence = new CacheFence({
+      databaseUrl: database.url,
+      pool,
+      cache,
+      logger: pino({ level: 'silent' }),
+      instanceId: name,
+      connectTimeoutMs: 5000,
+      queryTimeoutMs: 6000,
+      clock: systemClock(),
+    });
     cache.onMissedWrite = () => fence.announce();
     cache.heardEverything = () => fence.heardEverything();
     await fence.start();

@@ -50,7 +50,15 @@ describe('cache calls and space locks', () => {
     observer = new pg.Client({ connectionString: database.url });
     await observer.connect();
     const client = observer;
-    const config = { ...loadConfig({}), port: 0, host: '127.0.0.1', databaseUrl: database.url, redisUrl: TEST_REDIS_URL, redisPrefix: prefix, pgPoolMax: 8 };
+    const config = {
+      ...loadConfig({}),
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: database.url,
+      redisUrl: TEST_REDIS_URL,
+      redisPrefix: prefix,
+      pgPoolMax: 8,
+    };
     server = await startServer(config, pino({ level: 'silent' }), { wrapKv: (kv) => observed(kv, client, underLock, calls) });
   });
   afterAll(async () => {
@@ -68,7 +76,13 @@ describe('cache calls and space locks', () => {
     const writer = new SyncClient(app, ana.token);
     writer.mutate('conversation.create', { id: newId(), spaceId: sharedSpaceId, title: 'locked?' });
     const id = newId();
-    createTranscript(writer, { id, spaceId: sharedSpaceId, text: 'Ana: We walked by the river.\nBen: It was lovely.', language: 'en-GB', durationMs: 30_000 });
+    createTranscript(writer, {
+      id,
+      spaceId: sharedSpaceId,
+      text: 'Ana: We walked by the river.\nBen: It was lovely.',
+      language: 'en-GB',
+      durationMs: 30_000,
+    });
     writer.mutate('transcript.submit', { id });
     await pushApplied(writer);
     // Wait for the job in the database, not by pulling: a pull's cache call while the worker's own

@@ -121,7 +121,10 @@ describe('the Redis cache', () => {
       // Many pulls with nothing new: the first after a flush refills the cache from Postgres.
       for (let i = 0; i < 6; i++) {
         await reader.pull();
-        expect(expected.filter((m) => !reader.state.has(keyOf('message', m))), `round ${round}, pull ${i}`).toEqual([]);
+        expect(
+          expected.filter((m) => !reader.state.has(keyOf('message', m))),
+          `round ${round}, pull ${i}`,
+        ).toEqual([]);
       }
       // Another client pushes; the very next pull must see it.
       const other = writers[(round + 1) % writers.length] as SyncClient;
@@ -194,7 +197,10 @@ describe('the Redis cache', () => {
   it('never skips a change under concurrent pushes, with the cache on and repeated pulls in between', async () => {
     const { ana, ben, sharedSpaceId } = await couple(server);
     const random = new Random(20_260_401);
-    const conversations = new Map<Account, string>([[ana, newId()], [ben, newId()]]);
+    const conversations = new Map<Account, string>([
+      [ana, newId()],
+      [ben, newId()],
+    ]);
     const shared = newId();
     const setupAna = clientOf(server, ana, 'setup');
     setupAna.mutate('conversation.create', { id: shared, spaceId: sharedSpaceId, title: 'shared' });
@@ -218,7 +224,11 @@ describe('the Redis cache', () => {
         for (let m = 0; m < 4; m++) {
           const personal = random.chance(0.3);
           const id = newId();
-          client.mutate('message.add', { id, conversationId: personal ? conversations.get(who) : shared, body: `${client.clientId} ${batch}.${m}` });
+          client.mutate('message.add', {
+            id,
+            conversationId: personal ? conversations.get(who) : shared,
+            body: `${client.clientId} ${batch}.${m}`,
+          });
           items.push({ id, spaceId: personal ? who.personalSpaceId : sharedSpaceId });
         }
         const answer = await client.push();
@@ -259,8 +269,14 @@ describe('the Redis cache', () => {
     const after = await cacheCounters(server);
     expect(after.pullHit - before.pullHit, 'the cache answered some of the repeated pulls').toBeGreaterThan(0);
     expect(catchUps).toBeGreaterThan(1);
-    const expected = acked.filter((m) => visible.has(m.spaceId)).map((m) => m.id).sort();
-    const held = [...reader.state.values()].filter((c) => c.kind === 'message').map((c) => c.id).sort();
+    const expected = acked
+      .filter((m) => visible.has(m.spaceId))
+      .map((m) => m.id)
+      .sort();
+    const held = [...reader.state.values()]
+      .filter((c) => c.kind === 'message')
+      .map((c) => c.id)
+      .sort();
     expect(held).toEqual(expected);
     expect(snapshot(reader.state)).toEqual(snapshot(await freshState(server, ben.token)));
   }, 45_000);

@@ -37,7 +37,10 @@ describe('concurrent pushes and paged pulls', () => {
     const setup = clientOf(server, ana, 'setup');
     const sharedConversations = [newId(), newId()];
     for (const id of sharedConversations) setup.mutate('conversation.create', { id, spaceId: sharedSpaceId, title: 'start' });
-    const personalConversation = new Map<string, string>([[ana.userId, newId()], [ben.userId, newId()]]);
+    const personalConversation = new Map<string, string>([
+      [ana.userId, newId()],
+      [ben.userId, newId()],
+    ]);
     setup.mutate('conversation.create', { id: personalConversation.get(ana.userId), spaceId: ana.personalSpaceId, title: 'Ana notes' });
     expect((await setup.push()).results.every((r) => r.status === 'applied')).toBe(true);
     const benSetup = clientOf(server, ben, 'setup');
@@ -111,13 +114,21 @@ describe('concurrent pushes and paged pulls', () => {
     for (const { client, visible } of pullers) {
       const fresh = await freshState(server, client.token, 1000);
       expect(snapshot(client.state), `${client.clientId} holds what a fresh full pull gives`).toEqual(snapshot(fresh));
-      const expectedMessages = acked.filter((m) => visible.has(m.spaceId)).map((m) => m.id).sort();
-      const held = [...client.state.values()].filter((c) => c.kind === 'message').map((c) => c.id).sort();
-      expect(held, "exactly the acknowledged messages").toEqual(expectedMessages);
+      const expectedMessages = acked
+        .filter((m) => visible.has(m.spaceId))
+        .map((m) => m.id)
+        .sort();
+      const held = [...client.state.values()]
+        .filter((c) => c.kind === 'message')
+        .map((c) => c.id)
+        .sort();
+      expect(held, 'exactly the acknowledged messages').toEqual(expectedMessages);
       for (const [conversationId, writes] of titleWrites) {
         if (writes.length === 0) continue;
         const winner = writes.reduce((a, b) => (compareHlc(a.hlc, b.hlc) >= 0 ? a : b));
-        expect(entityIn(client.state, 'conversation', conversationId)?.title, 'the title is the write with the largest hlc').toBe(winner.title);
+        expect(entityIn(client.state, 'conversation', conversationId)?.title, 'the title is the write with the largest hlc').toBe(
+          winner.title,
+        );
       }
     }
     expect(acked.length).toBeGreaterThan(200);

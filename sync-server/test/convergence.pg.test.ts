@@ -118,7 +118,7 @@ async function randomPush(server: TestServer, d: Device, r: Random, applied: Arr
   const res: PushResponse = await d.client.push(batch);
   expect(res.lastMutationId).toBe(Math.max(last, to));
   const expected = batch.map((m) => (m.id <= last ? 'duplicate' : 'applied'));
-  expect(res.results.map((x) => x.error ? `${x.status}:${x.error.code}:${x.error.message}` : x.status)).toEqual(expected);
+  expect(res.results.map((x) => (x.error ? `${x.status}:${x.error.code}:${x.error.message}` : x.status))).toEqual(expected);
   res.results.forEach((x, i) => {
     if (x.status === 'applied') applied.push({ m: batch[i] as Envelope, userId: d.who.userId });
   });
@@ -195,7 +195,9 @@ describe('convergence under random streams', () => {
     for (;;) {
       const states = await Promise.all(tokens.map((token) => freshState(server, token)));
       const busy = states.some((state) =>
-        [...state.values()].some((c) => c.kind === 'transcript' && ['queued', 'processing'].includes((c.data as { status?: string }).status ?? '')),
+        [...state.values()].some(
+          (c) => c.kind === 'transcript' && ['queued', 'processing'].includes((c.data as { status?: string }).status ?? ''),
+        ),
       );
       if (!busy) return;
       if (Date.now() > deadline) throw new Error('transcript jobs did not finish within 30 s');

@@ -38,12 +38,22 @@ describe('durability across a SIGKILL', () => {
       for (let round = 0; round < 3; round++) {
         const batch = [];
         if (round === 0) {
-          batch.push({ id: nextId++, name: 'conversation.create', args: { id: conversation, spaceId, title: 'Survives' }, hlc: hlcAt(Date.now(), clientId, 0) });
+          batch.push({
+            id: nextId++,
+            name: 'conversation.create',
+            args: { id: conversation, spaceId, title: 'Survives' },
+            hlc: hlcAt(Date.now(), clientId, 0),
+          });
         }
         for (let i = 0; i < 5; i++) {
           const id = newId();
           messages.push(id);
-          batch.push({ id: nextId, name: 'message.add', args: { id, conversationId: conversation, body: `round ${round} #${i}` }, hlc: hlcAt(Date.now(), clientId, nextId) });
+          batch.push({
+            id: nextId,
+            name: 'message.add',
+            args: { id, conversationId: conversation, body: `round ${round} #${i}` },
+            hlc: hlcAt(Date.now(), clientId, nextId),
+          });
           nextId += 1;
         }
         const answer = await push(server, token, clientId, batch);
@@ -55,7 +65,11 @@ describe('durability across a SIGKILL', () => {
         server = await startServerProcess(env);
         const state = await freshState(server, token);
         expect(entityIn(state, 'conversation', conversation)?.title).toBe('Survives');
-        expect(entitiesOf(state, 'message').map((m) => m.id).sort()).toEqual([...messages].sort());
+        expect(
+          entitiesOf(state, 'message')
+            .map((m) => m.id)
+            .sort(),
+        ).toEqual([...messages].sort());
         expect((await pull(server, token, { clientId, cursor: null })).lastMutationId).toBe(nextId - 1);
       }
 

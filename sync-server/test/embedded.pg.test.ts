@@ -38,7 +38,12 @@ describe('embedded database', () => {
       const spaceId = (me.body as { spaces: Array<{ id: string }> }).spaces[0]?.id as string;
       const answer = await push(server, token, clientId, [
         { id: 1, name: 'conversation.create', args: { id: conversation, spaceId, title: 'Kept' }, hlc: hlcAt(Date.now(), clientId, 1) },
-        { id: 2, name: 'message.add', args: { id: message, conversationId: conversation, body: 'still here' }, hlc: hlcAt(Date.now(), clientId, 2) },
+        {
+          id: 2,
+          name: 'message.add',
+          args: { id: message, conversationId: conversation, body: 'still here' },
+          hlc: hlcAt(Date.now(), clientId, 2),
+        },
       ]);
       expect(answer.results.map((r) => r.status)).toEqual(['applied', 'applied']);
 

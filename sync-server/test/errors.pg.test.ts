@@ -76,7 +76,14 @@ describe('errors', () => {
       ['clientId null', { clientId: null, cursor: null }],
       ['limit a string', { clientId: 'c1', cursor: null, limit: 'ten' }],
     ])('pull with %s', async (_name, body) => {
-      expectError(await request(server.url).post('/api/sync/pull').set('Authorization', bearer(token)).send(body as object), 400, 'invalid_body');
+      expectError(
+        await request(server.url)
+          .post('/api/sync/pull')
+          .set('Authorization', bearer(token))
+          .send(body as object),
+        400,
+        'invalid_body',
+      );
     });
 
     it.each<[string, unknown]>([
@@ -84,11 +91,21 @@ describe('errors', () => {
       ['displayName an object', { email: 'shape@example.test', password: 'long enough', displayName: { a: 1 } }],
       ['password an array', { email: 'shape2@example.test', password: ['long enough'], displayName: 'X' }],
     ])('signup with %s', async (_name, body) => {
-      expectError(await request(server.url).post('/api/auth/signup').send(body as object), 400, 'invalid_body');
+      expectError(
+        await request(server.url)
+          .post('/api/auth/signup')
+          .send(body as object),
+        400,
+        'invalid_body',
+      );
     });
 
     it('invite accept with a code that is not a string', async () => {
-      expectError(await request(server.url).post('/api/invites/accept').set('Authorization', bearer(token)).send({ code: 12345678 }), 400, 'invalid_body');
+      expectError(
+        await request(server.url).post('/api/invites/accept').set('Authorization', bearer(token)).send({ code: 12345678 }),
+        400,
+        'invalid_body',
+      );
     });
   });
 
@@ -97,7 +114,9 @@ describe('errors', () => {
       expectClientError(await rawPost(server, '/api/sync/push', token, JSON.stringify({ clientId: 'c1', mutations: [] }), 'text/plain'));
     });
     it('a push with an unsupported charset', async () => {
-      expectClientError(await rawPost(server, '/api/sync/push', token, '{"clientId":"c1","mutations":[]}', 'application/json; charset=klingon'));
+      expectClientError(
+        await rawPost(server, '/api/sync/push', token, '{"clientId":"c1","mutations":[]}', 'application/json; charset=klingon'),
+      );
     });
     it('a push claiming gzip that is not gzip', async () => {
       const res = await request(server.url)
@@ -132,7 +151,14 @@ describe('errors', () => {
       const clientId = `big-${newId()}`;
       const body = JSON.stringify({
         clientId,
-        mutations: [{ id: 1, name: 'session.start', args: { id: newId(), startedAt: 1, pad: 'x'.repeat(MAX_BODY_BYTES + 1024) }, hlc: hlcAt(Date.now(), clientId) }],
+        mutations: [
+          {
+            id: 1,
+            name: 'session.start',
+            args: { id: newId(), startedAt: 1, pad: 'x'.repeat(MAX_BODY_BYTES + 1024) },
+            hlc: hlcAt(Date.now(), clientId),
+          },
+        ],
       });
       expectError(await rawPost(server, '/api/sync/push', token, body), 413, 'payload_too_large');
       expectError(await rawPost(server, '/api/auth/signup', null, body), 413, 'payload_too_large');
@@ -145,7 +171,12 @@ describe('errors', () => {
       for (let i = 1; i <= MAX_PUSH_MUTATIONS + 1; i++) {
         const id = newId();
         ids.push(id);
-        mutations.push({ id: i, name: 'session.start', args: { id, startedAt: 1_700_000_000_000 + i }, hlc: hlcAt(Date.now(), clientId, i) });
+        mutations.push({
+          id: i,
+          name: 'session.start',
+          args: { id, startedAt: 1_700_000_000_000 + i },
+          hlc: hlcAt(Date.now(), clientId, i),
+        });
       }
       expectError(await pushRequest(server, token, { clientId, mutations }), 413, 'payload_too_large');
       const sessions = entitiesOf(await freshState(server, token), 'session').map((s) => s.id);
@@ -156,7 +187,12 @@ describe('errors', () => {
       const clientId = `max-${newId()}`;
       const mutations: Envelope[] = [];
       for (let i = 1; i <= MAX_PUSH_MUTATIONS; i++) {
-        mutations.push({ id: i, name: 'session.activity', args: { id: `s-${clientId}`, kind: 'browse', at: 1_700_000_000_000 + i }, hlc: hlcAt(Date.now(), clientId, i) });
+        mutations.push({
+          id: i,
+          name: 'session.activity',
+          args: { id: `s-${clientId}`, kind: 'browse', at: 1_700_000_000_000 + i },
+          hlc: hlcAt(Date.now(), clientId, i),
+        });
       }
       const res = await push(server, token, clientId, mutations);
       expect(res.lastMutationId).toBe(MAX_PUSH_MUTATIONS);
@@ -166,13 +202,28 @@ describe('errors', () => {
     it('accepts a batch of about 900 KB', async () => {
       const clientId = `wide-${newId()}`;
       const conv = newId();
-      const mutations: Envelope[] = [{ id: 1, name: 'conversation.create', args: { id: conv, spaceId: personalSpace, title: 'Wide' }, hlc: hlcAt(Date.now(), clientId, 0) }];
+      const mutations: Envelope[] = [
+        {
+          id: 1,
+          name: 'conversation.create',
+          args: { id: conv, spaceId: personalSpace, title: 'Wide' },
+          hlc: hlcAt(Date.now(), clientId, 0),
+        },
+      ];
       for (let i = 2; i <= 46; i++) {
-        mutations.push({ id: i, name: 'message.add', args: { id: newId(), conversationId: conv, body: 'w'.repeat(20_000) }, hlc: hlcAt(Date.now(), clientId, i) });
+        mutations.push({
+          id: i,
+          name: 'message.add',
+          args: { id: newId(), conversationId: conv, body: 'w'.repeat(20_000) },
+          hlc: hlcAt(Date.now(), clientId, i),
+        });
       }
       expect(JSON.stringify({ clientId, mutations }).length).toBeLessThan(MAX_BODY_BYTES);
       const res = await push(server, token, clientId, mutations);
-      expect(res.results.every((r) => r.status === 'applied'), JSON.stringify(res.results.filter((r) => r.status !== 'applied'))).toBe(true);
+      expect(
+        res.results.every((r) => r.status === 'applied'),
+        JSON.stringify(res.results.filter((r) => r.status !== 'applied')),
+      ).toBe(true);
     });
   });
 
@@ -186,7 +237,13 @@ describe('errors', () => {
     ])('%s %s', async (method, path) => {
       const agent = request(server.url);
       const call =
-        method === 'GET' ? agent.get(path) : method === 'POST' ? agent.post(path) : method === 'DELETE' ? agent.delete(path) : agent.put(path);
+        method === 'GET'
+          ? agent.get(path)
+          : method === 'POST'
+            ? agent.post(path)
+            : method === 'DELETE'
+              ? agent.delete(path)
+              : agent.put(path);
       expectError(await call.set('Authorization', bearer(token)), 404, 'not_found');
     });
   });

@@ -69,7 +69,10 @@ describe('Postgres faults under load (two instances, own cluster)', () => {
       return Date.now();
     });
     console.log(`[fault: postgres paused] /api/ready during the pause: ${JSON.stringify(ready)}`);
-    expect(ready.map((r) => r.status), '/api/ready answers 503 while Postgres is paused').toEqual([503, 503]);
+    expect(
+      ready.map((r) => r.status),
+      '/api/ready answers 503 while Postgres is paused',
+    ).toEqual([503, 503]);
     expect(Math.max(...ready.map((r) => r.ms)), `/api/ready answers within ${HANG_BOUND_MS} ms`).toBeLessThan(HANG_BOUND_MS);
   });
 });

@@ -58,7 +58,12 @@ describe('one instance cut off from Redis while another reaches it', () => {
     const clientId = `split-${newId()}`;
     const conversationId = newId();
     await push(a, who.token, clientId, [
-      { id: 1, name: 'conversation.create', args: { id: conversationId, spaceId: who.personalSpaceId, title: 'split' }, hlc: hlcAt(Date.now(), clientId, 1) },
+      {
+        id: 1,
+        name: 'conversation.create',
+        args: { id: conversationId, spaceId: who.personalSpaceId, title: 'split' },
+        hlc: hlcAt(Date.now(), clientId, 1),
+      },
     ]);
     // Caught up through A, twice: the second pull is answered from the cache.
     let cursor = (await pull(a, who.token, { clientId, cursor: null })).cursor;
@@ -73,7 +78,10 @@ describe('one instance cut off from Redis while another reaches it', () => {
     expect(pushed.results.map((r) => r.status)).toEqual(['applied']);
 
     const page = await pull(a, who.token, { clientId, cursor });
-    expect(page.changes.map((c) => keyOf(c.kind, c.id)), 'the pull through A has the push acknowledged by B').toContain(keyOf('message', messageId));
+    expect(
+      page.changes.map((c) => keyOf(c.kind, c.id)),
+      'the pull through A has the push acknowledged by B',
+    ).toContain(keyOf('message', messageId));
     expect(page.lastMutationId, 'lastMutationId never goes back').toBeGreaterThanOrEqual(pushed.lastMutationId);
 
     partition?.heal();

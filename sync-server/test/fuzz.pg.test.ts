@@ -37,10 +37,15 @@ function send(method: string, path: string, options: { headers?: Record<string, 
   return new Promise((resolve, reject) => {
     let req: http.ClientRequest;
     try {
-      req = http.request(new URL(path, server.url), { method, agent: false, headers: { 'Content-Type': 'application/json', ...options.headers } });
+      req = http.request(new URL(path, server.url), {
+        method,
+        agent: false,
+        headers: { 'Content-Type': 'application/json', ...options.headers },
+      });
     } catch (error) {
       // The server never saw those.
-      if ((error as { code?: string }).code === 'ERR_INVALID_CHAR' || (error as { code?: string }).code === 'ERR_INVALID_HTTP_TOKEN') return resolve(null);
+      if ((error as { code?: string }).code === 'ERR_INVALID_CHAR' || (error as { code?: string }).code === 'ERR_INVALID_HTTP_TOKEN')
+        return resolve(null);
       return reject(error instanceof Error ? error : new Error(String(error)));
     }
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${path} took over ${REQUEST_TIMEOUT_MS} ms`)));
@@ -114,13 +119,29 @@ describe.each([
     };
     return { ...table[name] };
   }
-  const mutationNames = ['conversation.create', 'conversation.update', 'message.add', 'message.edit', 'message.delete', 'session.start',
-    'session.activity', 'session.end', 'transcript.create', 'transcript.update', 'transcript.submit', 'transcript.delete'];
+  const mutationNames = [
+    'conversation.create',
+    'conversation.update',
+    'message.add',
+    'message.edit',
+    'message.delete',
+    'session.start',
+    'session.activity',
+    'session.end',
+    'transcript.create',
+    'transcript.update',
+    'transcript.submit',
+    'transcript.delete',
+  ];
 
-  const someId = () => fc.oneof(fc.constantFrom(...victimIds, attackerTranscriptId, attacker.personalSpaceId), nastyString, fc.constant(newId()));
+  const someId = () =>
+    fc.oneof(fc.constantFrom(...victimIds, attackerTranscriptId, attacker.personalSpaceId), nastyString, fc.constant(newId()));
 
   beforeAll(async () => {
-    ({ server, accounts: { victim, attacker } } = await startWithAccounts(async (started) => ({
+    ({
+      server,
+      accounts: { victim, attacker },
+    } = await startWithAccounts(async (started) => ({
       victim: await account(started, 'Victim'),
       attacker: await account(started, 'Attacker'),
     })));
@@ -130,16 +151,46 @@ describe.each([
     const clientId = `victim-${newId()}`;
     const at = Date.now();
     await push(server, victim.token, clientId, [
-      { id: 1, name: 'conversation.create', args: { id: conversationId, spaceId: victim.personalSpaceId, title: 'Before the fuzzing ‏عربي' }, hlc: hlcAt(at, clientId, 1) },
-      ...messageIds.map((id, i) => ({ id: i + 2, name: 'message.add', args: { id, conversationId, body: `message ${i} 😀` }, hlc: hlcAt(at, clientId, i + 2) })),
-      { id: 5, name: 'transcript.create', args: { id: transcriptId, spaceId: victim.personalSpaceId, conversationId, text: 'Ana: hello', language: 'en' }, hlc: hlcAt(at, clientId, 5) },
+      {
+        id: 1,
+        name: 'conversation.create',
+        args: { id: conversationId, spaceId: victim.personalSpaceId, title: 'Before the fuzzing ‏عربي' },
+        hlc: hlcAt(at, clientId, 1),
+      },
+      ...messageIds.map((id, i) => ({
+        id: i + 2,
+        name: 'message.add',
+        args: { id, conversationId, body: `message ${i} 😀` },
+        hlc: hlcAt(at, clientId, i + 2),
+      })),
+      {
+        id: 5,
+        name: 'transcript.create',
+        args: { id: transcriptId, spaceId: victim.personalSpaceId, conversationId, text: 'Ana: hello', language: 'en' },
+        hlc: hlcAt(at, clientId, 5),
+      },
     ]);
     attackerTranscriptId = newId();
     const attackerClient = `attacker-${newId()}`;
     await push(server, attacker.token, attackerClient, [
-      { id: 1, name: 'transcript.create', args: { id: attackerTranscriptId, spaceId: attacker.personalSpaceId, text: 'mine', language: 'en' }, hlc: hlcAt(at, attackerClient, 1) },
-      { id: 2, name: 'conversation.create', args: { id: attackerIds.conversation, spaceId: attacker.personalSpaceId, title: 'mine' }, hlc: hlcAt(at, attackerClient, 2) },
-      { id: 3, name: 'message.add', args: { id: attackerIds.message, conversationId: attackerIds.conversation, body: 'mine' }, hlc: hlcAt(at, attackerClient, 3) },
+      {
+        id: 1,
+        name: 'transcript.create',
+        args: { id: attackerTranscriptId, spaceId: attacker.personalSpaceId, text: 'mine', language: 'en' },
+        hlc: hlcAt(at, attackerClient, 1),
+      },
+      {
+        id: 2,
+        name: 'conversation.create',
+        args: { id: attackerIds.conversation, spaceId: attacker.personalSpaceId, title: 'mine' },
+        hlc: hlcAt(at, attackerClient, 2),
+      },
+      {
+        id: 3,
+        name: 'message.add',
+        args: { id: attackerIds.message, conversationId: attackerIds.conversation, body: 'mine' },
+        hlc: hlcAt(at, attackerClient, 3),
+      },
       { id: 4, name: 'session.start', args: { id: attackerIds.session, startedAt: at - 60_000 }, hlc: hlcAt(at, attackerClient, 4) },
     ]);
     victimIds = [conversationId, ...messageIds, transcriptId, victim.personalSpaceId, victim.userId];
@@ -152,25 +203,61 @@ describe.each([
 
   it('signup and login: no 5xx, errors in the protocol body', async () => {
     const signupBody = fc.oneof(
-      fc.record({ email: field(fc.emailAddress()), password: field(fc.string({ minLength: 8 })), displayName: field(nastyString), locale: field(fc.constantFrom('en', 'ar', 'es-MX')), timeZone: field(fc.constantFrom('UTC', 'Asia/Tehran')) }, { requiredKeys: [] }).map(asJson),
+      fc
+        .record(
+          {
+            email: field(fc.emailAddress()),
+            password: field(fc.string({ minLength: 8 })),
+            displayName: field(nastyString),
+            locale: field(fc.constantFrom('en', 'ar', 'es-MX')),
+            timeZone: field(fc.constantFrom('UTC', 'Asia/Tehran')),
+          },
+          { requiredKeys: [] },
+        )
+        .map(asJson),
       anyValue.map(asJson),
       rawBody,
     );
-    await fc.assert(fc.asyncProperty(signupBody, async (body) => expectProtocolAnswer(await send('POST', '/api/auth/signup', { body }), 'signup')), runs(RUNS));
+    await fc.assert(
+      fc.asyncProperty(signupBody, async (body) => expectProtocolAnswer(await send('POST', '/api/auth/signup', { body }), 'signup')),
+      runs(RUNS),
+    );
     const loginBody = fc.oneof(
-      fc.record({ email: field(fc.constantFrom(attacker.email, attacker.email.toUpperCase(), ` ${attacker.email}${unstorable ? '\u0000' : '\u200f'}`)), password: field(nastyString), deviceName: field(nastyString) }, { requiredKeys: [] }).map(asJson),
+      fc
+        .record(
+          {
+            email: field(
+              fc.constantFrom(attacker.email, attacker.email.toUpperCase(), ` ${attacker.email}${unstorable ? '\u0000' : '\u200f'}`),
+            ),
+            password: field(nastyString),
+            deviceName: field(nastyString),
+          },
+          { requiredKeys: [] },
+        )
+        .map(asJson),
       anyValue.map(asJson),
       rawBody,
     );
-    await fc.assert(fc.asyncProperty(loginBody, async (body) => expectProtocolAnswer(await send('POST', '/api/auth/login', { body }), 'login')), runs(RUNS));
+    await fc.assert(
+      fc.asyncProperty(loginBody, async (body) => expectProtocolAnswer(await send('POST', '/api/auth/login', { body }), 'login')),
+      runs(RUNS),
+    );
   });
 
   it('logout, me, stats, health and ready with hostile Authorization headers and query strings', async () => {
     const request = fc.record({
-      endpoint: fc.constantFrom<[string, string]>(['POST', '/api/auth/logout'], ['GET', '/api/me'], ['GET', '/api/stats'], ['GET', '/api/health'], ['GET', '/api/ready']),
+      endpoint: fc.constantFrom<[string, string]>(
+        ['POST', '/api/auth/logout'],
+        ['GET', '/api/me'],
+        ['GET', '/api/stats'],
+        ['GET', '/api/health'],
+        ['GET', '/api/ready'],
+      ),
       authorization: fc.option(headerValue),
       // Short enough to stay under Node's header limit (a 431 is another matter).
-      query: fc.option(nastyString.map((s) => `?${encodeURI(s.slice(0, 200).replace(/[\ud800-\udfff]/g, '\ufffd'))}&__proto__[x]=1&a[b][c]=%00`)),
+      query: fc.option(
+        nastyString.map((s) => `?${encodeURI(s.slice(0, 200).replace(/[\ud800-\udfff]/g, '\ufffd'))}&__proto__[x]=1&a[b][c]=%00`),
+      ),
       requestId: fc.option(headerValue),
     });
     await fc.assert(
@@ -185,7 +272,11 @@ describe.each([
   });
 
   it('invites: create and accept with hostile codes and bodies', async () => {
-    const body = fc.oneof(fc.record({ code: field(fc.constantFrom('ABCD2345', 'abcd2345', ' ABCD2345 ')) }, { requiredKeys: [] }).map(asJson), anyValue.map(asJson), rawBody);
+    const body = fc.oneof(
+      fc.record({ code: field(fc.constantFrom('ABCD2345', 'abcd2345', ' ABCD2345 ')) }, { requiredKeys: [] }).map(asJson),
+      anyValue.map(asJson),
+      rawBody,
+    );
     await fc.assert(
       fc.asyncProperty(fc.boolean(), body, async (create, payload) => {
         const headers = { Authorization: `Bearer ${attacker.token}` };
@@ -216,12 +307,21 @@ describe.each([
       { requiredKeys: [] },
     );
     const envelope = fc.record(
-      { id: field(fc.integer({ min: 1, max: 5 })), name: field(fc.constantFrom(...mutationNames)), args: fc.oneof(args, anyValue), hlc: field(fc.constant(hlcAt(Date.now(), 'fuzz'))) },
+      {
+        id: field(fc.integer({ min: 1, max: 5 })),
+        name: field(fc.constantFrom(...mutationNames)),
+        args: fc.oneof(args, anyValue),
+        hlc: field(fc.constant(hlcAt(Date.now(), 'fuzz'))),
+      },
       { requiredKeys: [] },
     );
     // Valid mutations with exactly one field spoiled: the inputs that get past the shape checks.
     const spoiled = fc
-      .record({ name: fc.constantFrom(...mutationNames), field: fc.nat(), value: fc.oneof({ weight: 3, arbitrary: nastyString }, { weight: 1, arbitrary: anyValue }) })
+      .record({
+        name: fc.constantFrom(...mutationNames),
+        field: fc.nat(),
+        value: fc.oneof({ weight: 3, arbitrary: nastyString }, { weight: 1, arbitrary: anyValue }),
+      })
       .map(({ name, field: which, value }) => {
         const args = validArgs(name);
         const keys = Object.keys(args);
@@ -234,13 +334,24 @@ describe.each([
     });
     const body = fc.oneof(
       { weight: 4, arbitrary: spoiledPush },
-      { weight: 4, arbitrary: fc.record({ clientId: field(fc.constant(`fuzz-${newId()}`)), mutations: fc.oneof(fc.array(envelope, { maxLength: 5 }), anyValue) }, { requiredKeys: [] }).map(asJson) },
+      {
+        weight: 4,
+        arbitrary: fc
+          .record(
+            { clientId: field(fc.constant(`fuzz-${newId()}`)), mutations: fc.oneof(fc.array(envelope, { maxLength: 5 }), anyValue) },
+            { requiredKeys: [] },
+          )
+          .map(asJson),
+      },
       { weight: 1, arbitrary: anyValue.map(asJson) },
       { weight: 1, arbitrary: rawBody },
     );
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
-        expectProtocolAnswer(await send('POST', '/api/sync/push', { headers: { Authorization: `Bearer ${attacker.token}` }, body: payload }), 'push');
+        expectProtocolAnswer(
+          await send('POST', '/api/sync/push', { headers: { Authorization: `Bearer ${attacker.token}` }, body: payload }),
+          'push',
+        );
       }),
       runs(RUNS * 2),
     );
@@ -251,7 +362,16 @@ describe.each([
       .oneof(fc.dictionary(fc.constantFrom(...victimIds), nastyNumber), anyValue)
       .map((value) => Buffer.from(asJson(value)).toString('base64url'));
     const body = fc.oneof(
-      fc.record({ clientId: field(fc.constant(`fuzz-${newId()}`)), cursor: field(fc.oneof(forged, fc.constant(null))), limit: field(fc.integer({ min: 1, max: 1000 })) }, { requiredKeys: [] }).map(asJson),
+      fc
+        .record(
+          {
+            clientId: field(fc.constant(`fuzz-${newId()}`)),
+            cursor: field(fc.oneof(forged, fc.constant(null))),
+            limit: field(fc.integer({ min: 1, max: 1000 })),
+          },
+          { requiredKeys: [] },
+        )
+        .map(asJson),
       anyValue.map(asJson),
       rawBody,
     );
@@ -261,7 +381,10 @@ describe.each([
         expectProtocolAnswer(answer, 'pull');
         if (answer?.status === 200) {
           const page = PullResponseSchema.parse(answer.json);
-          expect(page.changes.filter((c) => victimIds.includes(c.id)), "a pull never shows another user's entities").toEqual([]);
+          expect(
+            page.changes.filter((c) => victimIds.includes(c.id)),
+            "a pull never shows another user's entities",
+          ).toEqual([]);
         }
       }),
       runs(RUNS),
@@ -270,12 +393,19 @@ describe.each([
 
   it('tus uploads: POST, PATCH and HEAD with hostile headers and metadata', async () => {
     const metadata = fc.oneof(
-      fc.record({ transcriptId: field(someId()), filetype: field(fc.constantFrom('audio/webm', 'audio/ogg', 'text/html')) }, { requiredKeys: [] }).map((m) =>
-        encodeMetadata(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'string' ? v : asJson(v)]))),
-      ),
+      fc
+        .record(
+          { transcriptId: field(someId()), filetype: field(fc.constantFrom('audio/webm', 'audio/ogg', 'text/html')) },
+          { requiredKeys: [] },
+        )
+        .map((m) => encodeMetadata(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'string' ? v : asJson(v)])))),
       headerValue,
     );
-    const uploadPath = fc.oneof(fc.constant('/api/uploads'), nastyString.map((s) => `/api/uploads/${Buffer.from(s).toString('hex').slice(0, 80) || 'x'}`), fc.constantFrom('/api/uploads/..%2F..%2Fetc', ...unstorableEscapes.map((e) => `/api/uploads/${e}`)));
+    const uploadPath = fc.oneof(
+      fc.constant('/api/uploads'),
+      nastyString.map((s) => `/api/uploads/${Buffer.from(s).toString('hex').slice(0, 80) || 'x'}`),
+      fc.constantFrom('/api/uploads/..%2F..%2Fetc', ...unstorableEscapes.map((e) => `/api/uploads/${e}`)),
+    );
     const request = fc.record({
       method: fc.constantFrom('POST', 'PATCH', 'HEAD', 'POST'),
       path: uploadPath,
@@ -322,7 +452,17 @@ describe.each([
 
   it('audio: GET with hostile transcript ids in the path', async () => {
     const id = fc.oneof(
-      fc.constantFrom(...victimIds, attackerTranscriptId, ...unstorableEscapes, '%E2%80%AE', '..%2F..%2Fpackage.json', '%2e%2e', '%FF', 'a'.repeat(5000), '__proto__'),
+      fc.constantFrom(
+        ...victimIds,
+        attackerTranscriptId,
+        ...unstorableEscapes,
+        '%E2%80%AE',
+        '..%2F..%2Fpackage.json',
+        '%2e%2e',
+        '%FF',
+        'a'.repeat(5000),
+        '__proto__',
+      ),
       nastyString.map((s) => Buffer.from(s).toString('hex').slice(0, 100) || 'x'),
     );
     await fc.assert(
@@ -338,7 +478,16 @@ describe.each([
   it('WebSocket: hostile frames before and after auth close the socket cleanly (4400/4401/1009) or are ignored', async () => {
     const frame = fc.oneof(
       anyValue.map(asJson),
-      fc.record({ type: field(fc.constantFrom('auth', 'typing', 'poke')), token: field(fc.constant(attacker.token)), conversationId: field(someId()) }, { requiredKeys: [] }).map(asJson),
+      fc
+        .record(
+          {
+            type: field(fc.constantFrom('auth', 'typing', 'poke')),
+            token: field(fc.constant(attacker.token)),
+            conversationId: field(someId()),
+          },
+          { requiredKeys: [] },
+        )
+        .map(asJson),
       rawBody.filter((b) => b.length < 20_000),
       fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
     );

@@ -89,9 +89,7 @@ export async function startTestServer(
   options: { sharedDatabaseUrl?: string; redisPrefix?: string; clock?: ServerClock } = {},
 ): Promise<TestServer> {
   if (overrides.redisUrl !== null) await assertRedisReachable(overrides.redisUrl ?? TEST_REDIS_URL);
-  const database = options.sharedDatabaseUrl
-    ? { url: options.sharedDatabaseUrl, drop: async () => {} }
-    : await createTestDatabase();
+  const database = options.sharedDatabaseUrl ? { url: options.sharedDatabaseUrl, drop: async () => {} } : await createTestDatabase();
   const redisPrefix = options.redisPrefix ?? `duet_test_${randomBytes(6).toString('hex')}:`;
   const config: Config = {
     ...loadConfig({}),
@@ -105,7 +103,11 @@ export async function startTestServer(
     signupRateLimit: { points: 100_000, windowSec: 3600 },
     ...overrides,
   };
-  const server = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), options.clock ? { clock: options.clock } : {});
+  const server = await startServer(
+    config,
+    pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    options.clock ? { clock: options.clock } : {},
+  );
   return {
     url: server.url,
     metricsUrl: server.metricsUrl,

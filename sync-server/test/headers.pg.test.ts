@@ -90,8 +90,17 @@ describe('security headers and /metrics access', () => {
 
     it('needs the token as a bearer token, even from this machine', async () => {
       expectError(await request(withToken.url).get('/metrics'), 401, 'unauthorized');
-      expectError(await request(withToken.url).get('/metrics').set('Authorization', bearer(`${METRICS_TOKEN}x`)), 401, 'unauthorized');
-      const res = await request(withToken.url).get('/metrics').set('Authorization', bearer(METRICS_TOKEN)).set('X-Forwarded-For', '203.0.113.7');
+      expectError(
+        await request(withToken.url)
+          .get('/metrics')
+          .set('Authorization', bearer(`${METRICS_TOKEN}x`)),
+        401,
+        'unauthorized',
+      );
+      const res = await request(withToken.url)
+        .get('/metrics')
+        .set('Authorization', bearer(METRICS_TOKEN))
+        .set('X-Forwarded-For', '203.0.113.7');
       expect(res.status, describeResponse(res)).toBe(200);
       expect(res.text).toContain('duet_http_request_duration_seconds');
     });
@@ -113,7 +122,9 @@ describe('security headers and /metrics access', () => {
       expect(res.status, describeResponse(res)).toBe(200);
       expect(res.text).toContain('duet_http_request_duration_seconds');
       expectError(await request(separate.url).get('/metrics'), 404, 'not_found');
-      expect((await request(separate.metricsUrl as string).get('/api/health')).status, 'the metrics listener serves nothing else').toBe(404);
+      expect((await request(separate.metricsUrl as string).get('/api/health')).status, 'the metrics listener serves nothing else').toBe(
+        404,
+      );
     });
   });
 });

@@ -10,7 +10,12 @@ import { hlcAt } from './support/sync-client.ts';
 /** Reads "is it up" from a readiness entry, whatever its exact shape (true, "up", "ok", {up: true}, {status: "up"}). */
 function isUp(entry: unknown): boolean | undefined {
   if (typeof entry === 'boolean') return entry;
-  if (typeof entry === 'string') return ['up', 'ok', 'ready', 'connected'].includes(entry.toLowerCase()) ? true : ['down', 'error', 'unavailable', 'disconnected'].includes(entry.toLowerCase()) ? false : undefined;
+  if (typeof entry === 'string')
+    return ['up', 'ok', 'ready', 'connected'].includes(entry.toLowerCase())
+      ? true
+      : ['down', 'error', 'unavailable', 'disconnected'].includes(entry.toLowerCase())
+        ? false
+        : undefined;
   if (entry && typeof entry === 'object') {
     const o = entry as Record<string, unknown>;
     for (const key of ['up', 'ok', 'ready', 'status', 'state']) if (key in o) return isUp(o[key]);
@@ -130,10 +135,16 @@ describe('when Postgres is gone', () => {
 
     const pushed = await pushRequest(server, account.token, {
       clientId,
-      mutations: [{ id: 2, name: 'conversation.create', args: { id: newId(), spaceId: personal, title: 'After' }, hlc: hlcAt(Date.now(), clientId) }],
+      mutations: [
+        { id: 2, name: 'conversation.create', args: { id: newId(), spaceId: personal, title: 'After' }, hlc: hlcAt(Date.now(), clientId) },
+      ],
     });
     // The token may still be cached (then the push itself fails) or not (then authentication fails): either way 503.
     expectError(pushed, 503, 'unavailable');
-    expectError(await request(server.url).post('/api/auth/login').send({ email: account.email, password: account.password }), 503, 'unavailable');
+    expectError(
+      await request(server.url).post('/api/auth/login').send({ email: account.email, password: account.password }),
+      503,
+      'unavailable',
+    );
   });
 });

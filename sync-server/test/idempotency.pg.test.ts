@@ -36,7 +36,16 @@ describe('idempotent push', () => {
     const client = clientOf(server, c.ana);
     const { batch, messages } = batchFor(client, c);
     const first = await push(server, c.ana.token, client.clientId, batch);
-    expect(first.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'rejected']);
+    expect(first.results.map((r) => r.status)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'rejected',
+    ]);
     const afterFirst = snapshot(await freshState(server, c.ben.token));
     const anaAfterFirst = snapshot(await freshState(server, c.ana.token));
 
@@ -46,9 +55,15 @@ describe('idempotent push', () => {
     const ben = await freshState(server, c.ben.token);
     expect(snapshot(ben), 'the resend changed nothing, not even versions').toEqual(afterFirst);
     expect(snapshot(await freshState(server, c.ana.token))).toEqual(anaAfterFirst);
-    const bodies = entitiesOf(ben, 'message').map((m) => m.body).sort();
+    const bodies = entitiesOf(ben, 'message')
+      .map((m) => m.body)
+      .sort();
     expect(bodies).toEqual(['edited once', 'only once 1', 'only once 2']);
-    expect(entitiesOf(ben, 'message').map((m) => m.id).sort()).toEqual([...messages].sort());
+    expect(
+      entitiesOf(ben, 'message')
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual([...messages].sort());
     expect(entitiesOf(ben, 'conversation')).toHaveLength(1);
     expect(entitiesOf(ben, 'transcript')).toHaveLength(1);
     expect((await pull(server, c.ana.token, { clientId: client.clientId, cursor: null })).lastMutationId).toBe(batch.length);
@@ -74,9 +89,7 @@ describe('idempotent push', () => {
     const warmUp = client.mutate('session.start', { id: newId(), startedAt: Date.now() - 5000 });
     await push(server, c.ana.token, client.clientId, [warmUp]);
     const { batch } = batchFor(client, c);
-    const responses: PushResponse[] = await Promise.all(
-      Array.from({ length: 6 }, () => push(server, c.ana.token, client.clientId, batch)),
-    );
+    const responses: PushResponse[] = await Promise.all(Array.from({ length: 6 }, () => push(server, c.ana.token, client.clientId, batch)));
     for (let i = 0; i < batch.length; i++) {
       const processed = responses.filter((r) => ['applied', 'rejected'].includes(r.results[i]?.status ?? '')).length;
       const duplicates = responses.filter((r) => r.results[i]?.status === 'duplicate').length;
@@ -88,7 +101,11 @@ describe('idempotent push', () => {
     expect(entitiesOf(state, 'message')).toHaveLength(3);
     expect(entitiesOf(state, 'conversation')).toHaveLength(1);
 
-    expect(entitiesOf(state, 'message').map((m) => m.body).sort()).toEqual(['edited once', 'only once 1', 'only once 2']);
+    expect(
+      entitiesOf(state, 'message')
+        .map((m) => m.body)
+        .sort(),
+    ).toEqual(['edited once', 'only once 1', 'only once 2']);
     // Once settled, yet another resend changes nothing.
     const settled = snapshot(state);
     await push(server, c.ana.token, client.clientId, batch);

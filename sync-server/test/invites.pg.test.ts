@@ -64,7 +64,8 @@ describe('invites', () => {
 
   it('answers 400 invalid_body for a code with characters no code has', async () => {
     const ben = await signup(server);
-    for (const code of ['ABCD*EFGH', 'ABCD\u0000EFGH', '\ud800ABCD', 'ÅBCD-EFGH']) expectError(await accept(server, ben.token, code), 400, 'invalid_body');
+    for (const code of ['ABCD*EFGH', 'ABCD\u0000EFGH', '\ud800ABCD', 'ÅBCD-EFGH'])
+      expectError(await accept(server, ben.token, code), 400, 'invalid_body');
   });
 
   it('links two users: one shared space, with both members, in /api/me of both', async () => {
@@ -159,7 +160,11 @@ describe('invites', () => {
 
     const benState = await freshState(server, ben.token);
     expect(entityIn(benState, 'space', space.id)?.kind, 'the shared space is delivered as kind "space"').toBe('shared');
-    expect(entityIn(benState, 'conversation', conversationId)).toMatchObject({ spaceId: space.id, title: 'Weekend', createdBy: ana.user.id });
+    expect(entityIn(benState, 'conversation', conversationId)).toMatchObject({
+      spaceId: space.id,
+      title: 'Weekend',
+      createdBy: ana.user.id,
+    });
     expect(entityIn(benState, 'message', messageId)).toMatchObject({ conversationId, body: 'Hike on Saturday?', authorId: ana.user.id });
   });
 
@@ -203,14 +208,26 @@ describe('invites', () => {
     anaClient.mutate('transcript.create', { id: secretTranscript, spaceId: anaPersonal, text: 'secret-transcript-of-ana', language: 'en' });
     anaClient.mutate('session.start', { id: secretSession, startedAt: Date.now() - 5000 });
     const pushed = await anaClient.push();
-    expect(pushed.results.every((r) => r.status === 'applied'), JSON.stringify(pushed.results)).toBe(true);
+    expect(
+      pushed.results.every((r) => r.status === 'applied'),
+      JSON.stringify(pushed.results),
+    ).toBe(true);
 
     const invite = await createInvite(server, ana.token);
     expect((await accept(server, ben.token, invite.code)).status).toBe(200);
 
     const benState = await freshState(server, ben.token);
     const benSees = JSON.stringify([...benState.values()]);
-    for (const secret of [anaPersonal, secretConversation, secretMessage, secretTranscript, secretSession, 'Diary of Ana', 'secret-body-of-ana', 'secret-transcript-of-ana']) {
+    for (const secret of [
+      anaPersonal,
+      secretConversation,
+      secretMessage,
+      secretTranscript,
+      secretSession,
+      'Diary of Ana',
+      'secret-body-of-ana',
+      'secret-transcript-of-ana',
+    ]) {
       expect(benSees.includes(secret), `Ben's pull contains ${secret}`).toBe(false);
     }
     const benMe = await me(server, ben.token);

@@ -121,7 +121,11 @@ describe('two instances on one database and one Redis prefix', () => {
 
     for (const server of [b, a]) {
       expectError(await request(server.url).get('/api/me').set('Authorization', bearer(phone.token)), 401, 'unauthorized');
-      expectError(await request(server.url).post('/api/sync/pull').set('Authorization', bearer(phone.token)).send({ clientId, cursor: null }), 401, 'unauthorized');
+      expectError(
+        await request(server.url).post('/api/sync/pull').set('Authorization', bearer(phone.token)).send({ clientId, cursor: null }),
+        401,
+        'unauthorized',
+      );
     }
     // A socket to B with the revoked token is refused too; the user's other device still works on B.
     const probe = await WsProbe.open(b);
@@ -140,7 +144,10 @@ describe('two instances on one database and one Redis prefix', () => {
 
     const out = await request(a.url).post('/api/auth/logout').set('Authorization', bearer(phone.token));
     expect(out.status, describeResponse(out)).toBe(204);
-    for (const [where, probe] of [['A', phoneOnA], ['B', phoneOnB]] as const) {
+    for (const [where, probe] of [
+      ['A', phoneOnA],
+      ['B', phoneOnB],
+    ] as const) {
       const closed = await probe.waitForClose();
       expect(closed, `the phone's socket on ${where}`).toEqual({ code: 4401, reason: 'logged out' });
     }
@@ -163,7 +170,10 @@ describe('two instances on one database and one Redis prefix', () => {
     const invite = await request(a.url).post('/api/invites').set('Authorization', bearer(ana.token));
     expect(invite.status, describeResponse(invite)).toBe(201);
     const beforeAccept = anaOnB.mark;
-    const accepted = await request(a.url).post('/api/invites/accept').set('Authorization', bearer(ben.token)).send({ code: invite.body.code });
+    const accepted = await request(a.url)
+      .post('/api/invites/accept')
+      .set('Authorization', bearer(ben.token))
+      .send({ code: invite.body.code });
     expect(accepted.status, describeResponse(accepted)).toBe(200);
     const sharedSpaceId = (accepted.body as { space: { id: string } }).space.id;
     await anaOnB.waitFor((f) => f.type === 'poke', { after: beforeAccept, what: 'poke on B for the accepted invite' });

@@ -41,7 +41,14 @@ describe('outage or bug', () => {
 
   it('answers a push whose Postgres connection is terminated mid-way 503 with Retry-After, and applies none of it', async () => {
     const clientId = `lost-${newId()}`;
-    const mutations = [{ id: 1, name: 'conversation.create', args: { id: newId(), spaceId: ana.personalSpaceId, title: 'Lost' }, hlc: hlcAt(Date.now(), clientId) }];
+    const mutations = [
+      {
+        id: 1,
+        name: 'conversation.create',
+        args: { id: newId(), spaceId: ana.personalSpaceId, title: 'Lost' },
+        hlc: hlcAt(Date.now(), clientId),
+      },
+    ];
     // Hold the space's row so the push waits inside its transaction, then end its backend as a
     // restarting or failing-over Postgres would.
     await db.query('BEGIN');
@@ -81,7 +88,12 @@ describe('outage or bug', () => {
     const transcriptId = newId();
     const clientId = `tus-${newId()}`;
     const created = await push(server, ana.token, clientId, [
-      { id: 1, name: 'transcript.create', args: { id: transcriptId, spaceId: ana.personalSpaceId, text: 'x', language: 'en' }, hlc: hlcAt(Date.now(), clientId) },
+      {
+        id: 1,
+        name: 'transcript.create',
+        args: { id: transcriptId, spaceId: ana.personalSpaceId, text: 'x', language: 'en' },
+        hlc: hlcAt(Date.now(), clientId),
+      },
     ]);
     expect(created.results[0]?.status).toBe('applied');
     await db.query('ALTER TABLE uploads RENAME TO uploads_moved');

@@ -32,7 +32,11 @@ describe('push and pull', () => {
       expect(statuses(await client.push())).toEqual(['applied']);
       const first = await freshState(server, ana.token);
       expect(entityIn(first, 'conversation', id)).toMatchObject({
-        id, spaceId: sharedSpaceId, title: 'Plans', archived: false, createdBy: ana.userId,
+        id,
+        spaceId: sharedSpaceId,
+        title: 'Plans',
+        archived: false,
+        createdBy: ana.userId,
         meta: { title: { hlc: created.hlc, by: ana.userId }, archived: { by: ana.userId } },
       });
       const firstVersion = first.get(keyOf('conversation', id))?.version ?? -1;
@@ -56,7 +60,13 @@ describe('push and pull', () => {
       client.mutate('message.add', { id: messageId, conversationId, body: 'first words' });
       expect(statuses(await client.push())).toEqual(['applied', 'applied']);
       expect(entityIn(await freshState(server, ben.token), 'message', messageId)).toMatchObject({
-        id: messageId, conversationId, spaceId: sharedSpaceId, authorId: ana.userId, body: 'first words', deleted: false, editedAt: null,
+        id: messageId,
+        conversationId,
+        spaceId: sharedSpaceId,
+        authorId: ana.userId,
+        body: 'first words',
+        deleted: false,
+        editedAt: null,
       });
 
       client.mutate('message.edit', { id: messageId, body: 'better words' });
@@ -91,7 +101,13 @@ describe('push and pull', () => {
       expect(statuses(await client.push())).toEqual(Array(7).fill('applied'));
 
       const session = entityIn(await freshState(server, ana.token), 'session', id);
-      expect(session).toMatchObject({ id, spaceId: ana.personalSpaceId, userId: ana.userId, startedAt: t - 5000, endedAt: t + 10 * 60 * 1000 });
+      expect(session).toMatchObject({
+        id,
+        spaceId: ana.personalSpaceId,
+        userId: ana.userId,
+        startedAt: t - 5000,
+        endedAt: t + 10 * 60 * 1000,
+      });
       expect([...(session?.activities ?? [])].sort()).toEqual(['chat', 'review']);
       expect(session?.lastActivityAt).toBeGreaterThanOrEqual(t + 3000);
       expect(entityIn(await freshState(server, ben.token), 'session', id), 'sessions are personal').toBeUndefined();
@@ -104,17 +120,34 @@ describe('push and pull', () => {
       const transcriptId = newId();
       const loose = newId();
       client.mutate('conversation.create', { id: conversationId, spaceId: sharedSpaceId, title: 'Talk' });
-      client.mutate('transcript.create', { id: transcriptId, spaceId: sharedSpaceId, conversationId, text: 'hello there', language: 'en', durationMs: 4200 });
+      client.mutate('transcript.create', {
+        id: transcriptId,
+        spaceId: sharedSpaceId,
+        conversationId,
+        text: 'hello there',
+        language: 'en',
+        durationMs: 4200,
+      });
       client.mutate('transcript.create', { id: loose, spaceId: ana.personalSpaceId, text: 'nota', language: 'es-MX' });
       expect(statuses(await client.push())).toEqual(['applied', 'applied', 'applied']);
       const created = await freshState(server, ben.token);
       expect(entityIn(created, 'transcript', transcriptId)).toMatchObject({
-        id: transcriptId, spaceId: sharedSpaceId, conversationId, createdBy: ana.userId, text: 'hello there',
-        language: 'en', durationMs: 4200, status: 'draft', submissions: 0,
+        id: transcriptId,
+        spaceId: sharedSpaceId,
+        conversationId,
+        createdBy: ana.userId,
+        text: 'hello there',
+        language: 'en',
+        durationMs: 4200,
+        status: 'draft',
+        submissions: 0,
       });
       expect(entityIn(created, 'transcript', loose), 'a personal transcript stays personal').toBeUndefined();
       expect(entityIn(await freshState(server, ana.token), 'transcript', loose)).toMatchObject({
-        conversationId: null, durationMs: null, language: 'es-MX', status: 'draft',
+        conversationId: null,
+        durationMs: null,
+        language: 'es-MX',
+        status: 'draft',
       });
 
       client.mutate('transcript.update', { id: transcriptId, text: 'hello there, partner' });
@@ -168,11 +201,18 @@ describe('push and pull', () => {
       const m3 = envelope(3, 'message.add', { id: newId(), conversationId: conv, body: 'two' }, c);
       expect(await push(server, ana.token, c, [m1, m2])).toEqual({
         lastMutationId: 2,
-        results: [{ id: 1, status: 'applied' }, { id: 2, status: 'applied' }],
+        results: [
+          { id: 1, status: 'applied' },
+          { id: 2, status: 'applied' },
+        ],
       });
       const again = await push(server, ana.token, c, [m1, m2, m3]);
       expect(again.lastMutationId).toBe(3);
-      expect(again.results).toEqual([{ id: 1, status: 'duplicate' }, { id: 2, status: 'duplicate' }, { id: 3, status: 'applied' }]);
+      expect(again.results).toEqual([
+        { id: 1, status: 'duplicate' },
+        { id: 2, status: 'duplicate' },
+        { id: 3, status: 'applied' },
+      ]);
       const messages = entitiesOf(await freshState(server, ana.token), 'message');
       expect(messages.map((m) => m.body).sort()).toEqual(['one', 'two']);
     });
@@ -188,7 +228,13 @@ describe('push and pull', () => {
         envelope(3, 'message.add', { id: late1, conversationId: conv, body: 'three' }, c),
         envelope(4, 'message.add', { id: late2, conversationId: conv, body: 'four' }, c),
       ]);
-      expect(gapped).toEqual({ lastMutationId: 1, results: [{ id: 3, status: 'out_of_order' }, { id: 4, status: 'out_of_order' }] });
+      expect(gapped).toEqual({
+        lastMutationId: 1,
+        results: [
+          { id: 3, status: 'out_of_order' },
+          { id: 4, status: 'out_of_order' },
+        ],
+      });
 
       const partly = await push(server, ana.token, c, [
         envelope(2, 'message.add', { id: newId(), conversationId: conv, body: 'two' }, c),
@@ -197,7 +243,11 @@ describe('push and pull', () => {
       ]);
       expect(partly).toEqual({
         lastMutationId: 2,
-        results: [{ id: 2, status: 'applied' }, { id: 4, status: 'out_of_order' }, { id: 5, status: 'out_of_order' }],
+        results: [
+          { id: 2, status: 'applied' },
+          { id: 4, status: 'out_of_order' },
+          { id: 5, status: 'out_of_order' },
+        ],
       });
       const state = await freshState(server, ana.token);
       expect(entityIn(state, 'message', late1)).toBeUndefined();
@@ -273,7 +323,13 @@ describe('push and pull', () => {
         envelope(4, 'message.add', { id: tooLong, conversationId: conv, body: 'short now' }, c),
         envelope(17, 'message.add', { id: newId(), conversationId: conv, body: 'seventeen' }, c),
       ]);
-      expect(next).toEqual({ lastMutationId: 17, results: [{ id: 4, status: 'duplicate' }, { id: 17, status: 'applied' }] });
+      expect(next).toEqual({
+        lastMutationId: 17,
+        results: [
+          { id: 4, status: 'duplicate' },
+          { id: 17, status: 'applied' },
+        ],
+      });
       expect(entityIn(await freshState(server, ana.token), 'message', tooLong), 'a rejected id resent is a duplicate').toBeUndefined();
     });
 
@@ -357,7 +413,11 @@ describe('push and pull', () => {
       benClient.mutate('message.add', { id: newId(), conversationId: conv, body: 'Ben replies' });
       const res = await benClient.push();
       expect(statuses(res)).toEqual(['rejected:forbidden', 'rejected:forbidden', 'rejected:forbidden', 'applied']);
-      expect(entityIn(await freshState(server, ana.token), 'message', msg)).toMatchObject({ body: 'written by Ana', deleted: false, authorId: ana.userId });
+      expect(entityIn(await freshState(server, ana.token), 'message', msg)).toMatchObject({
+        body: 'written by Ana',
+        deleted: false,
+        authorId: ana.userId,
+      });
     });
   });
 
@@ -412,10 +472,19 @@ describe('push and pull', () => {
       const anaConflicts = entitiesOf(anaPhone.state, 'conflict').filter((x) => x.entityId === conv);
       expect(anaConflicts).toHaveLength(1);
       expect(anaConflicts[0]).toMatchObject({
-        entityKind: 'conversation', entityId: conv, field: 'title', yourValue: 'Ana title', winningValue: 'Ben title',
-        yourHlc: t1, winningHlc: t2, winningBy: ben.userId,
+        entityKind: 'conversation',
+        entityId: conv,
+        field: 'title',
+        yourValue: 'Ana title',
+        winningValue: 'Ben title',
+        yourHlc: t1,
+        winningHlc: t2,
+        winningBy: ben.userId,
       });
-      expect(entitiesOf(anaLaptop.state, 'conflict').filter((x) => x.entityId === conv), "on every one of Ana's devices").toHaveLength(1);
+      expect(
+        entitiesOf(anaLaptop.state, 'conflict').filter((x) => x.entityId === conv),
+        "on every one of Ana's devices",
+      ).toHaveLength(1);
       expect(entitiesOf(benPhone.state, 'conflict'), 'the winner gets no conflict').toEqual([]);
     }
 
@@ -513,8 +582,19 @@ describe('push and pull', () => {
       expect(entityIn(phone.state, 'message', msg)?.body).toBe('laptop body');
       expect(entityIn(phone.state, 'transcript', tr)?.text).toBe('laptop text');
       const conflicts = entitiesOf(phone.state, 'conflict');
-      expect(conflicts.find((x) => x.entityId === msg)).toMatchObject({ entityKind: 'message', field: 'body', yourValue: 'phone body', winningValue: 'laptop body', winningBy: ana.userId });
-      expect(conflicts.find((x) => x.entityId === tr)).toMatchObject({ entityKind: 'transcript', field: 'text', yourValue: 'phone text', winningValue: 'laptop text' });
+      expect(conflicts.find((x) => x.entityId === msg)).toMatchObject({
+        entityKind: 'message',
+        field: 'body',
+        yourValue: 'phone body',
+        winningValue: 'laptop body',
+        winningBy: ana.userId,
+      });
+      expect(conflicts.find((x) => x.entityId === tr)).toMatchObject({
+        entityKind: 'transcript',
+        field: 'text',
+        yourValue: 'phone text',
+        winningValue: 'laptop text',
+      });
     });
 
     it('tells the user when an offline edit lost to a delete from another device', async () => {
@@ -544,11 +624,17 @@ describe('push and pull', () => {
       const honest = clientOf(server, ben, 'honest');
       const conv = newId();
       const yearAhead = Date.now() + 365 * 24 * 60 * 60 * 1000;
-      broken.mutate('conversation.create', { id: conv, spaceId: sharedSpaceId, title: 'From the future' }, hlcAt(yearAhead, broken.clientId));
+      broken.mutate(
+        'conversation.create',
+        { id: conv, spaceId: sharedSpaceId, title: 'From the future' },
+        hlcAt(yearAhead, broken.clientId),
+      );
       expect(statuses(await broken.push())).toEqual(['applied']);
       const stored = entityIn(await freshState(server, ana.token), 'conversation', conv);
       expect(stored?.title).toBe('From the future');
-      expect(hlcWall(stored?.meta.title.hlc ?? '0'), 'the stored hlc is clamped to the server clock').toBeLessThanOrEqual(Date.now() + MAX_CLOCK_AHEAD_MS);
+      expect(hlcWall(stored?.meta.title.hlc ?? '0'), 'the stored hlc is clamped to the server clock').toBeLessThanOrEqual(
+        Date.now() + MAX_CLOCK_AHEAD_MS,
+      );
 
       await sleep(20);
       honest.mutate('conversation.update', { id: conv, title: 'Honest now' }, hlcAt(Date.now(), honest.clientId));

@@ -121,7 +121,10 @@ describe('real time over WebSocket', () => {
       expect(benWs.pokes(start.ben), "Ben: one poke (the shared push), none for Ana's or Carl's spaces").toBe(1);
       expect(anaWs.pokes(start.ana), "Ana: her push and Ben's, none for Carl's").toBe(2);
       expect(carlWs.pokes(start.carl), 'Carl: only his own push, nothing of the couple').toBe(1);
-      expect(carlWs.frames(0, (f) => f.type === 'presence'), 'Carl hears no presence of strangers').toEqual([]);
+      expect(
+        carlWs.frames(0, (f) => f.type === 'presence'),
+        'Carl hears no presence of strangers',
+      ).toEqual([]);
       for (const probe of [anaWs, benWs, carlWs]) expect(probe.malformed).toEqual([]);
     });
 
@@ -135,7 +138,9 @@ describe('real time over WebSocket', () => {
       const writer = clientOf(server, ana, 'writer');
       writer.mutate('conversation.create', { id: newId(), spaceId: sharedSpaceId, title: 'for all' });
       await writer.push();
-      await Promise.all(sockets.map((s, i) => s.waitFor((f) => f.type === 'poke', { after: marks[i] as number, what: `poke on socket ${i}` })));
+      await Promise.all(
+        sockets.map((s, i) => s.waitFor((f) => f.type === 'poke', { after: marks[i] as number, what: `poke on socket ${i}` })),
+      );
     });
   });
 
@@ -168,8 +173,14 @@ describe('real time over WebSocket', () => {
       benWs.send({ type: 'typing', conversationId: shared });
       const typing = await anaWs.waitFor((f) => f.type === 'presence' && f.state === 'typing', { after: beforeTyping, what: 'Ben typing' });
       expect(typing.frame).toEqual({ type: 'presence', userId: ben.userId, state: 'typing', conversationId: shared });
-      expect(anaWs.frames(beforeTyping, (f) => f.type === 'presence' && f.state === 'typing'), 'only the shared conversation').toHaveLength(1);
-      expect(benWs.frames(0, (f) => f.type === 'presence' && f.userId === ben.userId), 'no echo of his own presence').toEqual([]);
+      expect(
+        anaWs.frames(beforeTyping, (f) => f.type === 'presence' && f.state === 'typing'),
+        'only the shared conversation',
+      ).toHaveLength(1);
+      expect(
+        benWs.frames(0, (f) => f.type === 'presence' && f.userId === ben.userId),
+        'no echo of his own presence',
+      ).toEqual([]);
       expect(benWs.closed, 'typing frames are accepted after auth').toBeNull();
 
       // A second device of Ben: closing one of two is not "offline"; closing the last one is.
@@ -182,7 +193,10 @@ describe('real time over WebSocket', () => {
       await benWs.close();
       await anaWs.waitFor(presenceOf(ben.userId, 'offline'), { after: beforeLeaving, what: 'Ben offline' });
 
-      expect(carlWs.frames(0, (f) => f.type === 'presence'), 'an outsider hears no presence of the couple').toEqual([]);
+      expect(
+        carlWs.frames(0, (f) => f.type === 'presence'),
+        'an outsider hears no presence of the couple',
+      ).toEqual([]);
       for (const probe of [anaWs, benWs, carlWs]) expect(probe.malformed).toEqual([]);
     });
 
@@ -223,7 +237,9 @@ describe('real time over WebSocket', () => {
       const tabletWs = await connect(benTablet.token);
       await sleep(QUIET_MS);
       expect(tabletWs.frames(0, presenceOf(ana.userId, 'online')), 'Ana reported online').toEqual([]);
-      const statesOfAna = benWs.frames(0, (f) => f.type === 'presence' && f.userId === ana.userId).map((f) => (f.type === 'presence' ? f.state : null));
+      const statesOfAna = benWs
+        .frames(0, (f) => f.type === 'presence' && f.userId === ana.userId)
+        .map((f) => (f.type === 'presence' ? f.state : null));
       expect(statesOfAna.at(-1), 'the last word Ben heard on Ana').not.toBe('online');
     });
 

@@ -35,7 +35,10 @@ class LogCapture extends Writable {
 
   /** Lines at error level or above (pino: error 50, fatal 60). */
   errors(after = 0): string[] {
-    return this.lines.slice(after).filter((l) => l.level >= 50).map((l) => JSON.stringify(l).slice(0, 300));
+    return this.lines
+      .slice(after)
+      .filter((l) => l.level >= 50)
+      .map((l) => JSON.stringify(l).slice(0, 300));
   }
 }
 
@@ -56,7 +59,8 @@ async function waitForReady(server: HasUrl, redisUp: boolean, timeoutMs: number)
   for (;;) {
     const now = await ready(server);
     if (now.redisUp === redisUp) return now;
-    if (Date.now() > deadline) throw new Error(`/api/ready did not report redis.up=${redisUp} within ${timeoutMs} ms: ${JSON.stringify(now)}`);
+    if (Date.now() > deadline)
+      throw new Error(`/api/ready did not report redis.up=${redisUp} within ${timeoutMs} ms: ${JSON.stringify(now)}`);
     await sleep(100);
   }
 }

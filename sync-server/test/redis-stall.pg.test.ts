@@ -62,7 +62,10 @@ describe('with Redis stalled or lost', () => {
   beforeAll(async () => {
     redis = await startRedisProcess();
     // The push limit stays on (a stalled Redis must not slow it either), above this test's load.
-    server = await startTestServer({ redisUrl: redis.url, syncRateLimit: { pushPerDevice: 100_000, pullPerDevice: 100_000, windowSec: 10 } });
+    server = await startTestServer({
+      redisUrl: redis.url,
+      syncRateLimit: { pushPerDevice: 100_000, pullPerDevice: 100_000, windowSec: 10 },
+    });
   }, 60_000);
   afterAll(async () => {
     redis.child.kill('SIGCONT');

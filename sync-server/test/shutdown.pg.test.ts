@@ -72,7 +72,12 @@ describe('graceful shutdown', () => {
     const latecomer = halfSentRequest(server.url, '/api/ready');
     const conversationId = newId();
     const clientId = `c-${newId()}`;
-    const mutation = { id: 1, name: 'conversation.create', args: { id: conversationId, spaceId: who.personalSpaceId, title: 'in flight' }, hlc: hlcAt(Date.now(), clientId) };
+    const mutation = {
+      id: 1,
+      name: 'conversation.create',
+      args: { id: conversationId, spaceId: who.personalSpaceId, title: 'in flight' },
+      hlc: hlcAt(Date.now(), clientId),
+    };
 
     db.pause();
     let exit: Awaited<ReturnType<typeof server.stop>>;
@@ -81,7 +86,10 @@ describe('graceful shutdown', () => {
     try {
       const pushing = pushRequest(server, who.token, { clientId, mutations: [mutation] })
         .timeout(30_000)
-        .then((res) => res, (error: Error) => error);
+        .then(
+          (res) => res,
+          (error: Error) => error,
+        );
       await sleep(500);
       const stopping = server.stop('SIGTERM', 40_000);
       await sleep(300);
@@ -113,14 +121,22 @@ describe('graceful shutdown', () => {
     });
     const who = await account(server, 'Stuck');
     const clientId = `c-${newId()}`;
-    const mutation = { id: 1, name: 'conversation.create', args: { id: newId(), spaceId: who.personalSpaceId, title: 'stuck' }, hlc: hlcAt(Date.now(), clientId) };
+    const mutation = {
+      id: 1,
+      name: 'conversation.create',
+      args: { id: newId(), spaceId: who.personalSpaceId, title: 'stuck' },
+      hlc: hlcAt(Date.now(), clientId),
+    };
     db.pause();
     let exit: Awaited<ReturnType<typeof server.stop>>;
     let pushed: Awaited<ReturnType<typeof pushRequest>> | Error;
     try {
       const pushing = pushRequest(server, who.token, { clientId, mutations: [mutation] })
         .timeout(30_000)
-        .then((res) => res, (error: Error) => error);
+        .then(
+          (res) => res,
+          (error: Error) => error,
+        );
       await sleep(300);
       // Postgres answers nothing until the process has exited (or the stop gave up and killed it).
       exit = await server.stop('SIGTERM', 30_000);
@@ -134,13 +150,20 @@ describe('graceful shutdown', () => {
 
   it('stops the server when npm, which started it, gets SIGTERM', async () => {
     const db = cluster as PgCluster;
-    const server = await startServerProcess({ DATA_DIR: dataDir, DATABASE_URL: await db.createDatabase('npm'), LOG_LEVEL: 'info' }, 60_000, 'npm');
+    const server = await startServerProcess(
+      { DATA_DIR: dataDir, DATABASE_URL: await db.createDatabase('npm'), LOG_LEVEL: 'info' },
+      60_000,
+      'npm',
+    );
     const exit = await server.stop('SIGTERM', 30_000);
     // The server itself got the signal and shut down in order (npm exits with its code).
     expect(server.output()).toContain('"msg":"shutting down"');
     expect(exit, `${JSON.stringify(exit)}\n${server.output()}`).toEqual({ code: 0, signal: null, timedOut: false });
     // Nothing of the server is left listening.
-    const refused = await fetch(`${server.url}/api/health`).then(() => false, () => true);
+    const refused = await fetch(`${server.url}/api/health`).then(
+      () => false,
+      () => true,
+    );
     expect(refused).toBe(true);
   }, 90_000);
 });

@@ -13,7 +13,12 @@ const PULLS = 8;
 const WINDOW_SEC = 60;
 
 function sessionStart(id: number, clientId: string) {
-  return { id, name: 'session.start', args: { id: newId(), startedAt: 1_700_000_000_000 + id }, hlc: hlcAt(1_700_000_000_000 + id, clientId) };
+  return {
+    id,
+    name: 'session.start',
+    args: { id: newId(), startedAt: 1_700_000_000_000 + id },
+    hlc: hlcAt(1_700_000_000_000 + id, clientId),
+  };
 }
 
 function expectRetryAfter(res: { headers: Record<string, string>; body: { error: { details?: { retryAfterSec?: unknown } } } }): void {

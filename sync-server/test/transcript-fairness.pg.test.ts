@@ -38,9 +38,21 @@ describe('analysis jobs: per-user limit and fair order', () => {
   });
 
   const transcriptStatus = async (id: string) =>
-    (await queryDatabase<{ status: string }>(server.databaseUrl, "SELECT data->>'status' AS status FROM entities WHERE kind = 'transcript' AND id = $1", [id]))[0]?.status;
+    (
+      await queryDatabase<{ status: string }>(
+        server.databaseUrl,
+        "SELECT data->>'status' AS status FROM entities WHERE kind = 'transcript' AND id = $1",
+        [id],
+      )
+    )[0]?.status;
   const jobStates = async (id: string) =>
-    (await queryDatabase<{ state: string }>(server.databaseUrl, "SELECT state::text AS state FROM pgboss.job WHERE data->>'transcriptId' = $1", [id])).map((r) => r.state);
+    (
+      await queryDatabase<{ state: string }>(
+        server.databaseUrl,
+        "SELECT state::text AS state FROM pgboss.job WHERE data->>'transcriptId' = $1",
+        [id],
+      )
+    ).map((r) => r.state);
 
   /** Submits a transcript of Cleo's and keeps the worker waiting on it (see the file comment). */
   async function holdWorker(): Promise<void> {

@@ -12,7 +12,8 @@ import { account, type Account } from './support/accounts.ts';
 import { killAllServerProcesses, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { SyncClient } from './support/sync-client.ts';
 import {
-  analysisJobsOf, settledAnalysisJobsOf,
+  analysisJobsOf,
+  settledAnalysisJobsOf,
   createTranscript,
   expectForwardOnly,
   pullUntilTranscript,
@@ -71,7 +72,9 @@ describe('transcript jobs survive a crash of the server', () => {
       timeoutMs: 30_000,
       intervalMs: 200,
     }).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}\njobs: ${JSON.stringify(await analysisJobsOf(databaseUrl, run.id))}\nserver output:\n${server.output()}`);
+      throw new Error(
+        `${String(error)}\njobs: ${JSON.stringify(await analysisJobsOf(databaseUrl, run.id))}\nserver output:\n${server.output()}`,
+      );
     });
     expect(transcript.status).toBe('done');
     expect(transcript.submissions).toBe(1);

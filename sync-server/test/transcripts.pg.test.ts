@@ -16,7 +16,8 @@ import { bearer, describeResponse, sleep } from './support/api.ts';
 import { entityIn, freshState } from './support/sync-client.ts';
 import { createUpload, patchUpload } from './support/tus-http.ts';
 import {
-  analysisJobsOf, settledAnalysisJobsOf,
+  analysisJobsOf,
+  settledAnalysisJobsOf,
   createTranscript,
   expectForwardOnly,
   pullUntilTranscript,
@@ -87,7 +88,10 @@ describe('pending transcripts: background processing', () => {
     const elapsedMs = Date.now() - submittedAt;
     expect(transcript).toMatchObject({ status: 'failed', error: 'empty_text', result: null, submissions: 1 });
     expectForwardOnly(seen);
-    expect(seen.some((s) => s.status === 'processing'), 'it stays processing while retries are pending').toBe(true);
+    expect(
+      seen.some((s) => s.status === 'processing'),
+      'it stays processing while retries are pending',
+    ).toBe(true);
 
     // pg-boss retried it RETRY_LIMIT times before the worker gave up (the last attempt finishes the job).
     const jobs = await settledAnalysisJobsOf(server.databaseUrl, id);
@@ -182,7 +186,10 @@ describe('pending transcripts: background processing', () => {
     expect(patched.status, patched.body).toBe(204);
     const withAudio = await pullUntilTranscript(ben, id, (t) => t.audio?.uploadId === uploadId);
     expect(withAudio.transcript.audio?.size).toBe(audio.length);
-    const streamed = await request(server.url).get(`/api/transcripts/${id}/audio`).set('Authorization', bearer(people.ben.token)).buffer(true);
+    const streamed = await request(server.url)
+      .get(`/api/transcripts/${id}/audio`)
+      .set('Authorization', bearer(people.ben.token))
+      .buffer(true);
     expect(streamed.status, describeResponse(streamed)).toBe(200);
     expect(sha256(streamed.body as Buffer)).toBe(sha256(audio));
     expect(existsSync(path.join(dataDir, 'uploads', uploadId))).toBe(true);
@@ -246,7 +253,10 @@ describe('pending transcripts: background processing', () => {
     // A tombstone is not analysed (its emptied text would only fail with empty_text after retries).
     expect(tombstone?.error ?? null, JSON.stringify({ tombstone, jobs })).toBeNull();
     expect(tombstone?.status, JSON.stringify({ tombstone, jobs })).not.toBe('failed');
-    expect(jobs.every((j) => j.retry_count === 0), JSON.stringify(jobs)).toBe(true);
+    expect(
+      jobs.every((j) => j.retry_count === 0),
+      JSON.stringify(jobs),
+    ).toBe(true);
   }, 30_000);
 });
 

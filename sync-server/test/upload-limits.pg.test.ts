@@ -88,7 +88,10 @@ describe('upload limits', () => {
 
     // Another user is not held back.
     const olgaTranscript = await transcriptOf(server, olga);
-    expect((await createUpload(server, olga.token, { length: 1000, metadata: { transcriptId: olgaTranscript, filetype: 'audio/ogg' } })).response.status).toBe(201);
+    expect(
+      (await createUpload(server, olga.token, { length: 1000, metadata: { transcriptId: olgaTranscript, filetype: 'audio/ogg' } })).response
+        .status,
+    ).toBe(201);
 
     // Cancelling one frees its place, and its bytes go.
     const cancelled = open[0]?.uploadId as string;
@@ -108,7 +111,9 @@ describe('upload limits', () => {
     const eve = await account(server, 'Eve');
     const transcriptId = await transcriptOf(server, eve);
     const answers = await Promise.all(
-      Array.from({ length: MAX_UNFINISHED * 2 }, () => createUpload(server, eve.token, { length: 1000, metadata: { transcriptId, filetype: 'audio/ogg' } })),
+      Array.from({ length: MAX_UNFINISHED * 2 }, () =>
+        createUpload(server, eve.token, { length: 1000, metadata: { transcriptId, filetype: 'audio/ogg' } }),
+      ),
     );
     const statuses = answers.map((a) => a.response.status).sort();
     expect(statuses).toEqual([...Array(MAX_UNFINISHED).fill(201), ...Array(MAX_UNFINISHED).fill(429)]);
@@ -127,9 +132,16 @@ describe('upload limits', () => {
     expectJsonError(over.response, 413, 'audio_quota_exceeded');
     expect(over.response.headers.location).toBeUndefined();
     // A deferred length counts as the largest upload until it is known.
-    expectJsonError((await createUpload(server, cleo.token, { length: 'deferred', metadata: { transcriptId: second, filetype: 'audio/ogg' } })).response, 413, 'audio_quota_exceeded');
+    expectJsonError(
+      (await createUpload(server, cleo.token, { length: 'deferred', metadata: { transcriptId: second, filetype: 'audio/ogg' } })).response,
+      413,
+      'audio_quota_exceeded',
+    );
     // What still fits is accepted, and a new recording of the first transcript replaces its audio.
-    expect((await createUpload(server, cleo.token, { length: 100_000, metadata: { transcriptId: second, filetype: 'audio/ogg' } })).response.status).toBe(201);
+    expect(
+      (await createUpload(server, cleo.token, { length: 100_000, metadata: { transcriptId: second, filetype: 'audio/ogg' } })).response
+        .status,
+    ).toBe(201);
     const again = await createUpload(server, cleo.token, { length: 190_000, metadata: { transcriptId: first, filetype: 'audio/ogg' } });
     expect(again.response.status, again.response.body).toBe(201);
   });
@@ -156,7 +168,10 @@ describe('upload expiry', () => {
     expectJsonError((await createUpload(server, ana.token, { length: 10_000, metadata })).response, 429, 'too_many_uploads');
 
     const deadline = Date.now() + 15_000;
-    while ((existsSync(path.join(dataDir, 'uploads', uploadId)) || (await uploadRowsOf(server, ana.userId)).length > 0) && Date.now() < deadline) {
+    while (
+      (existsSync(path.join(dataDir, 'uploads', uploadId)) || (await uploadRowsOf(server, ana.userId)).length > 0) &&
+      Date.now() < deadline
+    ) {
       await sleep(200);
     }
     expect(existsSync(path.join(dataDir, 'uploads', uploadId)), 'the bytes are deleted').toBe(false);
@@ -180,13 +195,21 @@ describe('the tus routes', () => {
     const ana = await account(server, 'Ana');
     const transcriptId = await transcriptOf(server, ana);
     const origin = { Origin: 'https://elsewhere.example' };
-    const preflight = await tusRequest(server, { method: 'OPTIONS', path: '/api/uploads', headers: { ...origin, 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await tusRequest(server, {
+      method: 'OPTIONS',
+      path: '/api/uploads',
+      headers: { ...origin, 'Access-Control-Request-Method': 'POST' },
+    });
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     const created = await tusRequest(server, {
       method: 'POST',
       path: '/api/uploads',
       token: ana.token,
-      headers: { ...origin, 'Upload-Length': '10', 'Upload-Metadata': `transcriptId ${Buffer.from(transcriptId).toString('base64')},filetype ${Buffer.from('audio/ogg').toString('base64')}` },
+      headers: {
+        ...origin,
+        'Upload-Length': '10',
+        'Upload-Metadata': `transcriptId ${Buffer.from(transcriptId).toString('base64')},filetype ${Buffer.from('audio/ogg').toString('base64')}`,
+      },
     });
     expect(created.status).toBe(201);
     expect(created.headers['access-control-allow-origin']).toBeUndefined();
@@ -200,14 +223,38 @@ describe('the tus routes', () => {
     const transcriptId = await transcriptOf(server, ana);
     const metadata = { transcriptId, filetype: 'audio/ogg' };
     // Refusals @tus/server makes before any hook: no Tus-Resumable, an invalid header, an unknown method.
-    expectJsonError(await tusRequest(server, { method: 'POST', path: '/api/uploads', token: ana.token, headers: { 'Tus-Resumable': '', 'Upload-Length': '10' } }), 412, 'invalid_body');
-    expectJsonError(await tusRequest(server, { method: 'POST', path: '/api/uploads', token: ana.token, headers: { 'Upload-Length': 'ten' } }), 400, 'invalid_body');
-    const put = await request(server.url).put(`/api/uploads/${newId()}`).set('Tus-Resumable', '1.0.0').set('Authorization', bearer(ana.token));
+    expectJsonError(
+      await tusRequest(server, {
+        method: 'POST',
+        path: '/api/uploads',
+        token: ana.token,
+        headers: { 'Tus-Resumable': '', 'Upload-Length': '10' },
+      }),
+      412,
+      'invalid_body',
+    );
+    expectJsonError(
+      await tusRequest(server, { method: 'POST', path: '/api/uploads', token: ana.token, headers: { 'Upload-Length': 'ten' } }),
+      400,
+      'invalid_body',
+    );
+    const put = await request(server.url)
+      .put(`/api/uploads/${newId()}`)
+      .set('Tus-Resumable', '1.0.0')
+      .set('Authorization', bearer(ana.token));
     expectJsonError({ status: put.status, headers: put.headers, body: put.text }, 404, 'not_found');
     // The hooks' refusals and tus's own.
     expectJsonError((await createUpload(server, null, { length: 10, metadata })).response, 401, 'unauthorized');
-    expectJsonError((await createUpload(server, ana.token, { length: 10, metadata: { transcriptId: newId(), filetype: 'audio/ogg' } })).response, 403, 'forbidden');
-    expectJsonError((await createUpload(server, ana.token, { length: 10, metadata: { transcriptId, filetype: 'text/plain' } })).response, 400, 'invalid_body');
+    expectJsonError(
+      (await createUpload(server, ana.token, { length: 10, metadata: { transcriptId: newId(), filetype: 'audio/ogg' } })).response,
+      403,
+      'forbidden',
+    );
+    expectJsonError(
+      (await createUpload(server, ana.token, { length: 10, metadata: { transcriptId, filetype: 'text/plain' } })).response,
+      400,
+      'invalid_body',
+    );
     expectJsonError((await createUpload(server, ana.token, { length: MAX_BYTES + 1, metadata })).response, 413, 'payload_too_large');
     expectJsonError(await patchUpload(server, ana.token, `/api/uploads/${newId()}`, 0, randomBytes(10)), 404, 'not_found');
     const created = await createUpload(server, ana.token, { length: 10, metadata });
@@ -224,7 +271,10 @@ describe('the tus routes', () => {
     const people = await couple(server);
     const transcriptId = await transcriptOf(server, people.ana, people.sharedSpaceId);
     const bytes = randomBytes(2000);
-    const created = await createUpload(server, people.ana.token, { length: bytes.length, metadata: { transcriptId, filetype: 'audio/ogg' } });
+    const created = await createUpload(server, people.ana.token, {
+      length: bytes.length,
+      metadata: { transcriptId, filetype: 'audio/ogg' },
+    });
     expect(created.response.status).toBe(201);
     const uploadPath = created.path as string;
     expect((await patchUpload(server, people.ana.token, uploadPath, 0, bytes.subarray(0, 500))).status).toBe(204);

@@ -16,14 +16,7 @@ import { bearer, describeResponse, sleep } from './support/api.ts';
 import { startDroppingProxy } from './support/dropping-proxy.ts';
 import { entityIn, freshState } from './support/sync-client.ts';
 import { createTranscript, pullUntilTranscript, pushApplied, queryDatabase } from './support/transcript-watch.ts';
-import {
-  createUpload,
-  headUpload,
-  patchCutMidway,
-  patchUpload,
-  tusRequest,
-  type TusResponse,
-} from './support/tus-http.ts';
+import { createUpload, headUpload, patchCutMidway, patchUpload, tusRequest, type TusResponse } from './support/tus-http.ts';
 
 const MAX_BYTES = 4 * 1024 * 1024;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -52,10 +45,13 @@ describe('resumable audio uploads (tus)', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'duet-uploads-'));
-    ({ server, accounts: { people, outsider } } = await startWithAccounts(
-      async (started) => ({ people: await couple(started), outsider: await account(started, 'Olga') }),
-      { dataDir, uploadMaxBytes: MAX_BYTES },
-    ));
+    ({
+      server,
+      accounts: { people, outsider },
+    } = await startWithAccounts(async (started) => ({ people: await couple(started), outsider: await account(started, 'Olga') }), {
+      dataDir,
+      uploadMaxBytes: MAX_BYTES,
+    }));
   });
   afterAll(async () => {
     await server?.close();
@@ -177,7 +173,10 @@ describe('resumable audio uploads (tus)', () => {
       expect(proxy.patchOffsets[0]).toBe(0);
       const resumedAt = proxy.patchOffsets.slice(1);
       expect(resumedAt.length, `PATCH offsets ${JSON.stringify(proxy.patchOffsets)}`).toBeGreaterThan(0);
-      expect(resumedAt.some((offset) => offset > 0), 'the client resumed where the server stood, not from 0').toBe(true);
+      expect(
+        resumedAt.some((offset) => offset > 0),
+        'the client resumed where the server stood, not from 0',
+      ).toBe(true);
 
       const uploadId = uploadUrl.split('/').pop() as string;
       const streamed = await getAudio(people.ben.token, transcriptId);
@@ -194,7 +193,10 @@ describe('resumable audio uploads (tus)', () => {
   it('replaces the earlier audio of a transcript recorded again', async () => {
     const transcriptId = await transcriptOf(people.ana, people.sharedSpaceId);
     const upload = async (bytes: Buffer) => {
-      const created = await createUpload(server, people.ben.token, { length: bytes.length, metadata: { transcriptId, filetype: 'audio/wav' } });
+      const created = await createUpload(server, people.ben.token, {
+        length: bytes.length,
+        metadata: { transcriptId, filetype: 'audio/wav' },
+      });
       expect(created.response.status, created.response.body).toBe(201);
       const done = await patchUpload(server, people.ben.token, created.path as string, 0, bytes);
       expect(done.status, done.body).toBe(204);
@@ -251,7 +253,12 @@ describe('resumable audio uploads (tus)', () => {
         expect(answer.body).not.toContain(foreign);
       }
       // Ben may not upload into Ana's personal space either.
-      expectTusError((await createUpload(server, people.ben.token, { length: 100, metadata: { transcriptId: foreign, filetype: 'audio/ogg' } })).response, 403, 'forbidden');
+      expectTusError(
+        (await createUpload(server, people.ben.token, { length: 100, metadata: { transcriptId: foreign, filetype: 'audio/ogg' } }))
+          .response,
+        403,
+        'forbidden',
+      );
 
       expect(await uploadRows('transcript_id', foreign)).toEqual([]);
       expect(await uploadRows('transcript_id', shared)).toEqual([]);
@@ -274,7 +281,10 @@ describe('resumable audio uploads (tus)', () => {
       }
       expect(await uploadRows('transcript_id', transcriptId)).toEqual([]);
       // With parameters, an audio type is fine.
-      const ok = await createUpload(server, people.ana.token, { length: 100, metadata: { transcriptId, filetype: 'audio/webm;codecs=opus' } });
+      const ok = await createUpload(server, people.ana.token, {
+        length: 100,
+        metadata: { transcriptId, filetype: 'audio/webm;codecs=opus' },
+      });
       expect(ok.response.status, ok.response.body).toBe(201);
     });
 
@@ -314,10 +324,13 @@ describe('resumable audio uploads (tus)', () => {
       expect(errorCodeOf(conflict), `409 body: ${conflict.body}`).not.toBeNull();
     });
 
-    it("answers 404 for an upload id of another user, as for an unknown one, and leaves the upload alone", async () => {
+    it('answers 404 for an upload id of another user, as for an unknown one, and leaves the upload alone', async () => {
       const transcriptId = await transcriptOf(people.ana, people.ana.personalSpaceId);
       const bytes = randomBytes(4000);
-      const created = await createUpload(server, people.ana.token, { length: bytes.length, metadata: { transcriptId, filetype: 'audio/ogg' } });
+      const created = await createUpload(server, people.ana.token, {
+        length: bytes.length,
+        metadata: { transcriptId, filetype: 'audio/ogg' },
+      });
       expect(created.response.status).toBe(201);
       const uploadPath = created.path as string;
       expect((await patchUpload(server, people.ana.token, uploadPath, 0, bytes.subarray(0, 1000))).status).toBe(204);

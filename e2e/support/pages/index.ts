@@ -50,7 +50,21 @@ export class DuetApp {
   }
 }
 
-export { AppHeader, AuthPage, ConflictsNotice, ConversationPage, ConversationsPage, NavBar, NotFoundPage, PartnerPage, SessionsPage, SettingsPage, StatusLine, TranscriptsPage, UnsendableNotice };
+export {
+  AppHeader,
+  AuthPage,
+  ConflictsNotice,
+  ConversationPage,
+  ConversationsPage,
+  NavBar,
+  NotFoundPage,
+  PartnerPage,
+  SessionsPage,
+  SettingsPage,
+  StatusLine,
+  TranscriptsPage,
+  UnsendableNotice,
+};
 export type { Credentials } from './auth-page.ts';
 export type { Language } from './strings.ts';
 export { uiPattern, uiText } from './strings.ts';

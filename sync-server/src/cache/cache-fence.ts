@@ -42,7 +42,16 @@ export class CacheFence {
   private queued: Promise<boolean> | null = null;
 
   constructor(
-    private readonly deps: { databaseUrl: string; pool: pg.Pool; cache: SyncCache; logger: Logger; instanceId: string; connectTimeoutMs: number; queryTimeoutMs: number; clock: ServerClock },
+    private readonly deps: {
+      databaseUrl: string;
+      pool: pg.Pool;
+      cache: SyncCache;
+      logger: Logger;
+      instanceId: string;
+      connectTimeoutMs: number;
+      queryTimeoutMs: number;
+      clock: ServerClock;
+    },
   ) {}
 
   /** Starts listening (the cache is not read until the listener is connected). */

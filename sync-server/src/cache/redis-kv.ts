@@ -135,7 +135,14 @@ export class RedisKv implements KvStore {
     if (entries.size === 0) return Promise.resolve(true);
     const keys = [this.epochKey, ...[...entries.keys()].map((k) => this.prefix + k)];
     return this.attempt(async () => {
-      await this.scripts.duetKvRaise(keys.length, ...keys, epoch, ttlSec, ...[...entries.values()].map(String), randomBytes(8).toString('hex'));
+      await this.scripts.duetKvRaise(
+        keys.length,
+        ...keys,
+        epoch,
+        ttlSec,
+        ...[...entries.values()].map(String),
+        randomBytes(8).toString('hex'),
+      );
       return true;
     }, false);
   }

@@ -13,7 +13,12 @@ export async function migrate(databaseUrl: string, logger: Logger): Promise<void
     migrationsTable: 'pgmigrations',
     count: Infinity,
     checkOrder: true,
-    logger: { debug: () => {}, info: (m: string) => logger.debug(m), warn: (m: string) => logger.warn(m), error: (m: string) => logger.error(m) },
+    logger: {
+      debug: () => {},
+      info: (m: string) => logger.debug(m),
+      warn: (m: string) => logger.warn(m),
+      error: (m: string) => logger.error(m),
+    },
   });
   if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
 }

@@ -33,7 +33,12 @@ export function queryTimeoutMs(timeouts: PgTimeouts): number {
  * startup parameter) would change it for everyone, and idle_in_transaction_session_timeout would end
  * the one session there is, so there the statement and lock timeouts are SET LOCAL per transaction.
  */
-export function createPool(connectionString: string, max: number, timeouts: PgTimeouts, options: { sharedSession?: boolean } = {}): pg.Pool {
+export function createPool(
+  connectionString: string,
+  max: number,
+  timeouts: PgTimeouts,
+  options: { sharedSession?: boolean } = {},
+): pg.Pool {
   const perSession = options.sharedSession
     ? {}
     : {

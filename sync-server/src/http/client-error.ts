@@ -12,7 +12,8 @@ const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Time
 
 function answerFor(code: string | undefined): ErrorBody['error'] & { status: number } {
   if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, code: ErrorCode.headersTooLarge, message: 'the request headers are too large' };
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, code: ErrorCode.invalidBody, message: 'the request did not arrive in time' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return { status: 408, code: ErrorCode.invalidBody, message: 'the request did not arrive in time' };
   return { status: 400, code: ErrorCode.invalidBody, message: 'the request could not be read' };
 }
 
@@ -20,7 +21,11 @@ function answerFor(code: string | undefined): ErrorBody['error'] & { status: num
 export function answerClientErrors(server: http.Server, logger: Logger, newId: () => string): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // A reset connection, or one already answered, has no one to tell.
-    if (error.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    if (
+      error.code === 'ECONNRESET' ||
+      !socket.writable ||
+      (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent
+    ) {
       socket.destroy();
       return;
     }

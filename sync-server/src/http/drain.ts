@@ -28,7 +28,12 @@ export class Drain {
   /** First in the chain: counts what runs, refuses what comes after the drain began. */
   readonly middleware: RequestHandler = (_req, res, next) => {
     if (this.draining) {
-      next(new ApiError(503, ErrorCode.unavailable, 'the server is shutting down; try again', undefined, { Connection: 'close', 'Retry-After': '1' }));
+      next(
+        new ApiError(503, ErrorCode.unavailable, 'the server is shutting down; try again', undefined, {
+          Connection: 'close',
+          'Retry-After': '1',
+        }),
+      );
       return;
     }
     this.inFlight.add(res);

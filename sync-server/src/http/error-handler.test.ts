@@ -68,7 +68,9 @@ describe('errorHandler', () => {
   });
 
   it('answers a data error that escaped validation 500 internal: it would fail the same way again', async () => {
-    const res = await request(appThrowing(Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' })).app).get('/boom');
+    const res = await request(appThrowing(Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' })).app).get(
+      '/boom',
+    );
     expect(res.status).toBe(500);
     expect(res.body.error.code).toBe('internal');
   });

@@ -31,7 +31,11 @@ describe('failureKind', () => {
     ['ioredis: closed', new Error('Connection is closed.'), 'infrastructure'],
     ['ioredis: command timeout', new Error('Command timed out'), 'infrastructure'],
     ['ioredis: offline, no queue', new Error("Stream isn't writeable and enableOfflineQueue options is false"), 'infrastructure'],
-    ['ioredis: max retries', named('MaxRetriesPerRequestError', 'Reached the max retries per request limit (which is 1).'), 'infrastructure'],
+    [
+      'ioredis: max retries',
+      named('MaxRetriesPerRequestError', 'Reached the max retries per request limit (which is 1).'),
+      'infrastructure',
+    ],
     ['a circuit breaker open', named('BrokenCircuitError', 'Execution prevented because the circuit breaker is open'), 'infrastructure'],
     ['an outage wrapped as a cause', new Error('cache failed', { cause: errno('ECONNREFUSED') }), 'infrastructure'],
     ['NUL in jsonb 22P05', pgError('22P05'), 'data'],

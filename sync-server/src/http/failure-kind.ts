@@ -27,7 +27,15 @@ const TRANSIENT_CLASSES = ['08', '53', '57', '58'];
 
 /** Node socket errors: the peer (Postgres, Redis) cannot be reached or went away. */
 const NETWORK_ERRNOS = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
 ]);
 
 /**

@@ -20,11 +20,22 @@ export function createMetrics(pool: pg.Pool): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const poolGauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   poolGauge('duet_pg_pool_total', 'Postgres connections open in the pool', () => pool.totalCount);
   poolGauge('duet_pg_pool_idle', 'Postgres connections idle in the pool', () => pool.idleCount);
   poolGauge('duet_pg_pool_waiting', 'requests waiting for a Postgres connection', () => pool.waitingCount);
-  const checkouts = new Counter({ name: 'duet_pg_checkouts_total', help: 'Postgres connections taken from the pool (one per query or transaction)', registers: [registry] });
+  const checkouts = new Counter({
+    name: 'duet_pg_checkouts_total',
+    help: 'Postgres connections taken from the pool (one per query or transaction)',
+    registers: [registry],
+  });
   pool.on('acquire', () => checkouts.inc());
   return {
     registry,
@@ -35,7 +46,12 @@ export function createMetrics(pool: pg.Pool): Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    pushedMutations: new Counter({ name: 'duet_push_mutations_total', help: 'pushed mutations by result', labelNames: ['status'], registers: [registry] }),
+    pushedMutations: new Counter({
+      name: 'duet_push_mutations_total',
+      help: 'pushed mutations by result',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
     pushes: new Counter({ name: 'duet_push_requests_total', help: 'push requests answered 200', registers: [registry] }),
     pulls: new Counter({ name: 'duet_pull_requests_total', help: 'pull requests answered 200', registers: [registry] }),
     pulledChanges: new Counter({ name: 'duet_pull_changes_total', help: 'changes delivered by pulls', registers: [registry] }),
@@ -47,6 +63,10 @@ export function createMetrics(pool: pg.Pool): Metrics {
     }),
     pokes: new Counter({ name: 'duet_ws_pokes_total', help: 'pokes sent to WebSocket clients', registers: [registry] }),
     sockets: new Gauge({ name: 'duet_ws_connections', help: 'open WebSocket connections', registers: [registry] }),
-    internalErrors: new Counter({ name: 'duet_http_internal_errors_total', help: 'requests answered 500 internal (bugs, not outages)', registers: [registry] }),
+    internalErrors: new Counter({
+      name: 'duet_http_internal_errors_total',
+      help: 'requests answered 500 internal (bugs, not outages)',
+      registers: [registry],
+    }),
   };
 }

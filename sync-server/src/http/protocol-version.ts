@@ -8,5 +8,12 @@ export const requireSupportedProtocol: RequestHandler = (req, _res, next) => {
   if (support === 'supported') return next();
   if (support === 'malformed') return next(badBody(`${PROTOCOL_HEADER} must be a protocol version number`));
   const range = { min: MIN_SUPPORTED_PROTOCOL_VERSION, current: PROTOCOL_VERSION };
-  next(new ApiError(426, ErrorCode.unsupportedProtocol, `this server serves protocol versions ${range.min} to ${range.current}: update the app`, range));
+  next(
+    new ApiError(
+      426,
+      ErrorCode.unsupportedProtocol,
+      `this server serves protocol versions ${range.min} to ${range.current}: update the app`,
+      range,
+    ),
+  );
 };

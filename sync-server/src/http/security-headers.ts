@@ -13,7 +13,10 @@ const directives = { 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:', '
 
 export function securityHeaders(): RequestHandler {
   const overTls = helmet({ contentSecurityPolicy: { directives } });
-  const plain = helmet({ contentSecurityPolicy: { directives: { ...directives, 'upgrade-insecure-requests': null } }, strictTransportSecurity: false });
+  const plain = helmet({
+    contentSecurityPolicy: { directives: { ...directives, 'upgrade-insecure-requests': null } },
+    strictTransportSecurity: false,
+  });
   // req.secure honours X-Forwarded-Proto only from the proxies `trust proxy` names.
   return (req, res, next) => (req.secure ? overTls : plain)(req, res, next);
 }

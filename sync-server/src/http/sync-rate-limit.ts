@@ -25,14 +25,19 @@ function perDevice(limit: RateLimit): RequestHandler {
       await limit.consume(deviceId);
     } catch (error) {
       // rate-limiter-flexible rejects with its result when the allowance is used up, else with the error.
-      if (error instanceof RateLimiterRes) return next(rateLimited(error.msBeforeNext, 'this device is syncing too often; try again later'));
+      if (error instanceof RateLimiterRes)
+        return next(rateLimited(error.msBeforeNext, 'this device is syncing too often; try again later'));
       return next(error);
     }
     next();
   };
 }
 
-export function syncRateLimits(limits: SyncRateLimits, redis: Redis | null, prefix: string): { push: RequestHandler; pull: RequestHandler } {
+export function syncRateLimits(
+  limits: SyncRateLimits,
+  redis: Redis | null,
+  prefix: string,
+): { push: RequestHandler; pull: RequestHandler } {
   return {
     push: perDevice(rateLimiter(redis, `${prefix}sync-push`, { points: limits.pushPerDevice, windowSec: limits.windowSec })),
     pull: perDevice(rateLimiter(redis, `${prefix}sync-pull`, { points: limits.pullPerDevice, windowSec: limits.windowSec })),

@@ -15,11 +15,7 @@ const SPANISH = [
   'Ana: Vamos a la playa el sábado.',
 ].join('\n');
 
-const ARABIC = [
-  'سارة: أحب القهوة في الصباح.',
-  'علي: القهوة مع الحليب أفضل من الشاي.',
-  'سارة: نشرب القهوة معا غدا.',
-].join('\n');
+const ARABIC = ['سارة: أحب القهوة في الصباح.', 'علي: القهوة مع الحليب أفضل من الشاي.', 'سارة: نشرب القهوة معا غدا.'].join('\n');
 
 const topWordsOf = (analysis: TranscriptAnalysis) => analysis.topWords.map((w) => w.word);
 

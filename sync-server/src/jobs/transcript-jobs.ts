@@ -78,13 +78,9 @@ export class TranscriptJobs {
     if (existing) await boss.updateQueue(ANALYSIS_QUEUE, options);
     else await boss.createQueue(ANALYSIS_QUEUE, options);
     const jobs = new TranscriptJobs(boss, deps, logger);
-    await boss.work<TranscriptJob>(
-      ANALYSIS_QUEUE,
-      { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 0.5 },
-      async ([job]) => {
-        if (job) await jobs.process(job);
-      },
-    );
+    await boss.work<TranscriptJob>(ANALYSIS_QUEUE, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      if (job) await jobs.process(job);
+    });
     return jobs;
   }
 

@@ -50,15 +50,24 @@ class RedisOrMemoryLimit implements RateLimit {
   }
 
   consume(key: string): Promise<RateLimiterRes> {
-    return this.either((l) => l.consume(key), (l) => l.consume(key));
+    return this.either(
+      (l) => l.consume(key),
+      (l) => l.consume(key),
+    );
   }
 
   reward(key: string, points: number): Promise<unknown> {
-    return this.either((l) => l.reward(key, points), (l) => l.reward(key, points));
+    return this.either(
+      (l) => l.reward(key, points),
+      (l) => l.reward(key, points),
+    );
   }
 
   delete(key: string): Promise<unknown> {
-    return this.either((l) => l.delete(key), (l) => l.delete(key));
+    return this.either(
+      (l) => l.delete(key),
+      (l) => l.delete(key),
+    );
   }
 }
 

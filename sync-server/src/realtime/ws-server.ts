@@ -68,7 +68,16 @@ export class RealtimeServer {
   }
 
   private accept(ws: WebSocket): void {
-    const conn: Connection = { ws, authStarted: false, userId: null, deviceId: null, spaces: new Set(), sharedSpaces: new Set(), alive: true, lastTypingAt: 0 };
+    const conn: Connection = {
+      ws,
+      authStarted: false,
+      userId: null,
+      deviceId: null,
+      spaces: new Set(),
+      sharedSpaces: new Set(),
+      alive: true,
+      lastTypingAt: 0,
+    };
     this.connections.add(conn);
     this.deps.metrics.sockets.inc();
     const authTimer = this.deps.clock.timers.setTimeout(() => {

@@ -13,7 +13,10 @@ export function healthRoutes(pool: pg.Pool, cache: SyncCache, timers: Timers): {
     res.json({ status: 'ok' });
   });
   api.get('/ready', async (_req, res) => {
-    const postgres = await withTimeout(pingDatabase(pool), 2000).then(() => true, () => false);
+    const postgres = await withTimeout(pingDatabase(pool), 2000).then(
+      () => true,
+      () => false,
+    );
     const redisUp = await withTimeout(cache.kv.up(), 1000).catch(() => false);
     res.status(postgres ? 200 : 503).json({
       status: postgres ? 'ready' : 'unavailable',

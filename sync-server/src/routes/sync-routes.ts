@@ -31,7 +31,18 @@ export interface SyncRouteDeps {
   writer: SpaceWriter;
 }
 
-export function syncRoutes({ pool, writer, cache, jobs, jobMaxInFlightPerUser, uploads, auth, rateLimits, metrics, clock }: SyncRouteDeps): Router {
+export function syncRoutes({
+  pool,
+  writer,
+  cache,
+  jobs,
+  jobMaxInFlightPerUser,
+  uploads,
+  auth,
+  rateLimits,
+  metrics,
+  clock,
+}: SyncRouteDeps): Router {
   const router = Router();
 
   router.post('/sync/push', auth, rateLimits.push, async (req, res) => {

@@ -19,10 +19,10 @@ export class ClientsRepo {
 
   /** Without a lock: what a pull reports. */
   async lastMutationId(userId: string, clientId: string): Promise<number> {
-    const result = await this.db.query<{ last_mutation_id: number }>('SELECT last_mutation_id FROM clients WHERE user_id = $1 AND client_id = $2', [
-      userId,
-      clientId,
-    ]);
+    const result = await this.db.query<{ last_mutation_id: number }>(
+      'SELECT last_mutation_id FROM clients WHERE user_id = $1 AND client_id = $2',
+      [userId, clientId],
+    );
     return result.rows[0]?.last_mutation_id ?? 0;
   }
 

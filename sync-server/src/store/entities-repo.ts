@@ -22,7 +22,14 @@ interface Record {
   data: unknown;
 }
 
-const toRow = (r: Record): EntityRow => ({ kind: r.kind, id: r.id, spaceId: r.space_id, version: r.version, deleted: r.deleted, data: r.data });
+const toRow = (r: Record): EntityRow => ({
+  kind: r.kind,
+  id: r.id,
+  spaceId: r.space_id,
+  version: r.version,
+  deleted: r.deleted,
+  data: r.data,
+});
 
 export class EntitiesRepo {
   constructor(private readonly db: Queryable) {}

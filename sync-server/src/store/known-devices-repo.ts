@@ -17,7 +17,10 @@ export class KnownDevicesRepo {
 
   /** Refreshes the record of a key known for this user; false when there is none. */
   async touch(keyHash: string, userId: string): Promise<boolean> {
-    const seen = await this.db.query('UPDATE known_devices SET last_login_at = now() WHERE key_hash = $1 AND user_id = $2', [keyHash, userId]);
+    const seen = await this.db.query('UPDATE known_devices SET last_login_at = now() WHERE key_hash = $1 AND user_id = $2', [
+      keyHash,
+      userId,
+    ]);
     return (seen.rowCount ?? 0) > 0;
   }
 
@@ -27,6 +30,9 @@ export class KnownDevicesRepo {
 
   /** Forgets the user's records not used for `maxAgeSec`. */
   async forgetOlderThan(userId: string, maxAgeSec: number): Promise<void> {
-    await this.db.query(`DELETE FROM known_devices WHERE user_id = $1 AND last_login_at < now() - make_interval(secs => $2)`, [userId, maxAgeSec]);
+    await this.db.query(`DELETE FROM known_devices WHERE user_id = $1 AND last_login_at < now() - make_interval(secs => $2)`, [
+      userId,
+      maxAgeSec,
+    ]);
   }
 }

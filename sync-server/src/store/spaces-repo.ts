@@ -8,10 +8,9 @@ export class SpacesRepo {
   constructor(private readonly db: Queryable) {}
 
   async memberSpaceIds(userId: string): Promise<string[]> {
-    const result = await this.db.query<{ space_id: string }>(
-      'SELECT space_id FROM space_members WHERE user_id = $1 ORDER BY space_id',
-      [userId],
-    );
+    const result = await this.db.query<{ space_id: string }>('SELECT space_id FROM space_members WHERE user_id = $1 ORDER BY space_id', [
+      userId,
+    ]);
     return result.rows.map((r) => r.space_id);
   }
 
@@ -126,9 +125,9 @@ export class SpacesRepo {
 
   async setHeads(heads: ReadonlyMap<string, number>): Promise<void> {
     if (heads.size === 0) return;
-    await this.db.query(
-      `UPDATE spaces s SET head_version = h.v FROM unnest($1::text[], $2::bigint[]) AS h(id, v) WHERE s.id = h.id`,
-      [[...heads.keys()], [...heads.values()]],
-    );
+    await this.db.query(`UPDATE spaces s SET head_version = h.v FROM unnest($1::text[], $2::bigint[]) AS h(id, v) WHERE s.id = h.id`, [
+      [...heads.keys()],
+      [...heads.values()],
+    ]);
   }
 }

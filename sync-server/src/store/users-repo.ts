@@ -83,10 +83,9 @@ export class UsersRepo {
   /** Those of these devices whose token has been revoked (or that no longer exist). */
   async revokedDevices(deviceIds: readonly string[]): Promise<Set<string>> {
     if (deviceIds.length === 0) return new Set();
-    const result = await this.db.query<{ id: string }>(
-      'SELECT id FROM devices WHERE id = ANY($1::text[]) AND revoked_at IS NULL',
-      [deviceIds],
-    );
+    const result = await this.db.query<{ id: string }>('SELECT id FROM devices WHERE id = ANY($1::text[]) AND revoked_at IS NULL', [
+      deviceIds,
+    ]);
     const live = new Set(result.rows.map((r) => r.id));
     return new Set(deviceIds.filter((id) => !live.has(id)));
   }

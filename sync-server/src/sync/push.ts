@@ -30,7 +30,12 @@ export interface BatchEffects {
 
 export interface PushHooks {
   /** Runs before each valid mutation: a refusal rejects it (a per-user limit, say), null lets it run. */
-  refuse?(client: pg.PoolClient, mutation: Mutation, tx: PgMutationTx, submittedSoFar: number): Promise<{ code: ErrorCode; message: string } | null>;
+  refuse?(
+    client: pg.PoolClient,
+    mutation: Mutation,
+    tx: PgMutationTx,
+    submittedSoFar: number,
+  ): Promise<{ code: ErrorCode; message: string } | null>;
   /** Runs inside the transaction just before COMMIT. */
   beforeCommit(client: pg.PoolClient, effects: BatchEffects): Promise<void>;
 }
@@ -94,7 +99,18 @@ export async function pushBatch(
     const now = clock.now();
     // Parse once, for every run of the batch.
     const parsed = request.mutations.map((m) => (m.id > lastMutationId ? parseMutation(m) : null));
-    const input: BatchInput = { write, who, request, parsed, firstLastMutationId: lastMutationId, member, owners, now, newId: clock.newId, hooks };
+    const input: BatchInput = {
+      write,
+      who,
+      request,
+      parsed,
+      firstLastMutationId: lastMutationId,
+      member,
+      owners,
+      now,
+      newId: clock.newId,
+      hooks,
+    };
 
     const refused = new Map<number, string>();
     let careful = false;

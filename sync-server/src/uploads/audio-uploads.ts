@@ -130,7 +130,8 @@ export class AudioUploads {
     const upload = await uploads.find(uploadId);
     // An upload is its uploader's alone (a partner's, even in a shared space, is not found), and
     // only while the uploader is in its space.
-    if (!upload || upload.userId !== userId || !spaces.includes(upload.spaceId)) throw tusRefusal(404, ErrorCode.notFound, 'no such upload');
+    if (!upload || upload.userId !== userId || !spaces.includes(upload.spaceId))
+      throw tusRefusal(404, ErrorCode.notFound, 'no such upload');
     // A cancelled upload frees its place at once (its bytes go next; the expiry sweep catches any left).
     if (req.method === 'DELETE') await uploads.deleteUnfinished(uploadId);
   }
@@ -197,7 +198,10 @@ export class AudioUploads {
       const audio = transcript.data.audio;
       res.setHeader('Content-Type', audio.mimeType);
       res.setHeader('Cache-Control', 'private, no-store');
-      res.sendFile(path.join(this.deps.dataDir, 'uploads', audio.uploadId), { dotfiles: 'deny', headers: { 'Content-Type': audio.mimeType } });
+      res.sendFile(path.join(this.deps.dataDir, 'uploads', audio.uploadId), {
+        dotfiles: 'deny',
+        headers: { 'Content-Type': audio.mimeType },
+      });
     });
     return router;
   }

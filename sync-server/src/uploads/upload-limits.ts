@@ -28,9 +28,14 @@ export async function admitUpload(pool: pg.Pool, limits: UploadLimits, maxBytes:
     if (open.count >= limits.maxUnfinishedPerUser) {
       const retryAfterSec = Math.max(1, open.retryAfterSec ?? limits.expireSec);
       // Retry-After: when the oldest of them expires (ProtocolTusServer sends it from the details).
-      throw tusRefusal(429, ErrorCode.tooManyUploads, `at most ${limits.maxUnfinishedPerUser} unfinished uploads at a time; finish or cancel one`, {
-        retryAfterSec,
-      });
+      throw tusRefusal(
+        429,
+        ErrorCode.tooManyUploads,
+        `at most ${limits.maxUnfinishedPerUser} unfinished uploads at a time; finish or cancel one`,
+        {
+          retryAfterSec,
+        },
+      );
     }
     // A finished recording of the same transcript is replaced when this one finishes: not counted twice.
     const bytes = (await uploads.storedBytes(upload.userId, limits.expireSec, upload.transcriptId, maxBytes)) + (upload.size ?? maxBytes);

@@ -62,11 +62,17 @@ export function expectClientError(res: request.Response, code?: string): void {
 }
 
 export function pushRequest(server: HasUrl, token: string, body: unknown) {
-  return request(server.url).post('/api/sync/push').set('Authorization', bearer(token)).send(body as object);
+  return request(server.url)
+    .post('/api/sync/push')
+    .set('Authorization', bearer(token))
+    .send(body as object);
 }
 
 export function pullRequest(server: HasUrl, token: string, body: unknown) {
-  return request(server.url).post('/api/sync/pull').set('Authorization', bearer(token)).send(body as object);
+  return request(server.url)
+    .post('/api/sync/pull')
+    .set('Authorization', bearer(token))
+    .send(body as object);
 }
 
 /** Pushes and expects a 200 with a valid body. */

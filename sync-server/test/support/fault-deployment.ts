@@ -49,7 +49,12 @@ export async function startDeployment(): Promise<Deployment> {
   let redis: RedisProcess | undefined;
   try {
     redis = await startRedisProcess();
-    const env = { DATABASE_URL: cluster.url, REDIS_URL: redis.url, REDIS_PREFIX: `duet_fault_${randomBytes(4).toString('hex')}:`, DATA_DIR: dataDir };
+    const env = {
+      DATABASE_URL: cluster.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `duet_fault_${randomBytes(4).toString('hex')}:`,
+      DATA_DIR: dataDir,
+    };
     // One after the other: the first runs the migrations.
     const first = await startServerProcess(env);
     const second = await startServerProcess(env);
@@ -90,7 +95,12 @@ async function scene(deployment: Deployment): Promise<{ ana: Account; ben: Accou
     server,
     ana.token,
     clientId,
-    conversations.map((id, i) => ({ id: i + 1, name: 'conversation.create', args: { id, spaceId, title: `fault ${i}` }, hlc: hlcAt(Date.now(), clientId, i) })),
+    conversations.map((id, i) => ({
+      id: i + 1,
+      name: 'conversation.create',
+      args: { id, spaceId, title: `fault ${i}` },
+      hlc: hlcAt(Date.now(), clientId, i),
+    })),
   );
   return { ana, ben, conversations };
 }
@@ -106,20 +116,37 @@ export interface FaultContext {
  * instance (the recovery time, printed), lets the load run a little longer, settles every client
  * and checks the invariants.
  */
-export async function underLoad(deployment: Deployment, label: string, fault: (context: FaultContext) => Promise<number>): Promise<FaultLog> {
+export async function underLoad(
+  deployment: Deployment,
+  label: string,
+  fault: (context: FaultContext) => Promise<number>,
+): Promise<FaultLog> {
   const log = new FaultLog();
   try {
     return await runFault(log, deployment, label, fault);
   } catch (error) {
     // The instances' own account of what happened is most of the diagnosis.
-    const outputs = deployment.processes.map((p, i) => `--- instance ${deployment.targets[i]?.name} (exit ${p.child.exitCode ?? p.child.signalCode ?? 'none'}):\n${p.output().slice(-3000)}`);
-    const recent = log.requests.slice(-12).map((r) => `${r.path} ${r.target} +${r.startedAt - (log.requests[0]?.startedAt ?? 0)} ms: ${r.status} ${r.code ?? r.error ?? ''} in ${r.ms} ms`);
+    const outputs = deployment.processes.map(
+      (p, i) =>
+        `--- instance ${deployment.targets[i]?.name} (exit ${p.child.exitCode ?? p.child.signalCode ?? 'none'}):\n${p.output().slice(-3000)}`,
+    );
+    const recent = log.requests
+      .slice(-12)
+      .map(
+        (r) =>
+          `${r.path} ${r.target} +${r.startedAt - (log.requests[0]?.startedAt ?? 0)} ms: ${r.status} ${r.code ?? r.error ?? ''} in ${r.ms} ms`,
+      );
     if (error instanceof Error) error.message += `\n${log.summary()}\nlast requests:\n${recent.join('\n')}\n${outputs.join('\n')}`;
     throw error;
   }
 }
 
-async function runFault(log: FaultLog, deployment: Deployment, label: string, fault: (context: FaultContext) => Promise<number>): Promise<FaultLog> {
+async function runFault(
+  log: FaultLog,
+  deployment: Deployment,
+  label: string,
+  fault: (context: FaultContext) => Promise<number>,
+): Promise<FaultLog> {
   const { ana, ben, conversations } = await scene(deployment);
   const targets = deployment.targets;
   const clients = [
@@ -146,7 +173,9 @@ async function runFault(log: FaultLog, deployment: Deployment, label: string, fa
       const first = log.firstSuccessAfter(healedAt, '/api/sync/push', target.name);
       recovery.push(`${target.name} ${first ? first.startedAt + first.ms - healedAt : Number.NaN} ms`);
     }
-    console.log(`[fault: ${label}] fault lasted ${healedAt - faultAt} ms; recovery (healed -> first acknowledged push): ${recovery.join(', ')}`);
+    console.log(
+      `[fault: ${label}] fault lasted ${healedAt - faultAt} ms; recovery (healed -> first acknowledged push): ${recovery.join(', ')}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, AFTER_RECOVERY_MS));
   } finally {
     stop();
@@ -158,7 +187,10 @@ async function runFault(log: FaultLog, deployment: Deployment, label: string, fa
   console.log(`[fault: ${label}] ${written} messages acknowledged; ${log.summary()}`);
   await checkInvariants(log, clients, targets);
   for (const [i, process] of deployment.processes.entries()) {
-    expect(process.child.exitCode === null && process.child.signalCode === null, `instance ${targets[i]?.name} is still up:\n${process.output().slice(-2000)}`).toBe(true);
+    expect(
+      process.child.exitCode === null && process.child.signalCode === null,
+      `instance ${targets[i]?.name} is still up:\n${process.output().slice(-2000)}`,
+    ).toBe(true);
   }
   return log;
 }

@@ -141,7 +141,12 @@ export class FaultClient {
       const id = newId();
       const body = `${this.name} #${++this.counter}`;
       const mutationId = this.nextMutationId++;
-      this.outbox.push({ id: mutationId, name: 'message.add', args: { id, conversationId: this.conversationId, body }, hlc: hlcAt(Date.now(), this.clientId, mutationId) });
+      this.outbox.push({
+        id: mutationId,
+        name: 'message.add',
+        args: { id, conversationId: this.conversationId, body },
+        hlc: hlcAt(Date.now(), this.clientId, mutationId),
+      });
       this.sent.set(id, body);
     }
   }
@@ -150,7 +155,10 @@ export class FaultClient {
   async push(): Promise<boolean> {
     const batch = this.outbox.slice(0, 50);
     if (batch.length === 0) return true;
-    const answer = await call(this.log, this.next('push'), this.name, '/api/sync/push', this.who.token, { clientId: this.clientId, mutations: batch });
+    const answer = await call(this.log, this.next('push'), this.name, '/api/sync/push', this.who.token, {
+      clientId: this.clientId,
+      mutations: batch,
+    });
     if (answer.status !== 200) return this.backOff(answer.retryAfterSec);
     const parsed = PushResponseSchema.safeParse(answer.json);
     if (!parsed.success) {
@@ -164,7 +172,8 @@ export class FaultClient {
       if (!args) continue;
       // `duplicate`: applied by an earlier request whose answer never arrived.
       if (result.status === 'applied' || result.status === 'duplicate') this.acked.set(args.id, args.body);
-      else if (result.status === 'rejected') this.log.violations.push(`${this.name}: mutation ${result.id} rejected: ${JSON.stringify(result.error)}`);
+      else if (result.status === 'rejected')
+        this.log.violations.push(`${this.name}: mutation ${result.id} rejected: ${JSON.stringify(result.error)}`);
     }
     this.noteLastMutationId(parsed.data.lastMutationId, answer.source);
     return true;
@@ -172,7 +181,10 @@ export class FaultClient {
 
   /** Pulls one page from the cursor; true on a 200 with hasMore false. */
   async pullPage(): Promise<boolean> {
-    const answer = await call(this.log, this.next('pull'), this.name, '/api/sync/pull', this.who.token, { clientId: this.clientId, cursor: this.cursor });
+    const answer = await call(this.log, this.next('pull'), this.name, '/api/sync/pull', this.who.token, {
+      clientId: this.clientId,
+      cursor: this.cursor,
+    });
     if (answer.status !== 200) {
       await this.backOff(answer.retryAfterSec);
       return false;
@@ -219,7 +231,8 @@ export class FaultClient {
   /** After the fault: push until the outbox is empty and pull to the end, within `deadline`. */
   async settle(deadline: number): Promise<void> {
     while (this.outbox.length > 0) {
-      if (Date.now() > deadline) throw new Error(`${this.name} could not push its outbox (${this.outbox.length} left): ${this.log.summary()}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.name} could not push its outbox (${this.outbox.length} left): ${this.log.summary()}`);
       await this.push();
     }
     while (!(await this.pullPage())) {
@@ -275,7 +288,9 @@ export async function checkInvariants(log: FaultLog, clients: readonly FaultClie
   for (const client of clients) {
     const ids = client.lastMutationIds;
     const wentBack = ids.findIndex((value, i) => i > 0 && value < Math.max(...ids.slice(0, i)));
-    const around = ids.slice(Math.max(0, wentBack - 4), wentBack + 2).map((v, i) => `${v} (${client.lastMutationSources[Math.max(0, wentBack - 4) + i]})`);
+    const around = ids
+      .slice(Math.max(0, wentBack - 4), wentBack + 2)
+      .map((v, i) => `${v} (${client.lastMutationSources[Math.max(0, wentBack - 4) + i]})`);
     expect(wentBack, `${client.name}: lastMutationId never goes back; around the first drop: ${around.join(', ')}`).toBe(-1);
     expect(client.acked.size, `${client.name}: every queued message was acknowledged in the end`).toBe(client.sent.size);
   }
@@ -285,7 +300,9 @@ export async function checkInvariants(log: FaultLog, clients: readonly FaultClie
     const views = await Promise.all(targets.map((target) => freshPull(log, target, who)));
     const first = views[0] as { state: ServerState; pages: PullResponse[] };
     for (const [i, view] of views.entries()) {
-      expect(snapshot(view.state), `${targets[i]?.name} and ${targets[0]?.name} give ${who.email} the same state`).toEqual(snapshot(first.state));
+      expect(snapshot(view.state), `${targets[i]?.name} and ${targets[0]?.name} give ${who.email} the same state`).toEqual(
+        snapshot(first.state),
+      );
     }
     // Exactly once: every acknowledged message (written by anyone in the shared space) is in one change of the catch-up.
     const seen = new Map<string, number>();
@@ -295,17 +312,23 @@ export async function checkInvariants(log: FaultLog, clients: readonly FaultClie
     const acked = new Map(clients.flatMap((c) => [...c.acked]));
     const missing = [...acked.keys()].filter((id) => !seen.has(id));
     expect(missing, `every acknowledged message is in ${who.email}'s catch-up`).toEqual([]);
-    expect([...seen].filter(([, n]) => n !== 1), 'no message appears twice in one catch-up').toEqual([]);
-    const wrong = [...acked].filter(([id, body]) => (first.state.get(keyOf('message', id))?.data as { body?: string } | undefined)?.body !== body);
+    expect(
+      [...seen].filter(([, n]) => n !== 1),
+      'no message appears twice in one catch-up',
+    ).toEqual([]);
+    const wrong = [...acked].filter(
+      ([id, body]) => (first.state.get(keyOf('message', id))?.data as { body?: string } | undefined)?.body !== body,
+    );
     expect(wrong, 'every acknowledged message has the body it was sent with').toEqual([]);
     const extra = [...seen.keys()].filter((id) => !acked.has(id));
     expect(extra, 'no message appears that nobody sent').toEqual([]);
 
     // Convergence, and no skipped change: each client pulled from its cursor all along and holds exactly the state.
     for (const client of clients.filter((c) => c.who.userId === who.userId)) {
-      expect(snapshot(client.state), `${client.name}, pulling incrementally through the fault, ends with exactly the server's state`).toEqual(
-        snapshot(first.state),
-      );
+      expect(
+        snapshot(client.state),
+        `${client.name}, pulling incrementally through the fault, ends with exactly the server's state`,
+      ).toEqual(snapshot(first.state));
     }
   }
 }

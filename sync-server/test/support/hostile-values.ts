@@ -17,9 +17,42 @@ export function storable(text: string): boolean {
 export function hostileValues(unstorable: boolean) {
   /** Pieces that have broken servers: NUL, lone surrogates, bidi controls, half an emoji, prototype names. */
   const PIECES = [
-    '\u0000', '\ud800', '\udfff', '\ud83d', 'a\u0000b', '\u202e', '\u200f', '\u2066', '\u061c', '\ufeff', '\uffff',
-    '😀', '😀'.slice(0, 1), 'مرحبا', 'שלום', '__proto__', 'constructor', 'prototype', 'toString', '%00', '%', '../', '\\',
-    '"', "'", '<script>', '${x}', '\r\n', ' ', '', '0', '-1', 'null', 'NaN', 'Infinity', '1e309',
+    '\u0000',
+    '\ud800',
+    '\udfff',
+    '\ud83d',
+    'a\u0000b',
+    '\u202e',
+    '\u200f',
+    '\u2066',
+    '\u061c',
+    '\ufeff',
+    '\uffff',
+    '😀',
+    '😀'.slice(0, 1),
+    'مرحبا',
+    'שלום',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    '%00',
+    '%',
+    '../',
+    '\\',
+    '"',
+    "'",
+    '<script>',
+    '${x}',
+    '\r\n',
+    ' ',
+    '',
+    '0',
+    '-1',
+    'null',
+    'NaN',
+    'Infinity',
+    '1e309',
   ];
 
   const anyString = fc.oneof(
@@ -32,7 +65,23 @@ export function hostileValues(unstorable: boolean) {
   const nastyString = anyString.filter((text) => unstorable || storable(text));
 
   const nastyNumber = fc.oneof(
-    fc.constantFrom(0, -0, -1, 1, 1.5, 2 ** 31, 2 ** 53, 2 ** 53 + 2, 2 ** 63, 2 ** 64, -(2 ** 63), 1e308, -1e308, Number.MAX_VALUE, Number.MIN_VALUE),
+    fc.constantFrom(
+      0,
+      -0,
+      -1,
+      1,
+      1.5,
+      2 ** 31,
+      2 ** 53,
+      2 ** 53 + 2,
+      2 ** 63,
+      2 ** 64,
+      -(2 ** 63),
+      1e308,
+      -1e308,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+    ),
     fc.integer(),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
   );
@@ -66,18 +115,48 @@ export function hostileValues(unstorable: boolean) {
   }));
 
   /** Bodies that are not JSON at all, or JSON that strains the parser. */
-  const rawBody = fc.oneof(
-    fc.constantFrom('', '{', '}', '[', 'nul', '{"a":}', '{"a":1,}', '\u0000', '1e999999', '-', '"\\ud800"', '"\\u0000"', '['.repeat(100_000)),
-    fc.constantFrom(`${'['.repeat(5000)}${']'.repeat(5000)}`, `{"a":${'9'.repeat(5000)}}`, '{"__proto__":{"polluted":true},"email":"a@b.c"}'),
-    fc.string({ unit: 'binary', maxLength: 60 }),
-  ).filter((text) => unstorable || (storable(text) && !/\\u0000|\\ud[89ab]/i.test(text)));
+  const rawBody = fc
+    .oneof(
+      fc.constantFrom(
+        '',
+        '{',
+        '}',
+        '[',
+        'nul',
+        '{"a":}',
+        '{"a":1,}',
+        '\u0000',
+        '1e999999',
+        '-',
+        '"\\ud800"',
+        '"\\u0000"',
+        '['.repeat(100_000),
+      ),
+      fc.constantFrom(
+        `${'['.repeat(5000)}${']'.repeat(5000)}`,
+        `{"a":${'9'.repeat(5000)}}`,
+        '{"__proto__":{"polluted":true},"email":"a@b.c"}',
+      ),
+      fc.string({ unit: 'binary', maxLength: 60 }),
+    )
+    .filter((text) => unstorable || (storable(text) && !/\\u0000|\\ud[89ab]/i.test(text)));
 
   /** A field: usually wrong, sometimes right. */
   const field = (good: fc.Arbitrary<unknown>) => fc.oneof({ weight: 1, arbitrary: good }, { weight: 3, arbitrary: anyValue });
 
   /** Header values fetch can send (bytes 0x20-0xff); hostile ones come from the bytes themselves. */
   const headerValue = fc.oneof(
-    fc.constantFrom('', 'Bearer', 'Bearer ', 'Bearer x', 'bearer  a b', `Bearer ${'a'.repeat(5000)}`, 'Basic YTpi', 'Bearer %00', 'Bearer \u00ff\u00fe'),
+    fc.constantFrom(
+      '',
+      'Bearer',
+      'Bearer ',
+      'Bearer x',
+      'bearer  a b',
+      `Bearer ${'a'.repeat(5000)}`,
+      'Basic YTpi',
+      'Bearer %00',
+      'Bearer \u00ff\u00fe',
+    ),
     fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 60 }),
   );
 

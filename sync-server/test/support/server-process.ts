@@ -45,7 +45,8 @@ export async function startServerProcess(
   // node under npm then opens as its own, and signals go astray) nor the settings of the npm or npx
   // that started the tests.
   for (const name of Object.keys(base)) if (/^(npm_|VITEST|NODE_OPTIONS$|NODE_CHANNEL_)/i.test(name)) delete base[name];
-  const [command, args] = launcher === 'npm' ? ['npm', ['run', '--silent', 'serve']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const [command, args] =
+    launcher === 'npm' ? ['npm', ['run', '--silent', 'serve']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
   const child = spawn(command, args, {
     cwd: SYNC_SERVER_DIR,
     // Every test signs its users up from 127.0.0.1: the signup limit must not get in the way.

@@ -56,7 +56,9 @@ export async function pullUntilTranscript(
     const transcript = entityIn(client.state, 'transcript', id);
     if (transcript && done(transcript)) return { transcript, seen };
     if (Date.now() > deadline) {
-      throw new Error(`transcript ${id} did not reach the expected state within ${timeoutMs} ms; last: ${JSON.stringify(transcript)}; seen: ${JSON.stringify(seen)}`);
+      throw new Error(
+        `transcript ${id} did not reach the expected state within ${timeoutMs} ms; last: ${JSON.stringify(transcript)}; seen: ${JSON.stringify(seen)}`,
+      );
     }
     await sleep(options.intervalMs ?? 100);
   }

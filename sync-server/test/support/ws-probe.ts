@@ -106,7 +106,10 @@ export class WsProbe {
   }
 
   frames(after = 0, predicate: (f: ServerFrame) => boolean = () => true): ServerFrame[] {
-    return this.received.slice(after).map((r) => r.frame).filter(predicate);
+    return this.received
+      .slice(after)
+      .map((r) => r.frame)
+      .filter(predicate);
   }
 
   pokes(after = 0): number {
@@ -136,10 +139,7 @@ export class WsProbe {
   }
 
   /** The first frame at index >= `after` matching `predicate`; rejects after `timeoutMs`. */
-  waitFor(
-    predicate: (f: ServerFrame) => boolean,
-    options: { after?: number; timeoutMs?: number; what?: string } = {},
-  ): Promise<Received> {
+  waitFor(predicate: (f: ServerFrame) => boolean, options: { after?: number; timeoutMs?: number; what?: string } = {}): Promise<Received> {
     const after = options.after ?? 0;
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
     return this.until(

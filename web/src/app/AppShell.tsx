@@ -19,7 +19,9 @@ import { useFirstSignInPersistence } from './use-first-sign-in-persistence.ts';
 
 // Screens other than the conversations are loaded when first opened (the service worker has them
 // precached, so offline too): the first load carries less JavaScript.
-const TranscriptsScreen = lazy(() => import('../features/transcripts/TranscriptsScreen.tsx').then((m) => ({ default: m.TranscriptsScreen })));
+const TranscriptsScreen = lazy(() =>
+  import('../features/transcripts/TranscriptsScreen.tsx').then((m) => ({ default: m.TranscriptsScreen })),
+);
 const SessionsScreen = lazy(() => import('../features/sessions/SessionsScreen.tsx').then((m) => ({ default: m.SessionsScreen })));
 const PartnerScreen = lazy(() => import('../features/partner/PartnerScreen.tsx').then((m) => ({ default: m.PartnerScreen })));
 const SettingsScreen = lazy(() => import('../features/settings/SettingsScreen.tsx').then((m) => ({ default: m.SettingsScreen })));

@@ -59,7 +59,9 @@ function ConflictItem({ conflict, onDismiss }: { conflict: Conflict; onDismiss: 
   return (
     <li className="notice-item">
       <p>{sentence(t(key, { who, title, defaultValue: t('conflicts.what.other', { who }) }), i18n.resolvedLanguage ?? 'en')}</p>
-      {conflict.field !== 'deleted' && <p className="quote">{t('conflicts.yourVersion', { value: describeValue(conflict.yourValue, t) })}</p>}
+      {conflict.field !== 'deleted' && (
+        <p className="quote">{t('conflicts.yourVersion', { value: describeValue(conflict.yourValue, t) })}</p>
+      )}
       {error && <p className="form-error">{error}</p>}
       <div className="button-row">
         {canRestore(conflict) && (

@@ -19,7 +19,11 @@ export function UnsendableNotice() {
   const [copy, setCopy] = useState<Copy>('idle');
   const [confirming, setConfirming] = useState(false);
   if (unsendable.length === 0) return null;
-  const fullText = unsendableText(unsendable, (key, options) => t(key, options ?? {}), (ms) => format.dateTime(ms));
+  const fullText = unsendableText(
+    unsendable,
+    (key, options) => t(key, options ?? {}),
+    (ms) => format.dateTime(ms),
+  );
 
   const copyAll = async () => {
     try {

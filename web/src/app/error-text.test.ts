@@ -12,7 +12,12 @@ const translators = new Map<string, TFunction>();
 beforeAll(async () => {
   for (const [language, translation] of Object.entries({ en, es, ar })) {
     const i18n = createInstance();
-    await i18n.init({ lng: language, resources: { [language]: { translation } }, interpolation: { escapeValue: false }, showSupportNotice: false });
+    await i18n.init({
+      lng: language,
+      resources: { [language]: { translation } },
+      interpolation: { escapeValue: false },
+      showSupportNotice: false,
+    });
     translators.set(language, i18n.t);
   }
 });
@@ -22,10 +27,13 @@ const text = (language: string, error: unknown) => errorText(translators.get(lan
 /** What the server answers to the eleventh wrong password: 429 with Retry-After and details.retryAfterSec. */
 async function loginAfterLockout(retryAfterSec: number): Promise<unknown> {
   const fetch = async () =>
-    new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'too many failed logins; try again later', details: { retryAfterSec } } }), {
-      status: 429,
-      headers: { 'Content-Type': 'application/json', 'Retry-After': String(retryAfterSec) },
-    });
+    new Response(
+      JSON.stringify({ error: { code: 'rate_limited', message: 'too many failed logins; try again later', details: { retryAfterSec } } }),
+      {
+        status: 429,
+        headers: { 'Content-Type': 'application/json', 'Retry-After': String(retryAfterSec) },
+      },
+    );
   return new ApiClient({ baseUrl: '', fetch }).login({ email: 'ana@example.test', password: 'wrong password' }).catch((e: unknown) => e);
 }
 
@@ -62,13 +70,16 @@ describe('error text', () => {
     expect(text('ar', unknownWait)).not.toMatch(/قليل/);
   });
 
-  it.each(['invite_used', 'invite_expired', 'invite_not_found'])('explains %s in plain words, in every language and differently from the others', (code) => {
-    for (const language of ['en', 'es', 'ar']) {
-      const t = translators.get(language) as TFunction;
-      const said = text(language, new ApiError({ code, status: code === 'invite_not_found' ? 404 : 410 }));
-      expect(said).not.toBe(t('errors.unknown'));
-      const others = ['invite_used', 'invite_expired', 'invite_not_found'].filter((c) => c !== code);
-      for (const other of others) expect(said).not.toBe(text(language, new ApiError({ code: other, status: 410 })));
-    }
-  });
+  it.each(['invite_used', 'invite_expired', 'invite_not_found'])(
+    'explains %s in plain words, in every language and differently from the others',
+    (code) => {
+      for (const language of ['en', 'es', 'ar']) {
+        const t = translators.get(language) as TFunction;
+        const said = text(language, new ApiError({ code, status: code === 'invite_not_found' ? 404 : 410 }));
+        expect(said).not.toBe(t('errors.unknown'));
+        const others = ['invite_used', 'invite_expired', 'invite_not_found'].filter((c) => c !== code);
+        for (const other of others) expect(said).not.toBe(text(language, new ApiError({ code: other, status: 410 })));
+      }
+    },
+  );
 });

@@ -7,7 +7,12 @@ describe('unsendableText', () => {
   it('lists each change readably with its text, then all of them as JSON', () => {
     const text = unsendableText(
       [
-        { id: 3, name: 'message.add', args: { id: 'm1', conversationId: 'k1', body: 'Hola 😀 مرحبا' }, createdAt: Date.UTC(2026, 11, 1, 18) },
+        {
+          id: 3,
+          name: 'message.add',
+          args: { id: 'm1', conversationId: 'k1', body: 'Hola 😀 مرحبا' },
+          createdAt: Date.UTC(2026, 11, 1, 18),
+        },
         { id: 4, name: 'message.delete', args: { id: 'm0' }, createdAt: Date.UTC(2026, 11, 1, 19) },
       ],
       t,

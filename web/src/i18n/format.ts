@@ -59,7 +59,12 @@ export function createFormatters(locale: string): Formatters {
         amount /= 1024;
         index++;
       }
-      return new Intl.NumberFormat(locale, { style: 'unit', unit: units[index] ?? 'byte', unitDisplay: 'short', maximumFractionDigits: 1 }).format(amount);
+      return new Intl.NumberFormat(locale, {
+        style: 'unit',
+        unit: units[index] ?? 'byte',
+        unitDisplay: 'short',
+        maximumFractionDigits: 1,
+      }).format(amount);
     },
   };
 }

@@ -1,11 +1,25 @@
 /** The server's HTTP API, one typed method per call of docs/protocol.md; also the engine's SyncTransport. */
 import {
-  AcceptInviteResponseSchema, AuthResponseSchema, InviteResponseSchema, MeResponseSchema, PullResponseSchema,
-  PushResponseSchema, StatsResponseSchema,
+  AcceptInviteResponseSchema,
+  AuthResponseSchema,
+  InviteResponseSchema,
+  MeResponseSchema,
+  PullResponseSchema,
+  PushResponseSchema,
+  StatsResponseSchema,
 } from '@duet/shared';
 import type {
-  AuthResponse, InviteResponse, LoginRequest, MeResponse, PullRequest, PullResponse, PushRequest, PushResponse,
-  SignupRequest, Space, StatsResponse,
+  AuthResponse,
+  InviteResponse,
+  LoginRequest,
+  MeResponse,
+  PullRequest,
+  PullResponse,
+  PushRequest,
+  PushResponse,
+  SignupRequest,
+  Space,
+  StatsResponse,
 } from '@duet/shared';
 import type { SyncTransport } from '../sync/transport.ts';
 import { requestJson } from './http.ts';
@@ -47,7 +61,13 @@ export class ApiClient implements SyncTransport {
   }
 
   async acceptInvite(token: string, code: string): Promise<Space> {
-    const answer = await requestJson(this.#http, { method: 'POST', path: '/invites/accept', token, body: { code }, schema: AcceptInviteResponseSchema });
+    const answer = await requestJson(this.#http, {
+      method: 'POST',
+      path: '/invites/accept',
+      token,
+      body: { code },
+      schema: AcceptInviteResponseSchema,
+    });
     return answer.space;
   }
 

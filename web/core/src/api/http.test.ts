@@ -14,7 +14,10 @@ describe('requestJson', () => {
       seen = new Request(input, init);
       return json(200, { lastMutationId: 1, results: [] });
     };
-    const answer = await requestJson({ baseUrl: 'http://x', fetch }, { method: 'POST', path: '/sync/push', token: 't', body: { a: 1 }, schema: PushResponseSchema });
+    const answer = await requestJson(
+      { baseUrl: 'http://x', fetch },
+      { method: 'POST', path: '/sync/push', token: 't', body: { a: 1 }, schema: PushResponseSchema },
+    );
     expect(answer).toEqual({ lastMutationId: 1, results: [] });
     expect(seen?.url).toBe('http://x/api/sync/push');
     expect(seen?.headers.get('Authorization')).toBe('Bearer t');
@@ -31,14 +34,22 @@ describe('requestJson', () => {
     const down = async (): Promise<Response> => {
       throw new TypeError('fetch failed');
     };
-    await expect(requestJson({ baseUrl: '', fetch: down }, { method: 'GET', path: '/me', schema: null })).rejects.toMatchObject({ code: 'network', status: 0 });
+    await expect(requestJson({ baseUrl: '', fetch: down }, { method: 'GET', path: '/me', schema: null })).rejects.toMatchObject({
+      code: 'network',
+      status: 0,
+    });
     const odd = async () => json(200, { nope: true });
-    await expect(requestJson({ baseUrl: '', fetch: odd }, { method: 'GET', path: '/x', schema: PushResponseSchema })).rejects.toMatchObject({ code: 'invalid_response' });
+    await expect(requestJson({ baseUrl: '', fetch: odd }, { method: 'GET', path: '/x', schema: PushResponseSchema })).rejects.toMatchObject(
+      { code: 'invalid_response' },
+    );
   });
 
   it('ApiClient trims a trailing slash from the base URL', async () => {
     const urls: string[] = [];
-    const client = new ApiClient({ baseUrl: 'http://h/', fetch: async (input) => (urls.push(input instanceof Request ? input.url : input.toString()), new Response(null, { status: 204 })) });
+    const client = new ApiClient({
+      baseUrl: 'http://h/',
+      fetch: async (input) => (urls.push(input instanceof Request ? input.url : input.toString()), new Response(null, { status: 204 })),
+    });
     await client.logout('t');
     expect(urls).toEqual(['http://h/api/auth/logout']);
   });

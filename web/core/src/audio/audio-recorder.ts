@@ -10,7 +10,10 @@ export type RecorderErrorCode = 'unsupported' | 'permission_denied' | 'no_microp
 
 export class RecorderError extends Error {
   override readonly name = 'RecorderError';
-  constructor(readonly code: RecorderErrorCode, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: RecorderErrorCode,
+    options?: { cause?: unknown },
+  ) {
     super(code, options);
   }
 }
@@ -104,13 +107,17 @@ export class AudioRecorder {
     if (!recorder) return Promise.reject(new RecorderError('recording_failed'));
     const durationMs = this.elapsedMs();
     return new Promise<RecordedAudio>((resolve, reject) => {
-      recorder.addEventListener('stop', () => {
-        const mimeType = recorder.mimeType || this.#chunks[0]?.type || 'audio/webm';
-        const blob = new Blob(this.#chunks, { type: mimeType });
-        this.#release();
-        if (blob.size === 0) reject(new RecorderError('recording_failed'));
-        else resolve({ blob, mimeType, durationMs });
-      }, { once: true });
+      recorder.addEventListener(
+        'stop',
+        () => {
+          const mimeType = recorder.mimeType || this.#chunks[0]?.type || 'audio/webm';
+          const blob = new Blob(this.#chunks, { type: mimeType });
+          this.#release();
+          if (blob.size === 0) reject(new RecorderError('recording_failed'));
+          else resolve({ blob, mimeType, durationMs });
+        },
+        { once: true },
+      );
       recorder.stop();
     });
   }

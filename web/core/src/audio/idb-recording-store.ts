@@ -69,6 +69,9 @@ export class IdbRecordingStore implements RecordingStore {
   }
 
   close(): void {
-    void this.#db.then((db) => db.close(), () => undefined);
+    void this.#db.then(
+      (db) => db.close(),
+      () => undefined,
+    );
   }
 }

@@ -39,7 +39,9 @@ async function until(done: () => boolean, what = 'condition'): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function setup(options: { presence?: TranscriptPresence; online?: boolean; token?: string | null; deps?: Partial<UploadManagerDeps> } = {}) {
+function setup(
+  options: { presence?: TranscriptPresence; online?: boolean; token?: string | null; deps?: Partial<UploadManagerDeps> } = {},
+) {
   const store = new MemoryRecordingStore();
   const server = new FakeTusServer();
   const online = manualSignal(options.online ?? true);
@@ -86,7 +88,13 @@ describe('UploadManager', () => {
 
     await until(() => stateOf(h.manager, 't1') === 'uploaded', 'uploaded');
     expect(h.server.attempts).toEqual([
-      { uploadUrl: null, token: 'device-token', metadata: { transcriptId: 't1', filetype: 'audio/webm;codecs=opus' }, chunkSize: DEFAULT_CHUNK_BYTES, startOffset: 0 },
+      {
+        uploadUrl: null,
+        token: 'device-token',
+        metadata: { transcriptId: 't1', filetype: 'audio/webm;codecs=opus' },
+        chunkSize: DEFAULT_CHUNK_BYTES,
+        startOffset: 0,
+      },
     ]);
     expect(DEFAULT_CHUNK_BYTES).toBe(256 * KiB);
     expect(h.server.chunks).toEqual([256 * KiB, 256 * KiB, 88 * KiB]);

@@ -42,8 +42,10 @@ export class AuthController implements DuetAuth {
       const user = await getMeta(tx, 'user');
       return auth && user ? { ...auth, user } : null;
     });
-    const same = next?.token === this.#current?.token && next?.user.id === this.#current?.user.id
-      && JSON.stringify(next?.user) === JSON.stringify(this.#current?.user);
+    const same =
+      next?.token === this.#current?.token &&
+      next?.user.id === this.#current?.user.id &&
+      JSON.stringify(next?.user) === JSON.stringify(this.#current?.user);
     if (same) return;
     this.#current = next;
     for (const l of [...this.#listeners]) l();
@@ -80,7 +82,8 @@ export class AuthController implements DuetAuth {
     try {
       answer = await call();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 0) throw new ApiError({ code: ClientErrorCode.offline, status: 0, message: error.message });
+      if (error instanceof ApiError && error.status === 0)
+        throw new ApiError({ code: ClientErrorCode.offline, status: 0, message: error.message });
       throw error;
     }
     const switched = await this.#engine.write(STORE_NAMES, async (tx) => {

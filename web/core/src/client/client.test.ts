@@ -32,7 +32,14 @@ function setup(parts: Pick<DuetClientParts, 'autoStart' | 'realtime'> = {}) {
   const client = assembleDuetClient({
     storage: new MemoryStorage(),
     api: new ApiClient({ fetch: fakeFetch(server) }),
-    engine: { online, visibility: manualSignal(true), lock: processLock(), bus: localBus(), clock: { now: () => server.now }, periodicMs: 3_600_000 },
+    engine: {
+      online,
+      visibility: manualSignal(true),
+      lock: processLock(),
+      bus: localBus(),
+      clock: { now: () => server.now },
+      periodicMs: 3_600_000,
+    },
     autoStart: false,
     ...parts,
   });
@@ -95,8 +102,16 @@ describe('DuetClient', () => {
     await client.auth.login({ email: 'u1@example.com', password: 'password1' });
     await client.engine.write(['conflicts'], (tx) =>
       tx.put('conflicts', {
-        id: 'k1', entityKind: 'conversation', entityId: 'c1', field: 'title', yourValue: 'a', winningValue: 'b',
-        yourHlc: '001763980000000:00000:a', winningHlc: '001763980000001:00000:b', winningBy: 'u2', at: 1,
+        id: 'k1',
+        entityKind: 'conversation',
+        entityId: 'c1',
+        field: 'title',
+        yourValue: 'a',
+        winningValue: 'b',
+        yourHlc: '001763980000000:00000:a',
+        winningHlc: '001763980000001:00000:b',
+        winningBy: 'u2',
+        at: 1,
       }),
     );
     expect((await client.read.conflicts()).map((c) => c.id)).toEqual(['k1']);

@@ -39,7 +39,11 @@ export function createLocalReads(read: Reader): LocalReads {
       const all = valid('conversation', await tx.getAll('conversations'));
       const pending = pendingByConversation(await tx.getAll('outbox'));
       return all
-        .filter((c) => (filter.archived === undefined || c.archived === filter.archived) && (filter.spaceId === undefined || c.spaceId === filter.spaceId))
+        .filter(
+          (c) =>
+            (filter.archived === undefined || c.archived === filter.archived) &&
+            (filter.spaceId === undefined || c.spaceId === filter.spaceId),
+        )
         .sort(newestFirst)
         .map((c) => ({ ...c, pendingChanges: pending.get(c.id) ?? 0 }));
     });
@@ -47,11 +51,13 @@ export function createLocalReads(read: Reader): LocalReads {
   const transcripts = async (filter: { conversationId?: string } = {}): Promise<TranscriptView[]> =>
     read(async (tx) => {
       const pending = pendingKeys(await tx.getAll('outbox'));
-      return valid('transcript', await tx.getAll('transcripts'))
-        // Deleted transcripts are tombstones: kept for sync, never listed.
-        .filter((t) => t.deleted !== true && (filter.conversationId === undefined || t.conversationId === filter.conversationId))
-        .sort(newestFirst)
-        .map((t) => ({ ...t, pending: pending.has(entityKey('transcript', t.id)) }));
+      return (
+        valid('transcript', await tx.getAll('transcripts'))
+          // Deleted transcripts are tombstones: kept for sync, never listed.
+          .filter((t) => t.deleted !== true && (filter.conversationId === undefined || t.conversationId === filter.conversationId))
+          .sort(newestFirst)
+          .map((t) => ({ ...t, pending: pending.has(entityKey('transcript', t.id)) }))
+      );
     });
 
   return {
@@ -59,7 +65,10 @@ export function createLocalReads(read: Reader): LocalReads {
     conversations,
     async conversation(id) {
       return read(async (tx) => {
-        const [found] = valid('conversation', [await tx.get('conversations', id)].filter((c) => c !== undefined));
+        const [found] = valid(
+          'conversation',
+          [await tx.get('conversations', id)].filter((c) => c !== undefined),
+        );
         if (!found) return null;
         const pending = pendingByConversation(await tx.getAll('outbox'));
         return { ...found, pendingChanges: pending.get(id) ?? 0 };
@@ -76,7 +85,10 @@ export function createLocalReads(read: Reader): LocalReads {
     transcripts,
     transcript: (id) =>
       read(async (tx): Promise<TranscriptView | null> => {
-        const [found] = valid('transcript', [await tx.get('transcripts', id)].filter((t) => t !== undefined));
+        const [found] = valid(
+          'transcript',
+          [await tx.get('transcripts', id)].filter((t) => t !== undefined),
+        );
         if (!found) return null;
         return { ...found, pending: pendingKeys(await tx.getAll('outbox')).has(entityKey('transcript', id)) };
       }),

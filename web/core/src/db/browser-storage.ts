@@ -18,11 +18,12 @@ export class BrowserStorage implements SyncStorage {
       this.#blocked = true;
       for (const l of [...this.#listeners]) l();
     };
-    this.#inner = (typeof indexedDB === 'undefined' ? Promise.reject(new Error('no IndexedDB')) : IdbStorage.open(name, { onBlocked }))
-      .catch(() => {
-        this.#kind = 'memory';
-        return new MemoryStorage();
-      });
+    this.#inner = (
+      typeof indexedDB === 'undefined' ? Promise.reject(new Error('no IndexedDB')) : IdbStorage.open(name, { onBlocked })
+    ).catch(() => {
+      this.#kind = 'memory';
+      return new MemoryStorage();
+    });
   }
 
   get kind(): 'indexeddb' | 'memory' {

@@ -9,10 +9,24 @@ import { DB_VERSION, UPGRADE_STEPS } from './schema.ts';
 
 const meta = { hlc: '001763980000000:00000:c1', by: 'u1', at: 1 };
 const conversation: Conversation = {
-  id: 'c1', spaceId: 's1', title: 'Kept', archived: false, createdBy: 'u1', createdAt: 1, meta: { title: meta, archived: meta },
+  id: 'c1',
+  spaceId: 's1',
+  title: 'Kept',
+  archived: false,
+  createdBy: 'u1',
+  createdAt: 1,
+  meta: { title: meta, archived: meta },
 };
 const message: Message = {
-  id: 'm1', spaceId: 's1', conversationId: 'c1', authorId: 'u1', body: 'hi', createdAt: 2, editedAt: null, deleted: false, meta: { body: meta },
+  id: 'm1',
+  spaceId: 's1',
+  conversationId: 'c1',
+  authorId: 'u1',
+  body: 'hi',
+  createdAt: 2,
+  editedAt: null,
+  deleted: false,
+  meta: { body: meta },
 };
 
 describe('IndexedDB schema upgrades', () => {
@@ -28,7 +42,15 @@ describe('IndexedDB schema upgrades', () => {
     const tx = v1.transaction(['conversations', 'messages', 'outbox', 'meta'], 'readwrite');
     await tx.objectStore('conversations').put(conversation);
     await tx.objectStore('messages').put(message);
-    await tx.objectStore('outbox').put({ id: 1, name: 'message.add', args: { id: 'm1', conversationId: 'c1', body: 'hi' }, hlc: meta.hlc, touched: ['message/m1'], conversationId: 'c1', createdAt: 2 });
+    await tx.objectStore('outbox').put({
+      id: 1,
+      name: 'message.add',
+      args: { id: 'm1', conversationId: 'c1', body: 'hi' },
+      hlc: meta.hlc,
+      touched: ['message/m1'],
+      conversationId: 'c1',
+      createdAt: 2,
+    });
     await tx.objectStore('meta').put({ key: 'lastMutationId', value: 1 });
     await tx.done;
     expect(v1.objectStoreNames.contains('messages')).toBe(true);

@@ -12,7 +12,14 @@ import { storageFactories } from './testing/storages.ts';
 
 describe('backoffDelay', () => {
   it.each([
-    [0, 0, 500], [0, 1, 1000], [1, 0.5, 1500], [2, 0.5, 3000], [5, 1, 32_000], [6, 1, 60_000], [20, 0.5, 45_000], [50, 1, 60_000],
+    [0, 0, 500],
+    [0, 1, 1000],
+    [1, 0.5, 1500],
+    [2, 0.5, 3000],
+    [5, 1, 32_000],
+    [6, 1, 60_000],
+    [20, 0.5, 45_000],
+    [50, 1, 60_000],
   ])('attempt %i, random %d: %i ms', (attempt, random, expected) => {
     expect(backoffDelay(attempt, () => random)).toBe(expected);
   });
@@ -58,7 +65,10 @@ describe.each(storageFactories)('SyncEngine failures (%s)', (_name, factory) => 
     h.engine.start();
     expect(await next).toBe(750);
     expect(h.engine.getStatus()).toMatchObject({ error: 'unavailable', syncing: false });
-    for (const [expected, error] of [[1500, 'network'], [3000, 'unavailable']] as const) {
+    for (const [expected, error] of [
+      [1500, 'network'],
+      [3000, 'unavailable'],
+    ] as const) {
       next = nextDelay();
       await vi.advanceTimersByTimeAsync(expected === 1500 ? 750 : 1500);
       expect(await next).toBe(expected);
@@ -121,7 +131,9 @@ describe.each(storageFactories)('SyncEngine failures (%s)', (_name, factory) => 
     const h = await harness(storage, { pullLimit: 2 });
     for (let i = 0; i < 5; i++) {
       await h.server.applyAs('u1', {
-        name: 'conversation.create', args: { id: `c${i}`, spaceId: h.personalSpaceId, title: `t${i}` }, hlc: `00176398000000${i}:00000:x`,
+        name: 'conversation.create',
+        args: { id: `c${i}`, spaceId: h.personalSpaceId, title: `t${i}` },
+        hlc: `00176398000000${i}:00000:x`,
       });
     }
     const seen: Array<{ items: number; percent: number }> = [];
@@ -129,7 +141,10 @@ describe.each(storageFactories)('SyncEngine failures (%s)', (_name, factory) => 
       if (s.progress && s.progress.items !== seen.at(-1)?.items) seen.push({ items: s.progress.items, percent: s.progress.percent });
     });
     await h.engine.syncNow();
-    expect(seen).toEqual([{ items: 2, percent: 50 }, { items: 4, percent: 66 }]);
+    expect(seen).toEqual([
+      { items: 2, percent: 50 },
+      { items: 4, percent: 66 },
+    ]);
     expect(h.engine.getStatus().progress).toBeNull();
   });
 });
@@ -142,7 +157,9 @@ describe('quota', () => {
     const h = await harness(storage);
     await h.engine.syncNow();
     full = true;
-    await expect(h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: 'x' })).rejects.toMatchObject({ code: 'quota_exceeded' });
+    await expect(h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: 'x' })).rejects.toMatchObject({
+      code: 'quota_exceeded',
+    });
     expect(h.engine.getStatus().error).toBe('quota_exceeded');
     expect(await storage.read((tx) => tx.get('conversations', 'c1'))).toBeUndefined();
     full = false;
@@ -192,7 +209,9 @@ describe.each(storageFactories)('SyncEngine and a server that fails on some chan
     expect(await next).toBe(3000); // still retried, backing off
     const status = h.engine.getStatus();
     expect(status.error).toBe('server_error');
-    expect(status.unsendable).toEqual([{ id: 3, name: 'conversation.create', args: { id: 'c2', spaceId: h.personalSpaceId, title: 'poison' }, createdAt: h.server.now }]);
+    expect(status.unsendable).toEqual([
+      { id: 3, name: 'conversation.create', args: { id: 'c2', spaceId: h.personalSpaceId, title: 'poison' }, createdAt: h.server.now },
+    ]);
     // Nothing dropped: the failing change and those after it wait in the outbox, shown locally.
     expect(await outboxIds(storage)).toEqual(expect.arrayContaining([3, 4, 5]));
     expect(await storage.read((tx) => tx.get('conversations', 'c2'))).toBeDefined();

@@ -20,7 +20,14 @@ async function pullOnly(h: Harness, storage: SyncStorage) {
 
 async function sharedSpace(h: Harness) {
   h.server.addUser('u2');
-  h.server.putSpace({ id: 'shared1', kind: 'shared', members: [{ userId: 'u1', displayName: 'U1' }, { userId: 'u2', displayName: 'U2' }] });
+  h.server.putSpace({
+    id: 'shared1',
+    kind: 'shared',
+    members: [
+      { userId: 'u1', displayName: 'U1' },
+      { userId: 'u2', displayName: 'U2' },
+    ],
+  });
   await h.engine.syncNow();
 }
 
@@ -48,8 +55,12 @@ describe.each(storageFactories)('SyncEngine (%s)', (_name, factory) => {
     const { storage } = await factory.open();
     const h = await harness(storage);
     await h.engine.syncNow();
-    await expect(h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: '' })).rejects.toMatchObject({ code: 'invalid_args' });
-    await expect(h.engine.mutate('message.add', { id: 'm1', conversationId: 'nope', body: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: '' })).rejects.toMatchObject({
+      code: 'invalid_args',
+    });
+    await expect(h.engine.mutate('message.add', { id: 'm1', conversationId: 'nope', body: 'x' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     await h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: 'ok' });
     expect((await outbox(storage)).map((e) => e.id)).toEqual([1]);
   });
@@ -77,7 +88,11 @@ describe.each(storageFactories)('SyncEngine (%s)', (_name, factory) => {
     await h.engine.mutate('conversation.update', { id: 'c1', title: 'Mine' });
     // Another device archives it and adds a message; this device pulls before pushing.
     await h.server.applyAs('u1', { name: 'conversation.update', args: { id: 'c1', archived: true }, hlc: '001763980000500:00000:other' });
-    await h.server.applyAs('u1', { name: 'message.add', args: { id: 'm9', conversationId: 'c1', body: 'from elsewhere' }, hlc: '001763980000600:00000:other' });
+    await h.server.applyAs('u1', {
+      name: 'message.add',
+      args: { id: 'm9', conversationId: 'c1', body: 'from elsewhere' },
+      hlc: '001763980000600:00000:other',
+    });
     await pullOnly(h, storage);
     const c = await local(storage, 'conversation', 'c1');
     expect(c).toMatchObject({ title: 'Mine', archived: true });
@@ -160,7 +175,14 @@ describe.each(storageFactories)('SyncEngine (%s)', (_name, factory) => {
     await h.engine.syncNow();
     const ghost = { ...(h.server.entity('conversation', 'c1') ?? ({} as never)), id: 'ghost' };
     await storage.write(async (tx) => {
-      await tx.put('server', { key: 'conversation/ghost', kind: 'conversation', id: 'ghost', spaceId: h.personalSpaceId, version: 1, data: ghost });
+      await tx.put('server', {
+        key: 'conversation/ghost',
+        kind: 'conversation',
+        id: 'ghost',
+        spaceId: h.personalSpaceId,
+        version: 1,
+        data: ghost,
+      });
       await tx.put('conversations', ghost);
       await setMeta(tx, 'cursor', '999999999');
     });

@@ -316,7 +316,14 @@ export class SyncEngine {
       // The page notifications re-read the status without being awaited; a finished cycle must
       // report the outbox as it is now.
       await this.refreshStatus().catch(() => undefined);
-      this.#status.update({ syncing: false, progress: null, error: null, nextRetryAt: null, lastSyncAt: this.#clock.now(), unsendable: [] });
+      this.#status.update({
+        syncing: false,
+        progress: null,
+        error: null,
+        nextRetryAt: null,
+        lastSyncAt: this.#clock.now(),
+        unsendable: [],
+      });
       if (this.#started && this.#visibility.get()) this.#schedule(this.#periodicMs);
     } catch (error) {
       await this.#fail(error);

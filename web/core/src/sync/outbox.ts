@@ -3,9 +3,7 @@
  * Ids start at 1 per clientId and grow by 1; they are assigned in the same transaction that
  * applies the mutation locally, so a reload or another tab can never reuse or skip one.
  */
-import {
-  applyMutation, createHlc, formatHlc, isHlc, mutationArgsSchemas, newId, parseHlc, receiveHlc, tickHlc,
-} from '@duet/shared';
+import { applyMutation, createHlc, formatHlc, isHlc, mutationArgsSchemas, newId, parseHlc, receiveHlc, tickHlc } from '@duet/shared';
 import type { Hlc, Mutation, MutationArgs, MutationName } from '@duet/shared';
 import { ClientErrorCode, DuetError } from '../api/errors.ts';
 import { conversationOfTouched, LocalMutationTx, localMutationContext } from './local-tx.ts';

@@ -125,7 +125,10 @@ export async function pushOutbox(deps: PushDeps): Promise<PushOutcome> {
           batchSize = Math.max(1, Math.floor(batch.length / 2));
           continue;
         }
-        throw new PushFailed(batch.map((m) => m.id), error);
+        throw new PushFailed(
+          batch.map((m) => m.id),
+          error,
+        );
       }
       if (!(error instanceof ApiError && error.status === 413)) throw error;
       // Too large although within our budget (a stricter proxy): halve the batch and go on; a
@@ -135,7 +138,10 @@ export async function pushOutbox(deps: PushDeps): Promise<PushOutcome> {
         continue;
       }
       const only = batch[0] as MutationEnvelope;
-      answer = { lastMutationId: after, results: [{ id: only.id, status: 'rejected', error: { code: error.code, message: error.message } }] };
+      answer = {
+        lastMutationId: after,
+        results: [{ id: only.id, status: 'rejected', error: { code: error.code, message: error.message } }],
+      };
     }
     outcome.sent += batch.length;
     outcome.rejected.push(...(await recordAnswer(deps, answer)));

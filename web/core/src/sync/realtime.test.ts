@@ -149,7 +149,13 @@ describe('RealtimeClient', () => {
     expect(client.getSnapshot().status).toBe('waiting');
     vi.advanceTimersByTime(30_000);
 
-    for (const bad of ['not json', '[1]', '{"type":1}', { type: 'presence', userId: 'u2', state: 'typing' }, { type: 'presence', userId: 'x'.repeat(65), state: 'online' }]) {
+    for (const bad of [
+      'not json',
+      '[1]',
+      '{"type":1}',
+      { type: 'presence', userId: 'u2', state: 'typing' },
+      { type: 'presence', userId: 'x'.repeat(65), state: 'online' },
+    ]) {
       const next = FakeSocket.latest();
       connect(next);
       next.receive(bad);

@@ -293,7 +293,8 @@ export class RealtimeClient {
 
   #update(patch: Partial<RealtimeSnapshot>): void {
     const next = { ...this.#snapshot, ...patch };
-    if (next.status === this.#snapshot.status && next.retryAt === this.#snapshot.retryAt && next.partners === this.#snapshot.partners) return;
+    if (next.status === this.#snapshot.status && next.retryAt === this.#snapshot.retryAt && next.partners === this.#snapshot.partners)
+      return;
     this.#snapshot = next;
     for (const listener of [...this.#listeners]) listener(next);
   }

@@ -69,7 +69,9 @@ export async function applyServerChanges(tx: StorageTx, changes: readonly Change
     const parsed = entitySchemas[change.kind].safeParse(change.data);
     if (parsed.success) {
       const data = parsed.data;
-      writes.push(tx.put('server', { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version, data }));
+      writes.push(
+        tx.put('server', { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version, data }),
+      );
       stored.set(key, data);
     } else if (change.deleted) {
       writes.push(tx.delete('server', key));

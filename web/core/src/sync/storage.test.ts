@@ -6,12 +6,25 @@ import type { OutboxEntry, SyncStorage } from './storage.ts';
 import { storageFactories } from './testing/storages.ts';
 
 const message = (id: string, conversationId: string, createdAt: number): Message => ({
-  id, spaceId: 's1', conversationId, authorId: 'u1', body: id, createdAt, editedAt: null, deleted: false,
+  id,
+  spaceId: 's1',
+  conversationId,
+  authorId: 'u1',
+  body: id,
+  createdAt,
+  editedAt: null,
+  deleted: false,
   meta: { body: { hlc: '001763980000000:00000:c1', by: 'u1', at: 1 } },
 });
 
 const entry = (id: number): OutboxEntry => ({
-  id, name: 'message.delete', args: { id: `m${id}` }, hlc: '001763980000000:00000:c1', touched: [], conversationId: null, createdAt: 0,
+  id,
+  name: 'message.delete',
+  args: { id: `m${id}` },
+  hlc: '001763980000000:00000:c1',
+  touched: [],
+  conversationId: null,
+  createdAt: 0,
 });
 
 describe.each(storageFactories)('SyncStorage contract (%s)', (_name, factory) => {

@@ -61,13 +61,28 @@ export type StoreName = keyof StoreRecords;
 export type StoreKey<S extends StoreName> = S extends 'outbox' ? number : string;
 
 export const STORE_NAMES = [
-  'spaces', 'conversations', 'messages', 'sessions', 'transcripts', 'conflicts', 'server', 'outbox', 'meta',
+  'spaces',
+  'conversations',
+  'messages',
+  'sessions',
+  'transcripts',
+  'conflicts',
+  'server',
+  'outbox',
+  'meta',
 ] as const satisfies readonly StoreName[];
 
 /** The primary key field of each store. */
 export const KEY_PATHS: { [S in StoreName]: string } = {
-  spaces: 'id', conversations: 'id', messages: 'id', sessions: 'id', transcripts: 'id', conflicts: 'id',
-  server: 'key', outbox: 'id', meta: 'key',
+  spaces: 'id',
+  conversations: 'id',
+  messages: 'id',
+  sessions: 'id',
+  transcripts: 'id',
+  conflicts: 'id',
+  server: 'key',
+  outbox: 'id',
+  meta: 'key',
 };
 
 /**

@@ -9,7 +9,7 @@ import { makeEngine, signIn, statusWhere } from './testing/harness.ts';
 import { linkedBuses } from './testing/linked-buses.ts';
 
 describe('many tabs', () => {
-  it('share one outbox, sync one at a time, and hear about each other\'s changes', async () => {
+  it("share one outbox, sync one at a time, and hear about each other's changes", async () => {
     const server = new FakeServer();
     const { token, personalSpaceId } = server.addUser('u1');
     let inFlight = 0;

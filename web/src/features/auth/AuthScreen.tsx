@@ -59,7 +59,14 @@ export function AuthScreen({ mode }: { mode: Mode }) {
           )}
           <form className="form" onSubmit={(e) => void onSubmit(e)} aria-describedby={error ? errorId : undefined} noValidate={false}>
             {mode === 'signup' && (
-              <TextField label={t('auth.displayName')} value={displayName} onChange={setDisplayName} autoComplete="name" required maxLength={80} />
+              <TextField
+                label={t('auth.displayName')}
+                value={displayName}
+                onChange={setDisplayName}
+                autoComplete="name"
+                required
+                maxLength={80}
+              />
             )}
             <TextField label={t('auth.email')} type="email" value={email} onChange={setEmail} autoComplete="email" required />
             <TextField

@@ -18,7 +18,6 @@ export function ConversationRow({ conversation }: { conversation: ConversationVi
   const { id, title, archived, pendingChanges } = conversation;
   const shared = me?.sharedSpaceId === conversation.spaceId;
 
-
   return (
     <li className="conversation-row">
       {renaming ? (
@@ -44,7 +43,12 @@ export function ConversationRow({ conversation }: { conversation: ConversationVi
             </div>
           </div>
           <div className="row-actions">
-            <button type="button" className="button button--small button--quiet" aria-label={t('conversations.renameNamed', { title })} onClick={() => setRenaming(true)}>
+            <button
+              type="button"
+              className="button button--small button--quiet"
+              aria-label={t('conversations.renameNamed', { title })}
+              onClick={() => setRenaming(true)}
+            >
               {t('conversations.rename')}
             </button>
             <button

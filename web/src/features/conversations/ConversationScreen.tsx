@@ -25,7 +25,9 @@ export function ConversationScreen({ id }: { id: string }) {
           </span>
           {t('conversation.back')}
         </Link>
-        <ScreenHeading className="conversation-title" dir="auto">{conversation?.title ?? (conversation === null ? t('conversation.notFoundTitle') : '…')}</ScreenHeading>
+        <ScreenHeading className="conversation-title" dir="auto">
+          {conversation?.title ?? (conversation === null ? t('conversation.notFoundTitle') : '…')}
+        </ScreenHeading>
         <PartnerStatus partners={partners} />
       </div>
       {conversation === null ? (

@@ -36,7 +36,10 @@ export function MessageItem({ message }: { message: MessageView }) {
     });
 
   return (
-    <article className={`message ${own ? 'message--own' : 'message--other'}`} aria-label={t('conversation.messageFrom', { author, time: when })}>
+    <article
+      className={`message ${own ? 'message--own' : 'message--other'}`}
+      aria-label={t('conversation.messageFrom', { author, time: when })}
+    >
       <header className="message-meta">
         <span className="message-author">{author}</span>
         <time dateTime={new Date(message.createdAt).toISOString()}>{when}</time>
@@ -44,9 +47,15 @@ export function MessageItem({ message }: { message: MessageView }) {
         {message.pending && <span className="message-pending">{t('conversation.notSent')}</span>}
       </header>
       {mode === 'edit' ? (
-        <MessageEditor initial={message.body} onCancel={() => setMode('view')} onSave={(body) => run(() => mutate('message.edit', { id: message.id, body }))} />
+        <MessageEditor
+          initial={message.body}
+          onCancel={() => setMode('view')}
+          onSave={(body) => run(() => mutate('message.edit', { id: message.id, body }))}
+        />
       ) : (
-        <p className="message-body" dir="auto">{message.body}</p>
+        <p className="message-body" dir="auto">
+          {message.body}
+        </p>
       )}
       {own && mode === 'view' && (
         <div className="message-actions">
@@ -61,7 +70,11 @@ export function MessageItem({ message }: { message: MessageView }) {
       {mode === 'confirmDelete' && (
         <div className="message-actions" role="group" aria-label={t('conversation.confirmDeleteQuestion')}>
           <span>{t('conversation.confirmDeleteQuestion')}</span>
-          <button type="button" className="button button--small button--danger" onClick={() => void run(() => mutate('message.delete', { id: message.id }))}>
+          <button
+            type="button"
+            className="button button--small button--danger"
+            onClick={() => void run(() => mutate('message.delete', { id: message.id }))}
+          >
             {t('conversation.confirmDelete')}
           </button>
           <button type="button" className="button button--small button--quiet" onClick={() => setMode('view')}>

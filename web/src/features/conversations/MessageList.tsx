@@ -59,8 +59,14 @@ export function MessageList({ messages }: { messages: MessageView[] | undefined 
 
   return (
     // A scrollable region must be focusable to scroll by keyboard (axe: scrollable-region-focusable).
-    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions, jsx-a11y/no-noninteractive-tabindex
-    <div ref={scroller} className="message-scroller" role="log" aria-label={t('conversation.messagesLabel')} tabIndex={0}
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions
+    <div
+      ref={scroller}
+      className="message-scroller"
+      role="log"
+      aria-label={t('conversation.messagesLabel')}
+      // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+      tabIndex={0}
       onScroll={onScroll}
       onWheel={markUserScroll}
       onTouchMove={markUserScroll}
@@ -72,7 +78,13 @@ export function MessageList({ messages }: { messages: MessageView[] | undefined 
           const message = list[item.index];
           if (!message) return null;
           return (
-            <div key={item.key} ref={virtualizer.measureElement} data-index={item.index} className="message-slot" style={{ transform: `translateY(${item.start}px)` }}>
+            <div
+              key={item.key}
+              ref={virtualizer.measureElement}
+              data-index={item.index}
+              className="message-slot"
+              style={{ transform: `translateY(${item.start}px)` }}
+            >
               <MessageItem message={message} />
             </div>
           );

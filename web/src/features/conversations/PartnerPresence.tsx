@@ -34,7 +34,9 @@ export function PartnerStatus({ partners }: { partners: Partner[] }) {
           <li key={partner.userId} className="partner-presence-item">
             <span className={`status-dot ${online ? 'status-dot--online' : 'status-dot--offline'}`} aria-hidden="true" />
             <span dir="auto">
-              {online ? t('conversation.partnerOnline', { name: partner.displayName }) : t('conversation.partnerOffline', { name: partner.displayName })}
+              {online
+                ? t('conversation.partnerOnline', { name: partner.displayName })
+                : t('conversation.partnerOffline', { name: partner.displayName })}
             </span>
           </li>
         );
@@ -63,7 +65,15 @@ function useMessageArrivals(messages: MessageView[] | undefined): Readonly<Recor
  * together with its text is often not announced), empty while nobody types. Typing heard before
  * the partner's latest message arrived is over.
  */
-export function TypingIndicator({ conversationId, partners, messages }: { conversationId: string; partners: Partner[]; messages: MessageView[] | undefined }) {
+export function TypingIndicator({
+  conversationId,
+  partners,
+  messages,
+}: {
+  conversationId: string;
+  partners: Partner[];
+  messages: MessageView[] | undefined;
+}) {
   const { t, i18n } = useTranslation();
   const presence = usePartnerPresence(conversationId);
   const arrivals = useMessageArrivals(messages);

@@ -18,7 +18,12 @@ export function SessionsScreen() {
   const timeZone = me?.user.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const client = useDuetClient();
   // The server's figure counts every device's sessions; offline, the device's own count stands in.
-  const serverStats = useQuery({ queryKey: ['stats', me?.user.id], queryFn: () => client.stats(), enabled: Boolean(me), networkMode: 'offlineFirst' });
+  const serverStats = useQuery({
+    queryKey: ['stats', me?.user.id],
+    queryFn: () => client.stats(),
+    enabled: Boolean(me),
+    networkMode: 'offlineFirst',
+  });
 
   if (sessions === undefined) {
     return (
@@ -36,14 +41,17 @@ export function SessionsScreen() {
     <section className="screen">
       <ScreenHeading>{t('sessions.title')}</ScreenHeading>
       <div className="stat-grid">
-        <StatCard label={t('sessions.currentStreak')} value={t('sessions.days', { count: stats.currentStreak, formatted: format.number(stats.currentStreak) })} />
-        <StatCard label={t('sessions.longestStreak')} value={t('sessions.days', { count: stats.longestStreak, formatted: format.number(stats.longestStreak) })} />
+        <StatCard
+          label={t('sessions.currentStreak')}
+          value={t('sessions.days', { count: stats.currentStreak, formatted: format.number(stats.currentStreak) })}
+        />
+        <StatCard
+          label={t('sessions.longestStreak')}
+          value={t('sessions.days', { count: stats.longestStreak, formatted: format.number(stats.longestStreak) })}
+        />
         <StatCard label={t('sessions.sessionsLast7')} value={format.number(stats.sessionsLast7Days)} />
         <StatCard label={t('sessions.minutesLast7')} value={format.number(stats.minutesLast7Days)} />
-        <StatCard
-          label={t('sessions.activeDays30')}
-          value={format.number(serverStats.data?.activeDaysLast30 ?? stats.activeDaysLast30)}
-        />
+        <StatCard label={t('sessions.activeDays30')} value={format.number(serverStats.data?.activeDaysLast30 ?? stats.activeDaysLast30)} />
       </div>
       <WeekChart days={days} />
       {sessions.length === 0 && <p className="empty">{t('sessions.empty')}</p>}

@@ -30,16 +30,26 @@ export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
 
   return (
     <li>
-      <article className="transcript" aria-label={t('transcripts.itemLabel', { preview: excerpt(transcript.text, 40), status: t(`transcripts.status.${transcript.status}`) })}>
+      <article
+        className="transcript"
+        aria-label={t('transcripts.itemLabel', {
+          preview: excerpt(transcript.text, 40),
+          status: t(`transcripts.status.${transcript.status}`),
+        })}
+      >
         <header className="transcript-meta">
           <span className={`status-pill status-pill--${transcript.status}`}>{t(`transcripts.status.${transcript.status}`)}</span>
           <span>{languageName(transcript.language, i18n.resolvedLanguage ?? 'en')}</span>
           <time dateTime={new Date(transcript.createdAt).toISOString()}>{format.dateTime(transcript.createdAt)}</time>
           {transcript.pending && <span className="message-pending">{t('transcripts.notSent')}</span>}
         </header>
-        <p className="transcript-text" dir="auto">{preview}</p>
+        <p className="transcript-text" dir="auto">
+          {preview}
+        </p>
         {conversation && <p className="muted">{t('transcripts.linkedTo', { title: conversation.title })}</p>}
-        {transcript.status === 'failed' && transcript.error && <p className="form-error">{t('transcripts.failedBecause', { error: transcript.error })}</p>}
+        {transcript.status === 'failed' && transcript.error && (
+          <p className="form-error">{t('transcripts.failedBecause', { error: transcript.error })}</p>
+        )}
         <TranscriptAudio transcript={transcript} />
         {transcript.status === 'done' && <TranscriptResult result={transcript.result} />}
         <div className="button-row">

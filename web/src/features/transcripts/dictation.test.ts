@@ -32,8 +32,17 @@ describe('dictation', () => {
     const stop = startDictation(FakeRecognition, 'es-ES', { onPhrase: (p) => phrases.push(p), onEnd: (e) => ends.push(e) });
     const recognition = FakeRecognition.last as FakeRecognition;
     expect(recognition).toMatchObject({ lang: 'es-ES', continuous: true, interimResults: false, started: true });
-    recognition.hear([{ text: ' hola ', final: true }, { text: 'qué tal', final: false }]);
-    recognition.hear([{ text: 'hola', final: true }, { text: 'qué tal', final: true }], 1);
+    recognition.hear([
+      { text: ' hola ', final: true },
+      { text: 'qué tal', final: false },
+    ]);
+    recognition.hear(
+      [
+        { text: 'hola', final: true },
+        { text: 'qué tal', final: true },
+      ],
+      1,
+    );
     stop();
     expect(phrases).toEqual(['hola', 'qué tal']);
     expect(ends).toEqual([null]);

@@ -30,7 +30,11 @@ describe('parseTranscriptResult', () => {
 
 describe('formatDuration', () => {
   it.each([
-    [0, '00:00'], [999, '00:00'], [2_400, '00:02'], [65_000, '01:05'], [3_725_000, '1:02:05'],
+    [0, '00:00'],
+    [999, '00:00'],
+    [2_400, '00:02'],
+    [65_000, '01:05'],
+    [3_725_000, '1:02:05'],
   ])('%i ms is %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });

@@ -18,8 +18,14 @@ const TranscriptResultSchema = z.object({
   wordCount: Finite,
   durationMs: Finite,
   durationEstimated: z.boolean().catch(false),
-  speakers: z.array(SpeakerResultSchema).nullish().transform((value) => value ?? []),
-  topWords: z.array(TopWordSchema).nullish().transform((value) => value ?? []),
+  speakers: z
+    .array(SpeakerResultSchema)
+    .nullish()
+    .transform((value) => value ?? []),
+  topWords: z
+    .array(TopWordSchema)
+    .nullish()
+    .transform((value) => value ?? []),
   sentiment: Score.catch(null),
 });
 

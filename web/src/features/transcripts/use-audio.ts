@@ -11,7 +11,11 @@ export function useAudioRuntime(): AudioRuntime {
 export function useUploadView(transcriptId: string): UploadView | null {
   const { uploads } = useAudioRuntime();
   const subscribe = useCallback((onChange: () => void) => uploads.subscribe(onChange), [uploads]);
-  return useSyncExternalStore(subscribe, () => uploads.view(transcriptId), () => uploads.view(transcriptId));
+  return useSyncExternalStore(
+    subscribe,
+    () => uploads.view(transcriptId),
+    () => uploads.view(transcriptId),
+  );
 }
 
 /**

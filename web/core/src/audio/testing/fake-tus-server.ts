@@ -16,7 +16,13 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class FakeTusServer implements UploadTransport {
   readonly uploads = new Map<string, FakeUpload>();
-  readonly attempts: Array<{ uploadUrl: string | null; token: string; metadata: UploadAttempt['metadata']; chunkSize: number; startOffset: number }> = [];
+  readonly attempts: Array<{
+    uploadUrl: string | null;
+    token: string;
+    metadata: UploadAttempt['metadata'];
+    chunkSize: number;
+    startOffset: number;
+  }> = [];
   /** Sizes of the chunks received, in order. */
   readonly chunks: number[] = [];
   /** Transcripts that exist on the server; an upload for another is refused with 403. */
@@ -58,11 +64,23 @@ export class FakeTusServer implements UploadTransport {
     if (aborted()) return;
     let url = attempt.uploadUrl;
     if (url !== null && this.expired.has(url)) {
-      this.attempts.push({ uploadUrl: url, token: attempt.token, metadata: attempt.metadata, chunkSize: attempt.chunkSize, startOffset: 0 });
+      this.attempts.push({
+        uploadUrl: url,
+        token: attempt.token,
+        metadata: attempt.metadata,
+        chunkSize: attempt.chunkSize,
+        startOffset: 0,
+      });
       return attempt.onError({ status: 410, message: 'expired', code: 'upload_expired' });
     }
     let upload = url === null ? undefined : this.uploads.get(url);
-    this.attempts.push({ uploadUrl: url, token: attempt.token, metadata: attempt.metadata, chunkSize: attempt.chunkSize, startOffset: upload?.offset ?? 0 });
+    this.attempts.push({
+      uploadUrl: url,
+      token: attempt.token,
+      metadata: attempt.metadata,
+      chunkSize: attempt.chunkSize,
+      startOffset: upload?.offset ?? 0,
+    });
     if (!upload) {
       // tus-js-client creates a new upload when the stored one is gone (HEAD answered 404).
       if (!this.transcripts.has(attempt.metadata.transcriptId)) return attempt.onError({ status: 403, message: 'forbidden' });

@@ -5,8 +5,17 @@
  */
 import { applyMutation, classifyPush, entityKey, entitySchemas, ErrorCode, newId } from '@duet/shared';
 import type {
-  Change, EntityByKind, EntityKind, Mutation, MutationTx, NewConflict, PullRequest, PullResponse, PushRequest,
-  PushResponse, Space,
+  Change,
+  EntityByKind,
+  EntityKind,
+  Mutation,
+  MutationTx,
+  NewConflict,
+  PullRequest,
+  PullResponse,
+  PushRequest,
+  PushResponse,
+  Space,
 } from '@duet/shared';
 import { ApiError } from '../../api/errors.ts';
 import type { SyncTransport } from '../transport.ts';
@@ -62,9 +71,10 @@ export class FakeServer implements SyncTransport {
 
   #store(kind: EntityKind, data: EntityByKind[EntityKind], loser?: string): void {
     const spaceId = kind === 'space' ? data.id : (data as { spaceId?: string }).spaceId;
-    const visibleTo = kind === 'conflict'
-      ? (userId: string) => userId === loser
-      : (userId: string) => spaceId !== undefined && this.#isMember(spaceId, userId);
+    const visibleTo =
+      kind === 'conflict'
+        ? (userId: string) => userId === loser
+        : (userId: string) => spaceId !== undefined && this.#isMember(spaceId, userId);
     this.entities.set(entityKey(kind, data.id), { kind, id: data.id, version: ++this.#version, data: structuredClone(data), visibleTo });
   }
 
@@ -119,17 +129,28 @@ export class FakeServer implements SyncTransport {
     const limit = body.limit ?? 500;
     const visible: Change[] = [];
     for (const e of this.entities.values()) {
-      if (e.version > since && e.visibleTo(userId)) visible.push({ kind: e.kind, id: e.id, version: e.version, deleted: e.kind === 'message' && (e.data as EntityByKind['message']).deleted, data: e.data });
+      if (e.version > since && e.visibleTo(userId))
+        visible.push({
+          kind: e.kind,
+          id: e.id,
+          version: e.version,
+          deleted: e.kind === 'message' && (e.data as EntityByKind['message']).deleted,
+          data: e.data,
+        });
     }
     for (const r of this.#removed) {
-      if (r.userId === userId && r.version > since) visible.push({ kind: 'space', id: r.spaceId, version: r.version, deleted: true, data: null });
+      if (r.userId === userId && r.version > since)
+        visible.push({ kind: 'space', id: r.spaceId, version: r.version, deleted: true, data: null });
     }
     visible.sort((a, b) => a.version - b.version);
     const changes = visible.slice(0, limit);
     const hasMore = visible.length > limit;
     const cursor = hasMore ? String(changes[changes.length - 1]?.version ?? since) : String(this.#version);
     return {
-      cursor, changes, hasMore, serverTime: this.now,
+      cursor,
+      changes,
+      hasMore,
+      serverTime: this.now,
       lastMutationId: this.lastMutationIds.get(body.clientId) ?? 0,
       ...(reset && body.cursor !== null ? { reset: true } : {}),
     };

@@ -27,7 +27,11 @@ export async function signIn(storage: SyncStorage, token: string, user: User = U
   });
 }
 
-export function makeEngine(storage: SyncStorage, server: FakeServer, options: Partial<SyncEngineOptions> & { clock?: { now(): number } } = {}) {
+export function makeEngine(
+  storage: SyncStorage,
+  server: FakeServer,
+  options: Partial<SyncEngineOptions> & { clock?: { now(): number } } = {},
+) {
   const online = manualSignal(true);
   const engine = new SyncEngine({
     storage,

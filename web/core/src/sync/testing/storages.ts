@@ -11,17 +11,23 @@ export interface StorageFactory {
 }
 
 export const storageFactories: Array<[string, StorageFactory]> = [
-  ['memory', {
-    async open() {
-      // Memory does not survive a reload; the same instance stands in for "the same database".
-      const storage = new MemoryStorage();
-      return { storage, reopen: async () => storage };
+  [
+    'memory',
+    {
+      async open() {
+        // Memory does not survive a reload; the same instance stands in for "the same database".
+        const storage = new MemoryStorage();
+        return { storage, reopen: async () => storage };
+      },
     },
-  }],
-  ['indexeddb', {
-    async open() {
-      const name = `duet-test-${Date.now()}-${++dbCount}`;
-      return { storage: await IdbStorage.open(name), reopen: () => IdbStorage.open(name) };
+  ],
+  [
+    'indexeddb',
+    {
+      async open() {
+        const name = `duet-test-${Date.now()}-${++dbCount}`;
+        return { storage: await IdbStorage.open(name), reopen: () => IdbStorage.open(name) };
+      },
     },
-  }],
+  ],
 ];
