@@ -62,7 +62,12 @@ export async function runLighthouse(url: string): Promise<LighthouseResult> {
       cls: audits['cumulative-layout-shift']?.numericValue == null ? null : round(audits['cumulative-layout-shift'].numericValue, 3),
     };
   } finally {
+    // Chromium may still write to its profile while it goes: wait for it, and retry the removal.
+    const exited = new Promise((resolve) =>
+      chrome.exitCode !== null || chrome.signalCode !== null ? resolve(null) : chrome.once('exit', resolve),
+    );
     chrome.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    await exited;
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 }
