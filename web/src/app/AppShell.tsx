@@ -1,7 +1,6 @@
 /** The signed-in layout: header, status line, notices, the current screen and the tab bar. */
 import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ConversationScreen } from '../features/conversations/ConversationScreen.tsx';
 import { ConversationsScreen } from '../features/conversations/ConversationsScreen.tsx';
 import { ConflictsNotice } from './ConflictsNotice.tsx';
 import { LoadingScreen } from './LoadingScreen.tsx';
@@ -17,8 +16,11 @@ import type { Route } from './routes.ts';
 import { useSessionTracking } from './use-session-tracking.ts';
 import { useFirstSignInPersistence } from './use-first-sign-in-persistence.ts';
 
-// Screens other than the conversations are loaded when first opened (the service worker has them
-// precached, so offline too): the first load carries less JavaScript.
+// Screens other than the conversation list are loaded when first opened (the service worker has
+// them precached, so offline too): the first load carries less JavaScript.
+const ConversationScreen = lazy(() =>
+  import('../features/conversations/ConversationScreen.tsx').then((m) => ({ default: m.ConversationScreen })),
+);
 const TranscriptsScreen = lazy(() =>
   import('../features/transcripts/TranscriptsScreen.tsx').then((m) => ({ default: m.TranscriptsScreen })),
 );

@@ -27,30 +27,36 @@ export interface Formatters {
   bytes(value: number): string;
 }
 
+/** Made on first use: an Intl formatter costs milliseconds to build, and a screen uses few of them. */
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
+}
+
 export function createFormatters(locale: string): Formatters {
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
-  const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
-  const time = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
-  const number = new Intl.NumberFormat(locale);
-  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
+  const rtf = once(() => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }));
+  const dateTime = once(() => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }));
+  const time = once(() => new Intl.DateTimeFormat(locale, { timeStyle: 'short' }));
+  const number = once(() => new Intl.NumberFormat(locale));
+  const percent = once(() => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }));
   const weekdays = {
-    short: new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' }),
-    long: new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }),
+    short: once(() => new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' })),
+    long: once(() => new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' })),
   };
   return {
     relative(at, now = Date.now()) {
       const diff = at - now;
-      if (Math.abs(diff) < 10_000) return rtf.format(0, 'second');
+      if (Math.abs(diff) < 10_000) return rtf().format(0, 'second');
       for (const [unit, ms] of UNITS) {
-        if (Math.abs(diff) >= ms || unit === 'second') return rtf.format(Math.round(diff / ms), unit);
+        if (Math.abs(diff) >= ms || unit === 'second') return rtf().format(Math.round(diff / ms), unit);
       }
-      return rtf.format(0, 'second');
+      return rtf().format(0, 'second');
     },
-    dateTime: (at) => dateTime.format(at),
-    time: (at) => time.format(at),
-    weekday: (day, style = 'short') => weekdays[style].format(day * 86_400_000),
-    number: (value) => number.format(value),
-    percent: (fraction) => percent.format(Math.min(1, Math.max(0, fraction))),
+    dateTime: (at) => dateTime().format(at),
+    time: (at) => time().format(at),
+    weekday: (day, style = 'short') => weekdays[style]().format(day * 86_400_000),
+    number: (value) => number().format(value),
+    percent: (fraction) => percent().format(Math.min(1, Math.max(0, fraction))),
     bytes(value) {
       const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
       let index = 0;
@@ -69,9 +75,15 @@ export function createFormatters(locale: string): Formatters {
   };
 }
 
-/** Formatters for the current language; recreated when the language changes. */
+const byLocale = new Map<string, Formatters>();
+
+/** Formatters for the current language, one set per language for every screen. */
 export function useFormatters(): Formatters {
   const { i18n } = useTranslation();
   const locale = i18n.resolvedLanguage ?? 'en';
-  return useMemo(() => createFormatters(locale), [locale]);
+  return useMemo(() => {
+    let formatters = byLocale.get(locale);
+    if (!formatters) byLocale.set(locale, (formatters = createFormatters(locale)));
+    return formatters;
+  }, [locale]);
 }

@@ -4,7 +4,7 @@
  * it falls back to memory, and `kind` says so, so the UI can warn that nothing survives a reload.
  */
 import { MemoryStorage } from '../sync/memory-storage.ts';
-import type { StorageTx, SyncStorage } from '../sync/storage.ts';
+import type { StorageTx, SyncStorage, WriteDurability } from '../sync/storage.ts';
 import { IdbStorage } from './idb-storage.ts';
 
 export class BrowserStorage implements SyncStorage {
@@ -39,8 +39,8 @@ export class BrowserStorage implements SyncStorage {
     return (await this.#inner).read(fn);
   }
 
-  async write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    return (await this.#inner).write(fn);
+  async write<T>(fn: (tx: StorageTx) => Promise<T>, options?: { durability?: WriteDurability }): Promise<T> {
+    return (await this.#inner).write(fn, options);
   }
 
   onUpgradeBlocked(listener: () => void): () => void {

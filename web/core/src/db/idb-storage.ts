@@ -7,7 +7,7 @@
 import { openDB } from 'idb';
 import type { IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
 import { STORE_NAMES } from '../sync/storage.ts';
-import type { IndexedStore, IndexName, StorageTx, StoreKey, StoreName, StoreRecords, SyncStorage } from '../sync/storage.ts';
+import type { IndexedStore, IndexName, StorageTx, StoreKey, StoreName, StoreRecords, SyncStorage, WriteDurability } from '../sync/storage.ts';
 import { DB_VERSION, DEFAULT_DB_NAME, upgradeDatabase } from './schema.ts';
 
 type Tx = IDBPTransaction<unknown, StoreName[], IDBTransactionMode>;
@@ -78,8 +78,8 @@ export class IdbStorage implements SyncStorage {
     return this.#run(fn, 'readonly');
   }
 
-  write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    return this.#run(fn, 'readwrite');
+  write<T>(fn: (tx: StorageTx) => Promise<T>, options: { durability?: WriteDurability } = {}): Promise<T> {
+    return this.#run(fn, 'readwrite', options.durability ?? 'strict');
   }
 
   onUpgradeBlocked(listener: () => void): () => void {
@@ -91,8 +91,8 @@ export class IdbStorage implements SyncStorage {
     this.#db.close();
   }
 
-  async #run<T>(fn: (tx: StorageTx) => Promise<T>, mode: IDBTransactionMode): Promise<T> {
-    const tx = this.#db.transaction([...STORE_NAMES], mode) as Tx;
+  async #run<T>(fn: (tx: StorageTx) => Promise<T>, mode: IDBTransactionMode, durability?: WriteDurability): Promise<T> {
+    const tx = this.#db.transaction([...STORE_NAMES], mode, durability ? { durability } : undefined) as Tx;
     const done = tx.done;
     try {
       const result = await fn(wrap(tx));

@@ -8,6 +8,7 @@ import type { SyncStorage } from './storage.ts';
 import { harness, makeEngine } from './testing/harness.ts';
 import type { Harness } from './testing/harness.ts';
 import { storageFactories } from './testing/storages.ts';
+import { discardEntries } from './unsendable.ts';
 
 const outbox = (storage: SyncStorage) => storage.read((tx) => tx.getAll('outbox'));
 const local = <K extends 'conversation' | 'message' | 'space'>(storage: SyncStorage, kind: K, id: string) =>
@@ -102,6 +103,27 @@ describe.each(storageFactories)('SyncEngine (%s)', (_name, factory) => {
     await h.engine.syncNow();
     expect(h.server.entity('conversation', 'c1')).toMatchObject({ title: 'Mine', archived: true });
     expect(await local(storage, 'conversation', 'c1')).toEqual(h.server.entity('conversation', 'c1'));
+  });
+
+  it("keeps a pulled record's server copy once it is edited here: discarding the edit shows the server's copy again", async () => {
+    const { storage } = await factory.open();
+    const h = await harness(storage);
+    await sharedSpace(h);
+    await h.server.applyAs('u2', {
+      name: 'conversation.create',
+      args: { id: 'c2', spaceId: 'shared1', title: 'Theirs' },
+      hlc: '001000000000000:00000:other',
+    });
+    await pullOnly(h, storage);
+    // Pulled while nothing here touched it: the server store holds no second copy of its data.
+    expect(await storage.read((tx) => tx.get('server', 'conversation/c2'))).not.toHaveProperty('data');
+    h.online.set(false);
+    await h.engine.mutate('conversation.update', { id: 'c2', title: 'Mine' });
+    expect((await local(storage, 'conversation', 'c2'))?.title).toBe('Mine');
+    const [entry] = await outbox(storage);
+    await storage.write((tx) => discardEntries(tx, [entry?.id ?? 0], h.server.now));
+    expect(await local(storage, 'conversation', 'c2')).toEqual(h.server.entity('conversation', 'c2'));
+    expect((await local(storage, 'conversation', 'c2'))?.title).toBe('Theirs');
   });
 
   it('lists rejected mutations, reverts them locally, and goes on with those behind them', async () => {

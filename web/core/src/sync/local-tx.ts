@@ -30,6 +30,18 @@ export async function putLocalEntity<K extends EntityKind>(tx: StorageTx, kind: 
   await tx.put(store, entity as StoreRecords[typeof store]);
 }
 
+/**
+ * Before the local view of an entity diverges from the server's copy, the server store must hold
+ * that copy: one stored without data (see rebase.ts) takes the local record, which equals it.
+ */
+export async function materialiseServerCopy(tx: StorageTx, kind: EntityKind, id: string): Promise<void> {
+  const key = entityKey(kind, id);
+  const record = await tx.get('server', key);
+  if (!record || 'data' in record) return;
+  const current: unknown = await tx.get(LOCAL_STORE[kind] as 'conversations', id);
+  await tx.put('server', { ...record, data: current ?? null });
+}
+
 export class LocalMutationTx implements MutationTx {
   readonly touched = new Set<string>();
   readonly #tx: StorageTx;
@@ -43,7 +55,9 @@ export class LocalMutationTx implements MutationTx {
   }
 
   async put<K extends EntityKind>(kind: K, entity: EntityByKind[K]): Promise<void> {
-    this.touched.add(entityKey(kind, entity.id));
+    const key = entityKey(kind, entity.id);
+    if (!this.touched.has(key)) await materialiseServerCopy(this.#tx, kind, entity.id);
+    this.touched.add(key);
     await putLocalEntity(this.#tx, kind, entity);
   }
 

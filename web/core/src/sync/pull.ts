@@ -9,7 +9,7 @@ import type { PullResponse } from '@duet/shared';
 import { localMutationContext } from './local-tx.ts';
 import { getMeta, setMeta } from './meta.ts';
 import { advanceClock, dropAcknowledged } from './outbox.ts';
-import { applyServerChanges, clearServerState, rebase } from './rebase.ts';
+import { applyServerChanges, clearServerState, pendingKeysOf, rebase } from './rebase.ts';
 import type { PullProgress } from './status.ts';
 import type { SyncStorage } from './storage.ts';
 import type { SyncTransport } from './transport.ts';
@@ -41,9 +41,11 @@ export function estimatePercent(pages: number, done: boolean): number {
 }
 
 async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
+  // Relaxed: a page lost to a crash is pulled again, since the cursor is stored with it.
   return deps.storage.write(async (tx) => {
     if (page.reset) await clearServerState(tx);
-    const { keys, stored, invalid } = await applyServerChanges(tx, page.changes);
+    const pending = pendingKeysOf(await tx.getAll('outbox'));
+    const { keys, stored, invalid } = await applyServerChanges(tx, page.changes, pending);
     await setMeta(tx, 'cursor', page.cursor);
     await advanceClock(tx, deps.clientId, deps.now(), page.serverTime);
     if (!page.hasMore) {
@@ -53,7 +55,7 @@ async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
     }
     await rebase(tx, keys, await localMutationContext(tx, deps.now()), { full: page.reset === true, known: stored });
     return invalid;
-  });
+  }, { durability: 'relaxed' });
 }
 
 export async function pullUntilCaughtUp(deps: PullDeps): Promise<PullOutcome> {

@@ -10,6 +10,10 @@
  * remaining outbox entry in order through the shared mutators, recording what each touches now.
  * That keeps the invariant, costs O(changes + outbox) rather than O(all data), and gives the same
  * answer as rebuilding everything from scratch.
+ *
+ * A server copy that no pending entry touched when it arrived is stored without its data (the
+ * local view holds that very state), so a first sync writes each record's data once; a local
+ * write first copies the record it changes into the server store (local-tx.ts).
  */
 import { applyMutation, entitySchemas, parseMutation } from '@duet/shared';
 import type { Change, EntityByKind, EntityKind, MutationContext } from '@duet/shared';
@@ -50,38 +54,67 @@ export interface AppliedChanges {
   invalid: number;
 }
 
-/** Writes pulled changes to server state; returns the keys they touched. */
-export async function applyServerChanges(tx: StorageTx, changes: readonly Change[]): Promise<AppliedChanges> {
+/**
+ * Requests queued at once before waiting for them: enough to keep IndexedDB busy, few enough that
+ * no task on the page runs long (a put clones its value on the spot).
+ */
+export const WRITE_CHUNK = 200;
+
+/** Queues writes, waiting for the queue to drain every WRITE_CHUNK of them. */
+export class WriteQueue {
+  readonly #pending: Array<Promise<unknown>> = [];
+
+  async add(write: Promise<unknown>): Promise<void> {
+    this.#pending.push(write);
+    if (this.#pending.length >= WRITE_CHUNK) await this.drain();
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.#pending.splice(0));
+  }
+}
+
+/** The keys pending outbox entries have written locally. */
+export function pendingKeysOf(outbox: readonly OutboxEntry[]): Set<string> {
+  const keys = new Set<string>();
+  for (const entry of outbox) for (const key of entry.touched) keys.add(key);
+  return keys;
+}
+
+/**
+ * Writes pulled changes to server state; returns the keys they touched. `pending` are the keys
+ * the outbox has written locally: only their server copies keep data (see the top of this file).
+ */
+export async function applyServerChanges(tx: StorageTx, changes: readonly Change[], pending: ReadonlySet<string>): Promise<AppliedChanges> {
   const keys: string[] = [];
   const stored = new Map<string, EntityByKind[EntityKind]>();
   let invalid = 0;
   // Requests are queued without waiting for each answer: in IndexedDB every await is a round
   // trip to the storage process, and a page has up to a thousand of them. A transaction runs its
   // requests in order, so the result is the same.
-  const writes: Array<Promise<unknown>> = [];
+  const writes = new WriteQueue();
   for (const change of changes) {
     const key = entityKey(change.kind, change.id);
     if (change.kind === 'space' && change.deleted) {
-      await Promise.all(writes.splice(0));
+      await writes.drain();
       keys.push(...(await dropSpace(tx, change.id)));
       continue;
     }
     const parsed = entitySchemas[change.kind].safeParse(change.data);
     if (parsed.success) {
       const data = parsed.data;
-      writes.push(
-        tx.put('server', { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version, data }),
-      );
+      const record = { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version };
+      await writes.add(tx.put('server', pending.has(key) ? { ...record, data } : record));
       stored.set(key, data);
     } else if (change.deleted) {
-      writes.push(tx.delete('server', key));
+      await writes.add(tx.delete('server', key));
     } else {
       invalid += 1;
       continue;
     }
     keys.push(key);
   }
-  await Promise.all(writes);
+  await writes.drain();
   return { keys, stored, invalid };
 }
 
@@ -98,6 +131,8 @@ async function resetKeyToServer(tx: StorageTx, key: string, known?: ReadonlyMap<
   const fresh = known?.get(key);
   if (fresh) return putLocalEntity(tx, kind, fresh);
   const record = await tx.get('server', key);
+  // Stored without data: no local write touched it since, so the local view is the server state.
+  if (record && !('data' in record)) return;
   const parsed = record ? entitySchemas[kind].safeParse(record.data) : undefined;
   if (parsed?.success) await putLocalEntity(tx, kind, parsed.data);
   else await tx.delete(LOCAL_STORE[kind], id);
@@ -157,8 +192,10 @@ export async function rebase(
   } else {
     ({ reset, replay: entries } = affected(all, staleKeys));
   }
-  // Each key on its own, queued together (see applyServerChanges).
-  await Promise.all([...reset].map((key) => resetKeyToServer(tx, key, options.known)));
+  // Each key on its own, queued together in chunks (see applyServerChanges).
+  const writes = new WriteQueue();
+  for (const key of reset) await writes.add(resetKeyToServer(tx, key, options.known));
+  await writes.drain();
   if (!ctx) return;
   for (const entry of entries) {
     const parsed = parseMutation({ id: entry.id, name: entry.name, args: entry.args, hlc: entry.hlc });

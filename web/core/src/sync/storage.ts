@@ -24,7 +24,12 @@ export interface ServerRecord {
   /** The space it belongs to (a space's own id for spaces); null for conflicts. */
   spaceId: string | null;
   version: number;
-  data: unknown;
+  /**
+   * The server's copy. Absent when no pending mutation had touched the entity when it was stored:
+   * the local view then holds exactly this state, so it is not written twice (a first sync writes
+   * each record once, not twice). A local write materialises it first (local-tx.ts).
+   */
+  data?: unknown;
 }
 
 /** A pending mutation as stored; args are validated again when replayed. */
@@ -115,12 +120,19 @@ export interface StorageTx {
   clear(store: StoreName): Promise<void>;
 }
 
+/**
+ * How hard a write commits. `strict`: the browser reports it done only once it is on disk, for
+ * everything the person did (the outbox). `relaxed`: done once the system has it, for pulled
+ * pages, which a lost transaction only makes the next pull fetch again (the cursor is in it).
+ */
+export type WriteDurability = 'strict' | 'relaxed';
+
 export interface SyncStorage {
   readonly kind: 'indexeddb' | 'memory';
   /** Runs `fn` in a read-only transaction over every store. */
   read<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
-  /** Runs `fn` in one atomic read-write transaction over every store: all of it commits or none. */
-  write<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one atomic read-write transaction over every store: all of it commits or none (strict unless told). */
+  write<T>(fn: (tx: StorageTx) => Promise<T>, options?: { durability?: WriteDurability }): Promise<T>;
   /** Another tab needs a different database version; this store can no longer be used. */
   onUpgradeBlocked(listener: () => void): () => void;
   close(): void;
