@@ -92,11 +92,20 @@ export function useConversation(id: string | null | undefined): ConversationView
   );
 }
 
-/** Messages of a conversation ordered by createdAt then id; deleted ones (tombstones) left out. */
+/** How many of the newest messages are read first, so a long conversation opens at once. */
+export const FIRST_SCREEN_MESSAGES = 50;
+
+/**
+ * Messages of a conversation ordered by createdAt then id; deleted ones (tombstones) left out.
+ * The newest FIRST_SCREEN_MESSAGES come first (a cursor from the end of the index), then all of
+ * them; the first query stops once the whole list is there.
+ */
 export function useMessages(conversationId: string | null | undefined): MessageView[] | undefined {
-  return useLiveQuery(`messages:${conversationId ?? ''}`, (r) =>
-    conversationId ? r.messages(conversationId) : Promise.resolve([]),
+  const all = useLiveQuery(`messages:${conversationId ?? ''}`, (r) => (conversationId ? r.messages(conversationId) : Promise.resolve([])));
+  const newest = useLiveQuery(`messages-newest:${conversationId ?? ''}:${all ? 'done' : ''}`, (r) =>
+    conversationId && !all ? r.messages(conversationId, { last: FIRST_SCREEN_MESSAGES }) : Promise.resolve(undefined),
   );
+  return all ?? newest;
 }
 
 export function useTranscripts(filter: { conversationId?: string } = {}): TranscriptView[] | undefined {

@@ -94,6 +94,8 @@ describe('DuetClient', () => {
     await client.mutate('message.add', { id: 'z', conversationId: 'c1', body: 'x' });
     // The hlc never goes back, so createdAt (its wall time) is equal for all three: id decides.
     expect((await client.read.messages('c1')).map((m) => m.id)).toEqual(['a', 'b', 'z']);
+    // A long conversation's first screen: the newest only, still oldest first.
+    expect((await client.read.messages('c1', { last: 2 })).map((m) => m.id)).toEqual(['b', 'z']);
   });
 
   it('hides a dismissed conflict', async () => {

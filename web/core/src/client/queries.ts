@@ -74,11 +74,11 @@ export function createLocalReads(read: Reader): LocalReads {
         return { ...found, pendingChanges: pending.get(id) ?? 0 };
       });
     },
-    messages: (conversationId) =>
+    messages: (conversationId, options = {}) =>
       read(async (tx): Promise<MessageView[]> => {
         const pending = pendingKeys(await tx.getAll('outbox'));
         // The index orders by (createdAt, id), the order the UI shows.
-        return valid('message', await tx.getAllByIndex('messages', 'byConversation', conversationId))
+        return valid('message', await tx.getAllByIndex('messages', 'byConversation', conversationId, options))
           .filter((m) => !m.deleted)
           .map((m) => ({ ...m, pending: pending.has(entityKey('message', m.id)) }));
       }),

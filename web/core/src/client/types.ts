@@ -91,7 +91,8 @@ export interface LocalReads {
   spaces(): Promise<Space[]>;
   conversations(filter?: { archived?: boolean; spaceId?: string }): Promise<ConversationView[]>;
   conversation(id: string): Promise<ConversationView | null>;
-  messages(conversationId: string): Promise<MessageView[]>;
+  /** In order; with `last`, only the newest that many (a long conversation's first screen). */
+  messages(conversationId: string, options?: { last?: number }): Promise<MessageView[]>;
   transcripts(filter?: { conversationId?: string }): Promise<TranscriptView[]>;
   transcript(id: string): Promise<TranscriptView | null>;
   sessions(): Promise<Session[]>;

@@ -7,7 +7,16 @@
 import { openDB } from 'idb';
 import type { IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
 import { STORE_NAMES } from '../sync/storage.ts';
-import type { IndexedStore, IndexName, StorageTx, StoreKey, StoreName, StoreRecords, SyncStorage, WriteDurability } from '../sync/storage.ts';
+import type {
+  IndexedStore,
+  IndexName,
+  StorageTx,
+  StoreKey,
+  StoreName,
+  StoreRecords,
+  SyncStorage,
+  WriteDurability,
+} from '../sync/storage.ts';
 import { DB_VERSION, DEFAULT_DB_NAME, upgradeDatabase } from './schema.ts';
 
 type Tx = IDBPTransaction<unknown, StoreName[], IDBTransactionMode>;
@@ -22,11 +31,19 @@ function wrap(tx: Tx): StorageTx {
       const range = query.after === undefined ? null : IDBKeyRange.lowerBound(query.after, true);
       return (await store(name).getAll(range, query.limit)) as StoreRecords[S][];
     },
-    getAllByIndex: async <S extends IndexedStore>(name: S, index: IndexName<S>, value: string) => {
+    getAllByIndex: async <S extends IndexedStore>(name: S, index: IndexName<S>, value: string, options: { last?: number } = {}) => {
       // Index keys are [value, ...orderBy]; an array sorts after every number and string, so
       // [value, []] bounds every key that starts with value.
       const range = IDBKeyRange.bound([value], [value, []]);
-      return (await store(name).index(index).getAll(range)) as StoreRecords[S][];
+      if (options.last === undefined) return (await store(name).index(index).getAll(range)) as StoreRecords[S][];
+      // The last n: a cursor walking back from the end of the range.
+      const records: StoreRecords[S][] = [];
+      let cursor = await store(name).index(index).openCursor(range, 'prev');
+      while (cursor && records.length < options.last) {
+        records.push(cursor.value as StoreRecords[S]);
+        cursor = await cursor.continue();
+      }
+      return records.reverse();
     },
     count: (name) => store(name).count(),
     put: async (name, value) => {

@@ -118,7 +118,7 @@ export class MemoryStorage implements SyncStorage {
         const values = this.#store(store);
         return keys.slice(start, end).map((k) => structuredClone(values.get(k))) as StoreRecords[S][];
       },
-      getAllByIndex: async <S extends IndexedStore>(store: S, index: IndexName<S>, value: string) => {
+      getAllByIndex: async <S extends IndexedStore>(store: S, index: IndexName<S>, value: string, options: { last?: number } = {}) => {
         const spec = (INDEXES[store] as Record<string, { field: string; orderBy: readonly string[] }>)[index];
         if (!spec) throw new Error(`unknown index ${store}.${index}`);
         const rows = [...this.#store(store).values()] as Array<Record<string, unknown>>;
@@ -130,7 +130,8 @@ export class MemoryStorage implements SyncStorage {
           }
           return 0;
         });
-        return matching.map((r) => structuredClone(r)) as unknown as StoreRecords[S][];
+        const kept = options.last === undefined ? matching : matching.slice(Math.max(0, matching.length - options.last));
+        return kept.map((r) => structuredClone(r)) as unknown as StoreRecords[S][];
       },
       count: async (store) => this.#store(store).size,
       put: async <S extends StoreName>(store: S, value: StoreRecords[S]) => {

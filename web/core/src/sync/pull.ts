@@ -42,20 +42,23 @@ export function estimatePercent(pages: number, done: boolean): number {
 
 async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
   // Relaxed: a page lost to a crash is pulled again, since the cursor is stored with it.
-  return deps.storage.write(async (tx) => {
-    if (page.reset) await clearServerState(tx);
-    const pending = pendingKeysOf(await tx.getAll('outbox'));
-    const { keys, stored, invalid } = await applyServerChanges(tx, page.changes, pending);
-    await setMeta(tx, 'cursor', page.cursor);
-    await advanceClock(tx, deps.clientId, deps.now(), page.serverTime);
-    if (!page.hasMore) {
-      keys.push(...(await dropAcknowledged(tx, page.lastMutationId)));
-      await setMeta(tx, 'serverLastMutationId', page.lastMutationId);
-      await setMeta(tx, 'lastSyncAt', deps.now());
-    }
-    await rebase(tx, keys, await localMutationContext(tx, deps.now()), { full: page.reset === true, known: stored });
-    return invalid;
-  }, { durability: 'relaxed' });
+  return deps.storage.write(
+    async (tx) => {
+      if (page.reset) await clearServerState(tx);
+      const pending = pendingKeysOf(await tx.getAll('outbox'));
+      const { keys, stored, invalid } = await applyServerChanges(tx, page.changes, pending);
+      await setMeta(tx, 'cursor', page.cursor);
+      await advanceClock(tx, deps.clientId, deps.now(), page.serverTime);
+      if (!page.hasMore) {
+        keys.push(...(await dropAcknowledged(tx, page.lastMutationId)));
+        await setMeta(tx, 'serverLastMutationId', page.lastMutationId);
+        await setMeta(tx, 'lastSyncAt', deps.now());
+      }
+      await rebase(tx, keys, await localMutationContext(tx, deps.now()), { full: page.reset === true, known: stored });
+      return invalid;
+    },
+    { durability: 'relaxed' },
+  );
 }
 
 export async function pullUntilCaughtUp(deps: PullDeps): Promise<PullOutcome> {

@@ -70,6 +70,24 @@ describe.each(storageFactories)('SyncStorage contract (%s)', (_name, factory) =>
     expect(bySpace.map((m) => m.id)).toEqual(['a', 'b', 'x', 'z']);
   });
 
+  it('answers the last records of an index, still in its order', async () => {
+    storage = await open();
+    await storage.write(async (tx) => {
+      for (const [id, at] of [
+        ['m1', 1],
+        ['m2', 2],
+        ['m3', 3],
+        ['m4', 4],
+      ] as const)
+        await tx.put('messages', message(id, 'c1', at));
+      await tx.put('messages', message('other', 'c2', 9));
+    });
+    const last = await storage.read((tx) => tx.getAllByIndex('messages', 'byConversation', 'c1', { last: 2 }));
+    expect(last.map((m) => m.id)).toEqual(['m3', 'm4']);
+    const more = await storage.read((tx) => tx.getAllByIndex('messages', 'byConversation', 'c1', { last: 10 }));
+    expect(more.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+
   it('skips records without the indexed field (server conflicts have no space)', async () => {
     storage = await open();
     await storage.write(async (tx) => {

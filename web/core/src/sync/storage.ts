@@ -112,8 +112,13 @@ export interface StorageTx {
   get<S extends StoreName>(store: S, key: StoreKey<S>): Promise<StoreRecords[S] | undefined>;
   /** Records in key order; `after` excludes keys up to and including it. */
   getAll<S extends StoreName>(store: S, query?: { after?: StoreKey<S>; limit?: number }): Promise<StoreRecords[S][]>;
-  /** Records whose indexed field equals `value`, in the index's order. */
-  getAllByIndex<S extends IndexedStore>(store: S, index: IndexName<S>, value: string): Promise<StoreRecords[S][]>;
+  /** Records whose indexed field equals `value`, in the index's order; with `last`, only the last that many. */
+  getAllByIndex<S extends IndexedStore>(
+    store: S,
+    index: IndexName<S>,
+    value: string,
+    options?: { last?: number },
+  ): Promise<StoreRecords[S][]>;
   count(store: StoreName): Promise<number>;
   put<S extends StoreName>(store: S, value: StoreRecords[S]): Promise<void>;
   delete<S extends StoreName>(store: S, key: StoreKey<S>): Promise<void>;
