@@ -168,7 +168,15 @@ const table = {
     default: undefined,
     doc: 'S3 bucket for audio; unset: audio in Postgres',
   },
-  S3_ENDPOINT: { schema: z.string().url().optional(), default: undefined, doc: 'S3-compatible endpoint URL; unset: AWS' },
+  S3_ENDPOINT: {
+    schema: z
+      .string()
+      .url()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'not an http or https URL')
+      .optional(),
+    default: undefined,
+    doc: 'S3-compatible endpoint URL; unset: AWS',
+  },
   S3_REGION: { schema: z.string().regex(/^[a-z0-9-]+$/, 'not a region name'), default: 'us-east-1', doc: 'S3 region' },
   S3_FORCE_PATH_STYLE: {
     schema: z.enum(['true', 'false']).optional(),
