@@ -10,7 +10,7 @@ import { ERRORS, type Locker, type Server, type Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { ErrorCode, IdSchema } from '@duet/shared';
+import { ErrorCode, IdSchema, isStorableText } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type { ServerClock } from '../clock.ts';
 import { failureKind } from '../http/failure-kind.ts';
@@ -138,6 +138,10 @@ export class AudioUploads {
     const { userId, spaces } = await this.userOf(req);
     const transcriptId = upload.metadata?.transcriptId ?? '';
     const mimeType = upload.metadata?.filetype ?? '';
+    // The metadata is stored with the bytes (jsonb): text Postgres refuses is refused here, before anything is recorded.
+    if (Object.values(upload.metadata ?? {}).some((value) => value !== null && !isStorableText(value))) {
+      throw tusRefusal(400, ErrorCode.invalidBody, 'upload metadata contains U+0000 or a lone surrogate, which cannot be stored');
+    }
     if (!AUDIO_TYPE.test(mimeType)) throw tusRefusal(400, ErrorCode.invalidBody, 'filetype metadata must be an audio type');
     // Checked before any query: an id with U+0000 would fail in Postgres instead of being refused.
     if (!IdSchema.safeParse(transcriptId).success) throw tusRefusal(400, ErrorCode.invalidBody, 'transcriptId metadata must be an id');
