@@ -226,6 +226,17 @@ describe('shared audio across two instances', () => {
         expect(whole.status, `${JSON.stringify(headers)}: ${describeResponse(whole)}`).toBe(200);
         expect(sha256(whole.body as Buffer)).toBe(sha256(audio));
       }
+      // The bytes as stored, never compressed on the way (audio/wav is compressible), whole or in part.
+      for (const headers of [{ 'Accept-Encoding': 'gzip' }, { 'Accept-Encoding': 'gzip', Range: 'bytes=100-40099' }]) {
+        const plain = await request(server.url)
+          .get(`/api/transcripts/${transcriptId}/audio`)
+          .set('Authorization', bearer(people.ben.token))
+          .set(headers)
+          .buffer(true)
+          .parse(asBytes);
+        expect(plain.headers['content-encoding'], JSON.stringify(headers)).toBeUndefined();
+        expect(plain.headers['content-length']).toBe(headers.Range ? '40000' : String(audio.length));
+      }
       // If-Range naming this recording: the range.
       const etag = (await getAudio(server, people.ben.token, transcriptId)).headers.etag as string;
       const ranged = await getAudio(server, people.ben.token, transcriptId, { Range: 'bytes=10-19', 'If-Range': etag });

@@ -52,7 +52,8 @@ export function audioRoute(deps: { pool: pg.Pool; store: AudioStore; logger: Log
     const etag = `"${audio.uploadId}"`;
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('ETag', etag);
-    res.setHeader('Cache-Control', 'private, no-store');
+    // no-transform: the compression middleware leaves the bytes alone (a range is of the bytes as stored).
+    res.setHeader('Cache-Control', 'private, no-store, no-transform');
     const { start, end, partial } = rangeOf(req, audio.size, etag);
     res.status(partial ? 206 : 200);
     res.setHeader('Content-Type', audio.mimeType);
