@@ -6,7 +6,7 @@
  * recorded on the transcript, which reaches every device through pulls;
  * GET /api/transcripts/:id/audio streams it back.
  */
-import { ERRORS, type Locker, type Server, type Upload } from '@tus/server';
+import type { Locker, Server, Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -22,7 +22,7 @@ import type { UsersRepo } from '../store/users-repo.ts';
 import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
 import { audioRoute } from './audio-route.ts';
 import type { AudioStore } from './audio-store.ts';
-import { asProtocolError, ProtocolTusServer, tusRefusal, type TusRefusal } from './tus-errors.ts';
+import { asProtocolError, isNotFound, ProtocolTusServer, tusRefusal, type TusRefusal } from './tus-errors.ts';
 import { admitUpload, claimExpiredUploads, type UploadLimits } from './upload-limits.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
@@ -174,7 +174,7 @@ export class AudioUploads {
   /** Deletes an upload's bytes and record (when its transcript is deleted or its audio replaced). */
   async remove(uploadId: string): Promise<void> {
     await this.store.remove(uploadId).catch((error: unknown) => {
-      if (error !== ERRORS.FILE_NOT_FOUND) this.deps.logger.warn({ err: error, uploadId }, 'audio bytes not removed');
+      if (!isNotFound(error)) this.deps.logger.warn({ err: error, uploadId }, 'audio bytes not removed');
     });
     await new UploadsRepo(this.deps.pool).delete(uploadId);
   }

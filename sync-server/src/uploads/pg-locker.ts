@@ -16,7 +16,7 @@ import { ErrorCode } from '@duet/shared';
 import { ERRORS, type Lock, type Locker, type RequestRelease } from '@tus/server';
 import type { ServerClock, TimerHandle } from '../clock.ts';
 import { UploadLocks, requestUploadRelease } from '../store/upload-locks.ts';
-import { tusRefusal } from './tus-errors.ts';
+import { tusError, tusRefusal } from './tus-errors.ts';
 
 const RECONNECT_MS = 1000;
 /** How often a waiting request looks again. */
@@ -70,7 +70,7 @@ export class PgUploadLocker implements Locker {
     let askedElsewhereAt = Number.NEGATIVE_INFINITY;
     let askedLocal: Holder | null = null;
     for (;;) {
-      if (signal.aborted) throw ERRORS.ERR_LOCK_TIMEOUT;
+      if (signal.aborted) throw tusError(ERRORS.ERR_LOCK_TIMEOUT);
       const local = this.held.get(id);
       if (local) {
         // Another request of this instance has it: ask it (once) to let go.
@@ -99,7 +99,7 @@ export class PgUploadLocker implements Locker {
           await requestUploadRelease(this.deps.pool, `${this.deps.instanceId} ${id}`).catch(() => {});
         }
       }
-      if (clock.now() >= deadline) throw ERRORS.ERR_LOCK_TIMEOUT;
+      if (clock.now() >= deadline) throw tusError(ERRORS.ERR_LOCK_TIMEOUT);
       await this.pause(signal);
     }
   }

@@ -12,6 +12,7 @@ import type pg from 'pg';
 import type { ServerClock } from '../clock.ts';
 import { UploadFilesRepo } from '../store/upload-files-repo.ts';
 import { AudioBytesMissing, type AudioStore } from './audio-store.ts';
+import { tusError } from './tus-errors.ts';
 
 /** The most bytes one chunk row holds (and one PATCH keeps in memory before storing them). */
 export const CHUNK_BYTES = 512 * 1024;
@@ -39,7 +40,7 @@ export class PgUploadStore extends DataStore implements AudioStore {
 
   override async getUpload(id: string): Promise<Upload> {
     const file = await this.files.find(id);
-    if (!file) throw ERRORS.FILE_NOT_FOUND;
+    if (!file) throw tusError(ERRORS.FILE_NOT_FOUND);
     return new Upload({
       id,
       offset: file.storedBytes,
@@ -51,7 +52,7 @@ export class PgUploadStore extends DataStore implements AudioStore {
   }
 
   override async declareUploadLength(id: string, size: number): Promise<void> {
-    if (!(await this.files.declareSize(id, size))) throw ERRORS.INVALID_LENGTH;
+    if (!(await this.files.declareSize(id, size))) throw tusError(ERRORS.INVALID_LENGTH);
   }
 
   /** Stores the stream at `offset`; resolves with the new end. Bytes that arrived before a failure stay. */
@@ -68,7 +69,7 @@ export class PgUploadStore extends DataStore implements AudioStore {
       });
       if (!stored) {
         storeFailed = true;
-        throw ERRORS.INVALID_OFFSET;
+        throw tusError(ERRORS.INVALID_OFFSET);
       }
       end += bytes.length;
     };
@@ -101,7 +102,7 @@ export class PgUploadStore extends DataStore implements AudioStore {
   }
 
   override async remove(id: string): Promise<void> {
-    if (!(await this.files.delete(id))) throw ERRORS.FILE_NOT_FOUND;
+    if (!(await this.files.delete(id))) throw tusError(ERRORS.FILE_NOT_FOUND);
   }
 
   override getExpiration(): number {

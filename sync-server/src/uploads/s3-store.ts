@@ -6,9 +6,10 @@
 import type { Readable } from 'node:stream';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { S3Store } from '@tus/s3-store';
-import { ERRORS, type KvStore } from '@tus/server';
+import type { KvStore } from '@tus/server';
 import type { S3Config } from '../config.ts';
 import { AudioBytesMissing, type AudioStore } from './audio-store.ts';
+import { isNotFound } from './tus-errors.ts';
 
 /** A cache that keeps nothing: every instance reads an upload's metadata from the bucket. */
 class NoCache<T> implements KvStore<T> {
@@ -54,7 +55,7 @@ export class S3AudioStore extends S3Store implements AudioStore {
     try {
       await super.remove(id);
     } catch (error) {
-      if (error !== ERRORS.FILE_NOT_FOUND) throw error;
+      if (!isNotFound(error)) throw error;
       await this.client.deleteObjects({ Bucket: this.bucket, Delete: { Objects: [{ Key: id }, { Key: this.infoKey(id) }] } });
     }
   }
