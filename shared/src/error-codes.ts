@@ -26,6 +26,8 @@ export const ErrorCode = {
   audioQuotaExceeded: 'audio_quota_exceeded',
   /** An unfinished upload past its expiry: its bytes are gone, start a new one. */
   uploadExpired: 'upload_expired',
+  /** A Range request for bytes a recording does not have (416; its Content-Range gives the size). */
+  rangeNotSatisfiable: 'range_not_satisfiable',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -43,6 +43,18 @@ export interface Config {
   redisTimeouts: { commandMs: number; breakerHalfOpenMs: number };
   /** SIGTERM: the longest in-flight requests may take to finish before their connections are cut (ms). */
   shutdownGraceMs: number;
+  /** Audio in an S3 bucket (@tus/s3-store); null: in Postgres (the database in use). */
+  s3: S3Config | null;
+}
+
+export interface S3Config {
+  bucket: string;
+  /** An S3-compatible service's URL (MinIO, say); null: AWS's endpoint of the region. */
+  endpoint: string | null;
+  region: string;
+  forcePathStyle: boolean;
+  /** null: the AWS SDK's default chain (environment, profile, instance role). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | null;
 }
 
 const table = {
@@ -147,6 +159,32 @@ const table = {
     default: '10000',
     doc: 'on SIGTERM, how long in-flight requests may take to finish',
   },
+  S3_BUCKET: {
+    // S3's bucket naming rules: 3-63 lowercase letters, digits, dots and hyphens, a letter or digit at each end.
+    schema: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a valid S3 bucket name')
+      .optional(),
+    default: undefined,
+    doc: 'S3 bucket for audio; unset: audio in Postgres',
+  },
+  S3_ENDPOINT: {
+    schema: z
+      .string()
+      .url()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'not an http or https URL')
+      .optional(),
+    default: undefined,
+    doc: 'S3-compatible endpoint URL; unset: AWS',
+  },
+  S3_REGION: { schema: z.string().regex(/^[a-z0-9-]+$/, 'not a region name'), default: 'us-east-1', doc: 'S3 region' },
+  S3_FORCE_PATH_STYLE: {
+    schema: z.enum(['true', 'false']).optional(),
+    default: undefined,
+    doc: 'path-style bucket URLs; default true when S3_ENDPOINT is set',
+  },
+  S3_ACCESS_KEY_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'S3 access key; unset: the AWS default chain' },
+  S3_SECRET_ACCESS_KEY: { schema: z.string().min(1).optional(), default: undefined, doc: 'S3 secret key, with S3_ACCESS_KEY_ID' },
 } as const;
 
 type Key = keyof typeof table;
@@ -209,6 +247,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisTimeouts: { commandMs: read('REDIS_COMMAND_TIMEOUT_MS'), breakerHalfOpenMs: read('REDIS_BREAKER_HALF_OPEN_MS') },
     shutdownGraceMs: read('SHUTDOWN_GRACE_MS'),
+    s3: s3Config(read),
+  };
+}
+
+/** The S3 settings: all or nothing around S3_BUCKET, keys in pairs. */
+function s3Config(read: <K extends Key>(key: K) => z.infer<(typeof table)[K]['schema']>): S3Config | null {
+  const bucket = read('S3_BUCKET');
+  const endpoint = read('S3_ENDPOINT') ?? null;
+  const accessKeyId = read('S3_ACCESS_KEY_ID');
+  const secretAccessKey = read('S3_SECRET_ACCESS_KEY');
+  const forcePathStyle = read('S3_FORCE_PATH_STYLE');
+  if (!bucket) {
+    const stray = (['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'] as const).filter(
+      (key) => read(key) !== undefined,
+    );
+    if (stray.length) throw new ConfigError(`${stray.join(', ')} set without S3_BUCKET (audio would not go to S3)`);
+    return null;
+  }
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither for the AWS default chain');
+  }
+  return {
+    bucket,
+    endpoint,
+    region: read('S3_REGION'),
+    forcePathStyle: forcePathStyle === undefined ? endpoint !== null : forcePathStyle === 'true',
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : null,
   };
 }
 
@@ -220,5 +285,9 @@ export function describeConfig(config: Config): Record<string, unknown> {
     databaseUrl: mask(config.databaseUrl) ?? 'embedded',
     redisUrl: mask(config.redisUrl) ?? 'in-process',
     metrics: { ...config.metrics, token: config.metrics.token ? '***' : null },
+    s3: config.s3 && {
+      ...config.s3,
+      credentials: config.s3.credentials && { accessKeyId: config.s3.credentials.accessKeyId, secretAccessKey: '***' },
+    },
   };
 }

@@ -28,6 +28,7 @@ import { RealtimeServer } from './realtime/ws-server.ts';
 import { SpaceWriter } from './store/space-writer.ts';
 import { UsersRepo } from './store/users-repo.ts';
 import { AudioUploads } from './uploads/audio-uploads.ts';
+import { createUploadStorage } from './uploads/upload-storage.ts';
 
 export interface RunningServer {
   url: string;
@@ -140,13 +141,22 @@ export async function startServer(
   const writer = new SpaceWriter({ pool, cache, bus });
   const jobs = await TranscriptJobs.start(databaseUrl, { writer }, config.jobs, logger, config.pgTimeouts);
 
+  const uploadStorage = await createUploadStorage({
+    config,
+    sharedDatabaseUrl: config.databaseUrl,
+    pool,
+    clock,
+    logger,
+    queryTimeoutMs: queryTimeoutMs(config.pgTimeouts),
+  });
   const uploads = new AudioUploads({
     pool,
     writer,
     clock,
     cache,
     users,
-    dataDir: config.dataDir,
+    store: uploadStorage.store,
+    locker: uploadStorage.locker,
     maxBytes: config.uploadMaxBytes,
     limits: config.uploadLimits,
     logger,
@@ -194,6 +204,7 @@ export async function startServer(
         await atMost(jobs.stop(), bound, 'job worker', logger);
         await bus.close();
         await atMost(fence?.close() ?? Promise.resolve(), bound, 'cache fence', logger);
+        await atMost(uploadStorage.close(), bound, 'upload locks', logger);
         if (redis) redis.disconnect();
         await atMost(pool.end(), bound, 'Postgres pool', logger);
         if (embedded) await embedded.close();

@@ -8,6 +8,7 @@ import { signup, type TestServer } from './harness.ts';
 import { couple, clientOf, startWithAccounts, type Couple } from './support/accounts.ts';
 import { bearer, expectError, push } from './support/api.ts';
 import { entityIn, freshState, hlcAt } from './support/sync-client.ts';
+import { createTranscript, pushApplied, queryDatabase } from './support/transcript-watch.ts';
 import { createUpload, type TusResponse } from './support/tus-http.ts';
 
 const BAD_TEXT: Array<[string, string]> = [
@@ -131,6 +132,20 @@ describe('text Postgres cannot store', () => {
     });
     expect(response.status, response.body).toBe(400);
     expect(tusErrorCode(response)).toBe('invalid_body');
+  });
+
+  it('a tus upload with U+0000 in any other metadata (its file name) answers 400 invalid_body and stores nothing', async () => {
+    const client = clientOf(server, people.ana, 'bad-meta');
+    const transcriptId = newId();
+    createTranscript(client, { id: transcriptId, spaceId: people.ana.personalSpaceId, text: 'Named badly.', language: 'en' });
+    await pushApplied(client);
+    const { response } = await createUpload(server, people.ana.token, {
+      length: 100,
+      metadata: { transcriptId, filetype: 'audio/ogg', filename: 'take\u00001.ogg' },
+    });
+    expect(response.status, response.body).toBe(400);
+    expect(tusErrorCode(response)).toBe('invalid_body');
+    expect(await queryDatabase(server.databaseUrl, 'SELECT id FROM uploads WHERE transcript_id = $1', [transcriptId])).toEqual([]);
   });
 });
 

@@ -2,7 +2,6 @@
 // job queue, and pulls deliver its status (forward only) and result; failures are retried, then
 // reported; a re-submit processes the new text; a delete leaves a tombstone and removes the audio.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { clientOf, couple, startWithAccounts, type Couple } from './support/acco
 import { bearer, describeResponse, sleep } from './support/api.ts';
 import { entityIn, freshState } from './support/sync-client.ts';
 import { createUpload, patchUpload } from './support/tus-http.ts';
+import { nothingStored, storedUpload } from './support/upload-store.ts';
 import {
   analysisJobsOf,
   settledAnalysisJobsOf,
@@ -192,7 +192,7 @@ describe('pending transcripts: background processing', () => {
       .buffer(true);
     expect(streamed.status, describeResponse(streamed)).toBe(200);
     expect(sha256(streamed.body as Buffer)).toBe(sha256(audio));
-    expect(existsSync(path.join(dataDir, 'uploads', uploadId))).toBe(true);
+    expect((await storedUpload(server.databaseUrl, uploadId)).chunkBytes).toBe(audio.length);
 
     ana.mutate('transcript.delete', { id });
     await pushApplied(ana);
@@ -217,8 +217,7 @@ describe('pending transcripts: background processing', () => {
 
     const rows = await queryDatabase(server.databaseUrl, 'SELECT id FROM uploads WHERE id = $1 OR transcript_id = $2', [uploadId, id]);
     expect(rows).toEqual([]);
-    expect(existsSync(path.join(dataDir, 'uploads', uploadId)), 'audio bytes removed').toBe(false);
-    expect(existsSync(path.join(dataDir, 'uploads', `${uploadId}.json`)), 'upload info removed').toBe(false);
+    expect(await storedUpload(server.databaseUrl, uploadId), 'audio bytes and upload info removed').toEqual(nothingStored);
     const head = await request(server.url).head(uploadPath).set('Tus-Resumable', '1.0.0').set('Authorization', bearer(people.ana.token));
     expect(head.status).toBe(404);
 

@@ -3,7 +3,6 @@
 // bytes are deleted, the audio a user stores is capped (413 audio_quota_exceeded); every refusal
 // is a JSON protocol error, nothing allows other origins, and an upload is its uploader's alone.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { account, clientOf, couple, type Account } from './support/accounts.ts';
 import { bearer, sleep } from './support/api.ts';
 import { createTranscript, pushApplied, queryDatabase } from './support/transcript-watch.ts';
 import { createUpload, headUpload, patchUpload, tusRequest, type TusResponse } from './support/tus-http.ts';
+import { nothingStored, storedUpload } from './support/upload-store.ts';
 
 const MAX_BYTES = 1024 * 1024;
 const QUOTA = 300_000;
@@ -66,7 +66,7 @@ describe('upload limits', () => {
   afterAll(() => stop(setup));
 
   it('refuses an unfinished upload past the per-user limit with 429 too_many_uploads and Retry-After; cancelling or finishing one frees a place', async () => {
-    const { server, dataDir } = setup;
+    const { server } = setup;
     const ana = await account(server, 'Ana');
     const olga = await account(server, 'Olga');
     const transcriptId = await transcriptOf(server, ana);
@@ -96,7 +96,7 @@ describe('upload limits', () => {
     // Cancelling one frees its place, and its bytes go.
     const cancelled = open[0]?.uploadId as string;
     expect((await tusRequest(server, { method: 'DELETE', path: `/api/uploads/${cancelled}`, token: ana.token })).status).toBe(204);
-    expect(existsSync(path.join(dataDir, 'uploads', cancelled))).toBe(false);
+    expect(await storedUpload(server.databaseUrl, cancelled)).toEqual(nothingStored);
     const afterCancel = await createUpload(server, ana.token, { length: 1000, metadata });
     expect(afterCancel.response.status, afterCancel.response.body).toBe(201);
     expectJsonError((await createUpload(server, ana.token, { length: 1000, metadata })).response, 429, 'too_many_uploads');
@@ -155,7 +155,7 @@ describe('upload expiry', () => {
   afterAll(() => stop(setup));
 
   it('announces Upload-Expires, then deletes an unfinished upload and its bytes, and frees its place', async () => {
-    const { server, dataDir } = setup;
+    const { server } = setup;
     const ana = await account(server, 'Ana');
     const transcriptId = await transcriptOf(server, ana);
     const metadata = { transcriptId, filetype: 'audio/ogg' };
@@ -164,18 +164,17 @@ describe('upload expiry', () => {
     expect(Number.isNaN(Date.parse(String(created.response.headers['upload-expires'])))).toBe(false);
     const uploadId = created.uploadId as string;
     expect((await patchUpload(server, ana.token, created.path as string, 0, randomBytes(4000))).status).toBe(204);
-    expect(existsSync(path.join(dataDir, 'uploads', uploadId))).toBe(true);
+    expect(await storedUpload(server.databaseUrl, uploadId)).toMatchObject({ recorded: true, storedBytes: 4000, chunkBytes: 4000 });
     expectJsonError((await createUpload(server, ana.token, { length: 10_000, metadata })).response, 429, 'too_many_uploads');
 
     const deadline = Date.now() + 15_000;
     while (
-      (existsSync(path.join(dataDir, 'uploads', uploadId)) || (await uploadRowsOf(server, ana.userId)).length > 0) &&
+      ((await storedUpload(server.databaseUrl, uploadId)).recorded || (await uploadRowsOf(server, ana.userId)).length > 0) &&
       Date.now() < deadline
     ) {
       await sleep(200);
     }
-    expect(existsSync(path.join(dataDir, 'uploads', uploadId)), 'the bytes are deleted').toBe(false);
-    expect(existsSync(path.join(dataDir, 'uploads', `${uploadId}.json`)), 'and the tus record').toBe(false);
+    expect(await storedUpload(server.databaseUrl, uploadId), 'the chunks and the tus record are deleted').toEqual(nothingStored);
     expect(await uploadRowsOf(server, ana.userId)).toEqual([]);
     expect((await headUpload(server, ana.token, created.path as string)).status).toBe(404);
     expectJsonError(await patchUpload(server, ana.token, created.path as string, 4000, randomBytes(6000)), 404, 'not_found');

@@ -2,8 +2,7 @@
 // Postgres: a cut connection resumes from the offset the server reports, the audio streams back
 // byte for byte, the partner's device learns of it through pulls, and hostile requests are refused.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -17,6 +16,7 @@ import { startDroppingProxy } from './support/dropping-proxy.ts';
 import { entityIn, freshState } from './support/sync-client.ts';
 import { createTranscript, pullUntilTranscript, pushApplied, queryDatabase } from './support/transcript-watch.ts';
 import { createUpload, headUpload, patchCutMidway, patchUpload, tusRequest, type TusResponse } from './support/tus-http.ts';
+import { nothingStored, storedUpload, storedUploadIds } from './support/upload-store.ts';
 
 const MAX_BYTES = 4 * 1024 * 1024;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -211,8 +211,8 @@ describe('resumable audio uploads (tus)', () => {
     const streamed = await getAudio(people.ana.token, transcriptId);
     expect(sha256(streamed.body as Buffer)).toBe(sha256(secondBytes));
     expect(await uploadRows('id', first)).toEqual([]);
-    expect(existsSync(path.join(dataDir, 'uploads', first))).toBe(false);
-    expect(existsSync(path.join(dataDir, 'uploads', second))).toBe(true);
+    expect(await storedUpload(server.databaseUrl, first)).toEqual(nothingStored);
+    expect((await storedUpload(server.databaseUrl, second)).chunkBytes).toBe(12_000);
   });
 
   describe('refusals', () => {
@@ -237,7 +237,7 @@ describe('resumable audio uploads (tus)', () => {
     it("answers 403 for a transcript of someone else's space, exactly as for one that does not exist", async () => {
       const foreign = await transcriptOf(people.ana, people.ana.personalSpaceId);
       const shared = await transcriptOf(people.ana, people.sharedSpaceId);
-      const before = await readdir(path.join(dataDir, 'uploads'));
+      const before = await storedUploadIds(server.databaseUrl);
 
       const answers: TusResponse[] = [];
       for (const transcriptId of [foreign, shared, newId()]) {
@@ -262,7 +262,7 @@ describe('resumable audio uploads (tus)', () => {
 
       expect(await uploadRows('transcript_id', foreign)).toEqual([]);
       expect(await uploadRows('transcript_id', shared)).toEqual([]);
-      expect(await readdir(path.join(dataDir, 'uploads'))).toEqual(before);
+      expect(await storedUploadIds(server.databaseUrl)).toEqual(before);
       // The audio of a foreign transcript is not found either, not forbidden.
       expect((await getAudio(outsider.token, foreign)).status).toBe(404);
     });

@@ -1,29 +1,28 @@
 /**
- * Resumable audio uploads for transcripts with the tus protocol (@tus/server, files under
- * DATA_DIR/uploads). Authenticated by the device token; an upload may only target a transcript
+ * Resumable audio uploads for transcripts with the tus protocol (@tus/server; the bytes in the
+ * store of upload-storage.ts, which every instance sees, locked across instances). Authenticated by the device token; an upload may only target a transcript
  * in one of the user's spaces and is the uploader's alone; size-, count- and quota-limited (see
  * upload-limits.ts); unfinished ones expire and their bytes are deleted. A finished upload is
  * recorded on the transcript, which reaches every device through pulls;
  * GET /api/transcripts/:id/audio streams it back.
  */
-import path from 'node:path';
-import { FileStore } from '@tus/file-store';
-import type { Server, Upload } from '@tus/server';
+import type { Locker, Server, Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { ErrorCode, IdSchema, TranscriptSchema } from '@duet/shared';
+import { ErrorCode, IdSchema, isStorableText } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type { ServerClock } from '../clock.ts';
-import { ApiError, badBody } from '../http/api-error.ts';
 import { failureKind } from '../http/failure-kind.ts';
-import { identityOf, resolveToken, type authenticate } from '../http/authenticate.ts';
+import { resolveToken, type authenticate } from '../http/authenticate.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import { UploadsRepo } from '../store/uploads-repo.ts';
 import type { UsersRepo } from '../store/users-repo.ts';
 import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
-import { asProtocolError, ProtocolTusServer, tusRefusal, type TusRefusal } from './tus-errors.ts';
+import { audioRoute } from './audio-route.ts';
+import type { AudioStore } from './audio-store.ts';
+import { asProtocolError, isNotFound, ProtocolTusServer, tusRefusal, type TusRefusal } from './tus-errors.ts';
 import { admitUpload, claimExpiredUploads, type UploadLimits } from './upload-limits.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
@@ -34,7 +33,8 @@ export interface AudioUploadDeps extends ServerWriteDeps {
   clock: ServerClock;
   users: UsersRepo;
   cache: SyncCache;
-  dataDir: string;
+  store: AudioStore;
+  locker: Locker;
   maxBytes: number;
   limits: UploadLimits;
   logger: Logger;
@@ -49,19 +49,17 @@ function failureResponse(error: unknown): TusRefusal {
 }
 
 export class AudioUploads {
-  readonly store: FileStore;
+  readonly store: AudioStore;
   readonly tus: Server;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: AudioUploadDeps) {
-    this.store = new FileStore({
-      directory: path.join(deps.dataDir, 'uploads'),
-      // tus expiration: Upload-Expires on every answer, 410 for an expired upload; sweepExpired deletes them.
-      expirationPeriodInMilliseconds: deps.limits.expireSec * 1000,
-    });
+    // tus expiration (the store's): Upload-Expires on every answer, 410 for an expired upload; sweepExpired deletes them.
+    this.store = deps.store;
     this.tus = new ProtocolTusServer({
       path: UPLOADS_PATH,
       datastore: this.store,
+      locker: deps.locker,
       maxSize: deps.maxBytes,
       relativeLocation: true,
       // The app uploads from its own origin: no cross-origin access at all (no Access-Control-Allow-Origin).
@@ -140,6 +138,10 @@ export class AudioUploads {
     const { userId, spaces } = await this.userOf(req);
     const transcriptId = upload.metadata?.transcriptId ?? '';
     const mimeType = upload.metadata?.filetype ?? '';
+    // The metadata is stored with the bytes (jsonb): text Postgres refuses is refused here, before anything is recorded.
+    if (Object.values(upload.metadata ?? {}).some((value) => value !== null && !isStorableText(value))) {
+      throw tusRefusal(400, ErrorCode.invalidBody, 'upload metadata contains U+0000 or a lone surrogate, which cannot be stored');
+    }
     if (!AUDIO_TYPE.test(mimeType)) throw tusRefusal(400, ErrorCode.invalidBody, 'filetype metadata must be an audio type');
     // Checked before any query: an id with U+0000 would fail in Postgres instead of being refused.
     if (!IdSchema.safeParse(transcriptId).success) throw tusRefusal(400, ErrorCode.invalidBody, 'transcriptId metadata must be an id');
@@ -171,7 +173,9 @@ export class AudioUploads {
 
   /** Deletes an upload's bytes and record (when its transcript is deleted or its audio replaced). */
   async remove(uploadId: string): Promise<void> {
-    await this.store.remove(uploadId).catch((error: unknown) => this.deps.logger.warn({ err: error, uploadId }, 'audio file not removed'));
+    await this.store.remove(uploadId).catch((error: unknown) => {
+      if (!isNotFound(error)) this.deps.logger.warn({ err: error, uploadId }, 'audio bytes not removed');
+    });
     await new UploadsRepo(this.deps.pool).delete(uploadId);
   }
 
@@ -186,23 +190,7 @@ export class AudioUploads {
     const handle = (req: ExpressRequest, res: Parameters<Server['handle']>[1]) => this.tus.handle(req, res);
     router.all(UPLOADS_PATH, handle);
     router.all(`${UPLOADS_PATH}/*rest`, handle);
-    router.get('/api/transcripts/:id/audio', auth, async (req, res) => {
-      const { user } = identityOf(req);
-      if (!IdSchema.safeParse(req.params.id).success) throw badBody('the transcript id in the path is not an id');
-      const row = await new EntitiesRepo(this.deps.pool).get('transcript', String(req.params.id));
-      const spaces = await new SpacesRepo(this.deps.pool).memberSpaceIds(user.id);
-      const transcript = TranscriptSchema.safeParse(row?.data);
-      if (!row || !spaces.includes(row.spaceId) || !transcript.success || !transcript.data.audio) {
-        throw new ApiError(404, ErrorCode.notFound, 'this transcript has no audio');
-      }
-      const audio = transcript.data.audio;
-      res.setHeader('Content-Type', audio.mimeType);
-      res.setHeader('Cache-Control', 'private, no-store');
-      res.sendFile(path.join(this.deps.dataDir, 'uploads', audio.uploadId), {
-        dotfiles: 'deny',
-        headers: { 'Content-Type': audio.mimeType },
-      });
-    });
+    router.get('/api/transcripts/:id/audio', auth, audioRoute({ pool: this.deps.pool, store: this.store, logger: this.deps.logger }));
     return router;
   }
 }

@@ -16,6 +16,16 @@ export class TusRefusal extends Error {
   }
 }
 
+/** One of tus's own refusals (`ERRORS.*`, plain objects) as an Error tus answers the same way. */
+export function tusError(error: { status_code: number; body: string }): TusRefusal {
+  return new TusRefusal(error.status_code, error.body);
+}
+
+/** A store's "no such upload" (tus's FILE_NOT_FOUND, as an object or a TusRefusal). */
+export function isNotFound(error: unknown): boolean {
+  return (error as { status_code?: unknown } | null)?.status_code === 404;
+}
+
 export function tusRefusal(status: number, code: ErrorCode, message: string, details?: unknown): TusRefusal {
   const error: ErrorBody['error'] = { code, message };
   if (details !== undefined) error.details = details;

@@ -149,3 +149,46 @@ export function patchCutMidway(
     });
   });
 }
+
+export interface OpenPatch {
+  /** Sends more of the body; resolves once the bytes have left this process. */
+  send(bytes: Buffer): Promise<void>;
+  /** The answer, whenever the server gives it (before the body is complete, say). */
+  answer: Promise<TusResponse>;
+  /** Ends the request (and its socket). */
+  destroy(): void;
+}
+
+/**
+ * Starts a PATCH announcing `length` bytes and sends its body only as the test says, so a test
+ * can hold an upload's request open while another one comes in.
+ */
+export function openPatch(server: HasUrl, token: string, path: string, offset: number, length: number): OpenPatch {
+  const req = http.request(new URL(path, server.url), {
+    method: 'PATCH',
+    agent: false,
+    headers: {
+      'Tus-Resumable': TUS_VERSION,
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/offset+octet-stream',
+      'Upload-Offset': String(offset),
+      'Content-Length': String(length),
+    },
+  });
+  const answer = new Promise<TusResponse>((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  // A test that destroys the request does not wait for its answer.
+  answer.catch(() => {});
+  return {
+    send: (bytes) => new Promise((resolve, reject) => req.write(bytes, (error) => (error ? reject(error) : resolve()))),
+    answer,
+    destroy: () => req.destroy(),
+  };
+}
