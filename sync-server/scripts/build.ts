@@ -30,7 +30,9 @@ const result = await build({
   external,
   sourcemap: true,
   // Bundled CommonJS (none today) would need `require`; ESM output has none, so give it one.
-  banner: { js: "import { createRequire as __duetCreateRequire } from 'node:module'; const require = __duetCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __duetCreateRequire } from 'node:module'; const require = __duetCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
   metafile: true,
 });
