@@ -5,7 +5,7 @@
  * whose pid is kept in `<dir>/state.json`, so a later `--down` (or a test's cleanup) stops it all.
  * Never touches the machine's shared PostgreSQL (5432) or Redis (6379).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkNginx, renderNginx, startNginx } from './nginx.ts';
 import { pgUrl, startPrimary, startReplica, stopPg, type PgNode } from './postgres.ts';
@@ -119,6 +119,8 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
   if (!existsSync(SERVER_BUNDLE)) throw new Error(`no production build at ${SERVER_BUNDLE}: run \`npx pnpm@10.34.8 run build\` first`);
   if (readState(options.dir)) throw new Error(`a topology is already recorded in ${options.dir}: stop it first (--down)`);
   mkdirSync(options.dir, { recursive: true });
+  // Postgres runs as its own user (and nginx's workers as nobody): they must reach their subdirectories.
+  chmodSync(options.dir, 0o755);
   const state: TopologyState = {
     dir: options.dir,
     lb: { port: 0, pid: 0, prefix: path.join(options.dir, 'nginx') },
