@@ -60,7 +60,8 @@ export function createApp(deps: AppDeps): Express {
   const now = clock.now;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Only the load balancer's X-Forwarded-* are believed (TRUST_PROXY); req.ip is then the client's.
+  app.set('trust proxy', config.trustProxy);
 
   app.use(
     pinoHttp({

@@ -1,5 +1,6 @@
 /** The server's configuration: one typed table, parsed once from the environment and passed in. */
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 export interface Config {
@@ -43,6 +44,11 @@ export interface Config {
   redisTimeouts: { commandMs: number; breakerHalfOpenMs: number };
   /** SIGTERM: the longest in-flight requests may take to finish before their connections are cut (ms). */
   shutdownGraceMs: number;
+  /**
+   * Express `trust proxy`: the peers whose X-Forwarded-For/Proto/Host are believed (addresses,
+   * CIDR ranges or express's names loopback/linklocal/uniquelocal), or false to believe none.
+   */
+  trustProxy: string[] | false;
   /** Audio in an S3 bucket (@tus/s3-store); null: in Postgres (the database in use). */
   s3: S3Config | null;
 }
@@ -55,6 +61,37 @@ export interface S3Config {
   forcePathStyle: boolean;
   /** null: the AWS SDK's default chain (environment, profile, instance role). */
   credentials: { accessKeyId: string; secretAccessKey: string } | null;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: `false`/`none`, or a comma-separated list of addresses, CIDR ranges and express's names. */
+const trustProxySchema = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  )
+  .refine((items) => items.length > 0, 'empty')
+  .refine(
+    (items) => (items.length === 1 && ['false', 'none'].includes(items[0] ?? '')) || items.every(isProxyAddress),
+    'each item must be an IP address, a CIDR range, loopback, linklocal or uniquelocal (or the whole value false)',
+  )
+  .transform((items): string[] | false => (items.length === 1 && ['false', 'none'].includes(items[0] ?? '') ? false : items));
+
+function isProxyAddress(item: string): boolean {
+  if (PROXY_NAMES.has(item)) return true;
+  if (item.includes('/')) {
+    try {
+      ipaddr.parseCIDR(item);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return ipaddr.isValid(item);
 }
 
 const table = {
@@ -185,9 +222,17 @@ const table = {
   },
   S3_ACCESS_KEY_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'S3 access key; unset: the AWS default chain' },
   S3_SECRET_ACCESS_KEY: { schema: z.string().min(1).optional(), default: undefined, doc: 'S3 secret key, with S3_ACCESS_KEY_ID' },
+  TRUST_PROXY: {
+    schema: trustProxySchema,
+    default: 'loopback',
+    doc: "peers whose X-Forwarded-* headers are believed: the load balancer's addresses/CIDRs, or false",
+  },
 } as const;
 
 type Key = keyof typeof table;
+
+/** Every environment variable the server reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(table);
 
 export class ConfigError extends Error {}
 
@@ -247,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisTimeouts: { commandMs: read('REDIS_COMMAND_TIMEOUT_MS'), breakerHalfOpenMs: read('REDIS_BREAKER_HALF_OPEN_MS') },
     shutdownGraceMs: read('SHUTDOWN_GRACE_MS'),
+    trustProxy: read('TRUST_PROXY'),
     s3: s3Config(read),
   };
 }

@@ -1,12 +1,13 @@
 /** Entry point: reads the environment, starts the server, stops it on SIGTERM/SIGINT. */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { loadConfig } from './config.ts';
+import { SERVER_DIR } from './paths.ts';
 import { startServer } from './server.ts';
 
 const config = loadConfig();
 if (!config.webDistDir) {
-  const built = fileURLToPath(new URL('../../web/dist', import.meta.url));
+  const built = path.join(SERVER_DIR, '..', 'web', 'dist');
   if (existsSync(built)) config.webDistDir = built;
 }
 const server = await startServer(config);

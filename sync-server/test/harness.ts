@@ -81,6 +81,24 @@ export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Pro
 }
 
 /**
+ * DUET_TARGET_URL: the black-box tests (a server with the default config, used only through its
+ * URL) run against that deployment instead, e.g. the topology's load balancer
+ * (e2e/specs/topology-lb.spec.ts). A test that needs a config of its own still gets its own server.
+ */
+function remoteTarget(overrides: Partial<Config>, options: object): TestServer | null {
+  const url = process.env.DUET_TARGET_URL;
+  if (!url || Object.keys(overrides).length > 0 || Object.keys(options).length > 0) return null;
+  return {
+    url: url.replace(/\/$/, ''),
+    metricsUrl: null,
+    databaseUrl: '',
+    redisPrefix: '',
+    config: loadConfig({}),
+    async close() {},
+  };
+}
+
+/**
  * With `sharedDatabaseUrl`, the server joins an existing database (another instance's) and leaves
  * it in place on close; otherwise it gets a database of its own.
  */
@@ -88,6 +106,8 @@ export async function startTestServer(
   overrides: Partial<Config> = {},
   options: { sharedDatabaseUrl?: string; redisPrefix?: string; clock?: ServerClock } = {},
 ): Promise<TestServer> {
+  const remote = remoteTarget(overrides, options);
+  if (remote) return remote;
   if (overrides.redisUrl !== null) await assertRedisReachable(overrides.redisUrl ?? TEST_REDIS_URL);
   const database = options.sharedDatabaseUrl ? { url: options.sharedDatabaseUrl, drop: async () => {} } : await createTestDatabase();
   const redisPrefix = options.redisPrefix ?? `duet_test_${randomBytes(6).toString('hex')}:`;

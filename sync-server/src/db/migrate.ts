@@ -1,9 +1,10 @@
 /** Runs the SQL migrations in sync-server/migrations at start-up (node-pg-migrate). */
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
+import { SERVER_DIR } from '../paths.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const MIGRATIONS_DIR = path.join(SERVER_DIR, 'migrations');
 
 export async function migrate(databaseUrl: string, logger: Logger): Promise<void> {
   const applied = await runner({
