@@ -262,7 +262,9 @@ describe('durability of writes', () => {
   it('commits what the person did strictly and pulled pages relaxed (a lost page is pulled again)', async () => {
     const durabilities: string[] = [];
     const prototype = IDBDatabase.prototype;
-    const original = Reflect.get(prototype, 'transaction') as IDBDatabase['transaction'];
+    // Called below with the right `this` (apply).
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const original = prototype.transaction;
     const spy = vi.spyOn(prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
       const tx = original.apply(this, args);
       if (tx.mode === 'readwrite') durabilities.push(tx.durability);
