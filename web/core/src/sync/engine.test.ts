@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/errors.ts';
 import { getLocalEntity } from './local-tx.ts';
 import { getMeta, setMeta } from './meta.ts';
@@ -255,5 +255,35 @@ describe.each(storageFactories)('SyncEngine (%s)', (_name, factory) => {
     expect(await outbox(reloaded)).toEqual([]);
     await engine.mutate('conversation.update', { id: 'c1', title: 'Next' });
     expect((await outbox(reloaded)).map((e) => e.id)).toEqual([2]);
+  });
+});
+
+describe('durability of writes', () => {
+  it('commits what the person did strictly and pulled pages relaxed (a lost page is pulled again)', async () => {
+    const durabilities: string[] = [];
+    const prototype = IDBDatabase.prototype;
+    // Called below with the right `this` (apply).
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const original = prototype.transaction;
+    const spy = vi.spyOn(prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
+      const tx = original.apply(this, args);
+      if (tx.mode === 'readwrite') durabilities.push(tx.durability);
+      return tx;
+    });
+    const [, factory] = storageFactories.find(([name]) => name === 'indexeddb') ?? [];
+    const { storage } = (await factory?.open()) ?? { storage: null };
+    if (!storage) throw new Error('no indexeddb storage factory');
+    const h = await harness(storage);
+    await h.engine.syncNow();
+    // Offline: the engine sends nothing by itself while this test counts transactions.
+    h.online.set(false);
+    durabilities.length = 0;
+    await h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: 'Strict' });
+    expect(durabilities).toEqual(['strict']);
+    await h.server.applyAs('u1', { name: 'conversation.update', args: { id: 'c1', title: 'Pulled' }, hlc: '009000000000000:00000:other' });
+    durabilities.length = 0;
+    await pullOnly(h, storage);
+    expect(durabilities).toEqual(['relaxed']);
+    spy.mockRestore();
   });
 });
