@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { CacheFence } from './cache/cache-fence.ts';
@@ -28,6 +29,7 @@ import { RealtimeServer } from './realtime/ws-server.ts';
 import { SpaceWriter } from './store/space-writer.ts';
 import { UsersRepo } from './store/users-repo.ts';
 import { AudioUploads } from './uploads/audio-uploads.ts';
+import { importFileUploads } from './uploads/import-file-uploads.ts';
 import { createUploadStorage } from './uploads/upload-storage.ts';
 
 export interface RunningServer {
@@ -149,6 +151,8 @@ export async function startServer(
     logger,
     queryTimeoutMs: queryTimeoutMs(config.pgTimeouts),
   });
+  // Audio an earlier version kept under DATA_DIR/uploads (tus's FileStore) goes into the store first.
+  await importFileUploads(path.join(config.dataDir, 'uploads'), uploadStorage.store, logger);
   const uploads = new AudioUploads({
     pool,
     writer,

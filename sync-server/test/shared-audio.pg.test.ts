@@ -15,6 +15,7 @@ import { killAllServerProcesses, startServerProcess } from './support/server-pro
 import { createTranscript, pushApplied, queryDatabase } from './support/transcript-watch.ts';
 import { createUpload, headUpload, openPatch, patchUpload, type TusResponse } from './support/tus-http.ts';
 import { storedUpload } from './support/upload-store.ts';
+import { UPLOAD_LOCKS_APPLICATION_NAME } from '../src/uploads/pg-locker.ts';
 import { CHUNK_BYTES } from '../src/uploads/pg-store.ts';
 
 const MAX_BYTES = 8 * 1024 * 1024;
@@ -281,6 +282,44 @@ describe('shared audio across two instances', () => {
     expect((await headUpload(b, people.ana.token, uploadPath)).headers['upload-offset']).toBe(String(sentOnA));
     // And the upload goes on from there, on either instance.
     expect((await patchUpload(b, people.ana.token, uploadPath, sentOnA, audio.subarray(sentOnA))).status).toBe(204);
+    await expectServedEverywhere(transcriptId, audio, 'audio/ogg');
+  });
+
+  it('stops the request holding an upload when its lock connection is lost, keeps its bytes, and locks again once reconnected', async () => {
+    const transcriptId = await sharedTranscript();
+    const audio = randomBytes(2 * CHUNK_BYTES);
+    const created = await createUpload(a, people.ana.token, { length: audio.length, metadata: { transcriptId, filetype: 'audio/ogg' } });
+    const uploadPath = created.path as string;
+    const uploadId = created.uploadId as string;
+    const sentOnA = CHUNK_BYTES + 20_000;
+    const onA = openPatch(a, people.ana.token, uploadPath, 0, audio.length);
+    await onA.send(audio.subarray(0, sentOnA));
+    await waitFor('the first chunk stored', async () => (await storedUpload(a.databaseUrl, uploadId)).storedBytes === CHUNK_BYTES);
+
+    // Postgres ends the session of A's lock connection (the one holding an advisory lock): the lock is gone.
+    const ended = await queryDatabase<{ ended: boolean }>(
+      a.databaseUrl,
+      `SELECT pg_terminate_backend(a.pid) AS ended FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+        WHERE a.application_name = $1 AND a.datname = current_database() AND l.locktype = 'advisory' AND l.granted`,
+      [UPLOAD_LOCKS_APPLICATION_NAME],
+    );
+    expect(ended).toEqual([{ ended: true }]);
+
+    // A's request no longer holds the upload, so it is stopped and answers with what it stored.
+    const answerA = await within(onA.answer, 20_000, "A's request to stop once its lock was lost");
+    onA.destroy();
+    expect(answerA.status, answerA.body).toBe(204);
+    expect(answerA.headers['upload-offset']).toBe(String(sentOnA));
+    expect((await storedBytes(a.databaseUrl, uploadId)).equals(audio.subarray(0, sentOnA))).toBe(true);
+
+    // A reconnects and takes locks again: it finishes the upload itself.
+    let head: TusResponse | null = null;
+    await waitFor('A to lock uploads again', async () => {
+      head = await headUpload(a, people.ana.token, uploadPath);
+      return head.status === 200;
+    });
+    expect(head?.headers['upload-offset']).toBe(String(sentOnA));
+    expect((await patchUpload(a, people.ana.token, uploadPath, sentOnA, audio.subarray(sentOnA))).status).toBe(204);
     await expectServedEverywhere(transcriptId, audio, 'audio/ogg');
   });
 

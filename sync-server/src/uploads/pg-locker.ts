@@ -19,6 +19,7 @@ import { UploadLocks, requestUploadRelease } from '../store/upload-locks.ts';
 import { tusError, tusRefusal } from './tus-errors.ts';
 
 const RECONNECT_MS = 1000;
+export const UPLOAD_LOCKS_APPLICATION_NAME = 'duet-upload-locks';
 /** How often a waiting request looks again. */
 const RETRY_MS = 50;
 /** A holder elsewhere is asked again this often, in case it missed the word. */
@@ -131,6 +132,8 @@ export class PgUploadLocker implements Locker {
   private async connect(): Promise<void> {
     const client = new pg.Client({
       connectionString: this.deps.databaseUrl,
+      // Named, so an operator (or a test) can tell it from the pool's connections.
+      application_name: UPLOAD_LOCKS_APPLICATION_NAME,
       connectionTimeoutMillis: this.deps.connectTimeoutMs,
       query_timeout: this.deps.queryTimeoutMs,
     });
