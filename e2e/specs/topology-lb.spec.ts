@@ -54,6 +54,7 @@ beforeAll(async () => {
     dir: mkdtempSync(path.join(os.tmpdir(), 'duet-topology-test-')),
     // Every client of this test comes from 127.0.0.1, as the harness's servers allow.
     env: { SIGNUP_LIMIT_PER_IP: '100000', SHUTDOWN_GRACE_MS: '5000' },
+    prometheus: true,
   });
 }, 180_000);
 
@@ -83,6 +84,28 @@ describe('the protocol suite through the load balancer', () => {
   }, 400_000);
 });
 
+describe('Prometheus on the topology', () => {
+  it('scrapes every instance and evaluates the alert rules on their figures', async () => {
+    const base = `http://127.0.0.1:${topology.prometheus?.port ?? 0}`;
+    const query = async (promql: string) => {
+      const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      return ((await res.json()) as { data: { result: { value: [number, string] }[] } }).data.result;
+    };
+    // The first scrape comes within one scrape interval (5 s).
+    const deadline = Date.now() + 30_000;
+    while ((await query('sum(up{job="duet"})'))[0]?.value[1] !== String(topology.instances.length)) {
+      if (Date.now() > deadline) throw new Error(`not every instance is up in Prometheus: ${JSON.stringify(await query('up'))}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const rules = (await (await fetch(`${base}/api/v1/rules`)).json()) as {
+      data: { groups: { name: string; rules: { health: string }[] }[] };
+    };
+    const groups = rules.data.groups;
+    expect(groups.map((g) => g.name).sort()).toEqual(['duet-alerts', 'duet-recording']);
+    for (const rule of groups.flatMap((g) => g.rules)) expect(rule.health).not.toBe('err');
+  }, 60_000);
+});
+
 /** This process's environment without the variables of the vitest that runs this spec. */
 function suiteEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -91,14 +114,15 @@ function suiteEnv(): NodeJS.ProcessEnv {
 }
 
 /** A device: our engine, started (it syncs after each change and retries failures itself). */
-function device(statuses: number[]) {
+function device(statuses: Answer[]) {
   const recordingFetch: typeof fetch = async (input, init) => {
+    const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
     try {
       const res = await fetch(input, init);
-      statuses.push(res.status);
+      statuses.push({ path, status: res.status });
       return res;
     } catch (error) {
-      statuses.push(0);
+      statuses.push({ path, status: 0 });
       throw error;
     }
   };
@@ -111,6 +135,11 @@ function device(statuses: number[]) {
   });
 }
 type Device = ReturnType<typeof device>;
+/** One answer a device got (status 0: no answer). */
+interface Answer {
+  path: string;
+  status: number;
+}
 
 interface Writer {
   device: Device;
@@ -122,7 +151,7 @@ interface Writer {
 
 let accounts = 0;
 
-async function writer(statuses: number[]): Promise<Writer> {
+async function writer(statuses: Answer[]): Promise<Writer> {
   const d = device(statuses);
   await d.ready;
   const account = { email: `lb-${Date.now()}-${++accounts}@e2e.test`, password: 'lb-test-password' };
@@ -141,7 +170,7 @@ async function writer(statuses: number[]): Promise<Writer> {
 
 /** Writers add messages (each one a push of the started engine) until `fault` has run and a moment after. */
 async function underLoad(label: string, fault: () => Promise<void>): Promise<void> {
-  const statuses: number[] = [];
+  const statuses: Answer[] = [];
   const writers = await Promise.all(Array.from({ length: 4 }, () => writer(statuses)));
   let writing = true;
   const loops = writers.map(async (w) => {
@@ -171,7 +200,7 @@ async function underLoad(label: string, fault: () => Promise<void>): Promise<voi
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  const failed = statuses.filter((s) => s === 0 || s >= 500);
+  const failed = statuses.filter((a) => a.status === 0 || a.status >= 500).map((a) => `${a.status} ${a.path}`);
   const seen = [...new Set(writers.flatMap((w) => [...w.errors]))];
   console.log(
     `[lb] ${label}: ${writers.reduce((n, w) => n + w.written.length, 0)} writes by ${writers.length} devices, ` +

@@ -17,7 +17,8 @@ const run = promisify(execFile);
 const DEPLOY = fileURLToPath(new URL('../deploy', import.meta.url));
 const read = (...parts: string[]) => readFileSync(path.join(DEPLOY, ...parts), 'utf8');
 
-type Doc = Record<string, any>;
+/** A parsed YAML document, as loosely typed as JSON.parse's answer. */
+type Doc = Record<string, ReturnType<typeof JSON.parse>>;
 const k8s: Doc[] = readdirSync(path.join(DEPLOY, 'k8s'))
   .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
   .flatMap((f) => yaml.loadAll(read('k8s', f)) as Doc[]);
@@ -66,7 +67,7 @@ describe('Kubernetes manifests', () => {
     expect(container.resources.requests.cpu, 'the HPA needs a CPU request').toBeDefined();
     expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
-    const from = container.envFrom.map((e: Doc) => e.configMapRef?.name ?? e.secretRef?.name);
+    const from = (container.envFrom as Doc[]).map((e) => e.configMapRef?.name ?? e.secretRef?.name);
     expect(from).toEqual([kind('ConfigMap').metadata.name, kind('Secret').metadata.name]);
   });
 
@@ -108,9 +109,9 @@ describe('compose file', () => {
     ]) {
       expect(services).toContain(name);
     }
-    expect(compose.services['postgres-replica'].entrypoint.join(' ')).toContain('pg_basebackup');
+    expect((compose.services['postgres-replica'].entrypoint as string[]).join(' ')).toContain('pg_basebackup');
     expect(compose.services['redis-1'].command).toContain('--cluster-enabled');
-    expect(compose.services['redis-cluster-init'].entrypoint.join(' ')).toContain('--cluster create');
+    expect((compose.services['redis-cluster-init'].entrypoint as string[]).join(' ')).toContain('--cluster create');
   });
 
   it('points the lb at the instances the upstreams file names, and trusts only the lb', () => {

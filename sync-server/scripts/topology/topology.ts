@@ -77,10 +77,12 @@ export async function startInstance(state: TopologyState, index: number, port?: 
   const pid = startDetached(process.execPath, ['--enable-source-maps', SERVER_BUNDLE], { env, logFile, cwd: path.dirname(SERVER_BUNDLE) });
   const instance = { port: chosen, pid, dataDir, logFile };
   try {
+    let exited = false;
     await until(`instance ${index + 1} ready on ${chosen}`, 60_000, async () => {
-      if (!isRunning(instance)) throw new Error(`instance ${index + 1} exited:\n${tail(logFile)}`);
-      return answers(`${instanceUrl(instance)}/api/ready`);
+      exited = !isRunning(instance);
+      return exited || answers(`${instanceUrl(instance)}/api/ready`);
     });
+    if (exited) throw new Error(`instance ${index + 1} exited before it was ready`);
   } catch (error) {
     signalGroup(pid, 'SIGKILL');
     throw new Error(`${(error as Error).message}\n${tail(logFile)}`);
