@@ -19,7 +19,8 @@ import { linkPartners, push } from './support/api.ts';
 import { underLoad, type LoadDeployment } from './support/fault-deployment.ts';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.ts';
 import { killAllServerProcesses, startServerProcess } from './support/server-process.ts';
-import { hlcAt } from './support/sync-client.ts';
+import { sampleValue, scrapeMetrics } from './support/metrics-scrape.ts';
+import { SyncClient, hlcAt } from './support/sync-client.ts';
 import { WsProbe, closeAll } from './support/ws-probe.ts';
 
 const COMMAND_MS = 500;
@@ -138,14 +139,10 @@ describe('Redis Cluster (own 3 masters, a replica each)', () => {
 
   describe('two instances on the cluster', () => {
     let deployment: LoadDeployment;
+    const prefix = `duet_cluster_${randomBytes(4).toString('hex')}:`;
 
     beforeAll(async () => {
-      const env = {
-        DATABASE_URL: database.url,
-        REDIS_CLUSTER_NODES: cluster.nodes,
-        REDIS_PREFIX: `duet_cluster_${randomBytes(4).toString('hex')}:`,
-        DATA_DIR: dataDir,
-      };
+      const env = { DATABASE_URL: database.url, REDIS_CLUSTER_NODES: cluster.nodes, REDIS_PREFIX: prefix, DATA_DIR: dataDir };
       const first = await startServerProcess(env);
       const second = await startServerProcess(env);
       deployment = {
@@ -156,6 +153,14 @@ describe('Redis Cluster (own 3 masters, a replica each)', () => {
         processes: [first, second],
       };
     }, 120_000);
+
+    async function becomesMaster(port: number): Promise<void> {
+      const deadline = Date.now() + 30_000;
+      while ((await cluster.roles()).find((r) => r.port === port)?.role !== 'master') {
+        if (Date.now() > deadline) throw new Error(`the replica on ${port} did not take over`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
 
     /** A push through A pokes the partner's socket on B. */
     async function pokeAcross(): Promise<void> {
@@ -177,16 +182,26 @@ describe('Redis Cluster (own 3 masters, a replica each)', () => {
       }
     }
 
-    it('pokes a device on one instance after a push on the other', async () => {
+    it('pokes a device on one instance after a push on the other, and answers "nothing new" from the cluster', async () => {
       await pokeAcross();
+      const [a, b] = deployment.targets;
+      const who = await account(a, 'Cleo');
+      const device = new SyncClient(b, who.token, `cache-${newId()}`);
+      await device.pull();
+      await device.pull();
+      const hits = async () => sampleValue(await scrapeMetrics(b), 'duet_cache_requests_total', { cache: 'pull', result: 'hit' });
+      const before = await hits();
+      await device.pull();
+      expect(await hits(), 'a repeated pull is answered from the cluster').toBe(before + 1);
     });
 
     it('loses nothing when the master of the cache is killed mid-load, and recovers', async () => {
       await underLoad(deployment, 'redis cluster: cache master killed', async () => {
-        const roles = await cluster.roles();
-        const master = roles.find((r) => r.role === 'master' && roles.some((o) => o.masterPort === r.port));
-        if (!master) throw new Error('no master with a replica left');
-        await cluster.kill(master.port);
+        const master = await cluster.masterOf(`${slotTag(prefix, 'cache')}epoch`);
+        const replica = await cluster.replicaOf(master);
+        if (replica === null) throw new Error('the cache master has no replica');
+        await cluster.kill(master);
+        await becomesMaster(replica);
         await cluster.healthy();
         return Date.now();
       });
@@ -199,11 +214,7 @@ describe('Redis Cluster (own 3 masters, a replica each)', () => {
         const replica = roles.find((r) => r.role === 'replica');
         if (!replica) throw new Error('no replica left');
         await cluster.failover(replica.port);
-        const deadline = Date.now() + 30_000;
-        while ((await cluster.roles()).find((r) => r.port === replica.port)?.role !== 'master') {
-          if (Date.now() > deadline) throw new Error('the replica did not take over');
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        await becomesMaster(replica.port);
         await cluster.healthy();
         return Date.now();
       });
