@@ -13,6 +13,7 @@ import { newId } from '@duet/shared';
 import { createRedisClient, slotTag, type RedisClient } from '../src/cache/redis-client.ts';
 import { RedisKv } from '../src/cache/redis-kv.ts';
 import { SyncCache } from '../src/cache/sync-cache.ts';
+import { rateLimiter } from '../src/limits/rate-limits.ts';
 import { createTestDatabase } from './harness.ts';
 import { account } from './support/accounts.ts';
 import { linkPartners, push } from './support/api.ts';
@@ -111,6 +112,25 @@ describe('Redis Cluster (own 3 masters, a replica each)', () => {
       const holder = await cacheMaster();
       for (const node of await cluster.roles()) if (node.role === 'master' && node.port !== holder) await cluster.flush(node.port);
       expect(await cache.emptyPull('user-1', 'client-1', fresh)).toBe(3);
+    });
+
+    it('shares rate-limit counts between instances through the cluster', async () => {
+      const keyPrefix = `duet_cluster_${randomBytes(4).toString('hex')}:limit`;
+      // Two instances' limiters on one cluster: the third request, wherever it lands, is over the limit.
+      const [first, second] = [
+        rateLimiter(client, keyPrefix, { points: 2, windowSec: 60 }),
+        rateLimiter(client, keyPrefix, { points: 2, windowSec: 60 }),
+      ];
+      const keys = ['device-a', 'device-b', 'device-c', 'device-d'];
+      for (const key of keys) {
+        await first.consume(key);
+        await first.consume(key);
+        // In memory, the second would count its first request; through the cluster it sees two.
+        await expect(second.consume(key), `${key}: the count is shared, not per instance`).rejects.toHaveProperty('msBeforeNext');
+      }
+      // The counters are spread over the masters, not on one slot.
+      const holders = new Set(await Promise.all(keys.map((key) => cluster.masterOf(`${keyPrefix}:${key}`))));
+      expect(holders.size).toBeGreaterThan(1);
     });
 
     it('counts a raise its replica did not get as a missed write (a failover would lose it)', async () => {
