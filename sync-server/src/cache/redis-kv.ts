@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
-import { hasReplicas, slotTag, type RedisClient } from './redis-client.ts';
+import { hasReplicas, isCluster, slotTag, type RedisClient } from './redis-client.ts';
 import type { KvStore } from './kv.ts';
 
 // Values are "<epoch>|<value>".
@@ -89,7 +89,9 @@ export class RedisKv implements KvStore {
     /** The command timeout of the connection: a WAIT for a replica gives up after half of it. */
     private readonly commandTimeoutMs = 300,
   ) {
-    this.prefix = slotTag(prefix, 'cache');
+    // Only on a cluster: on one Redis the keys stay as they were, so instances of the version before
+    // this one, running beside it during a rolling upgrade, still raise the heads this one reads.
+    this.prefix = isCluster(redis) ? slotTag(prefix, 'cache') : prefix;
     this.epochKey = `${this.prefix}epoch`;
     this.scripts = defineScripts(redis);
     this.breaker = circuitBreaker(handleAll, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(1) });
