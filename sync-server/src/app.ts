@@ -4,7 +4,7 @@ import path from 'node:path';
 import { MAX_BODY_BYTES } from '@duet/shared';
 import compression from 'compression';
 import express, { type Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './cache/redis-client.ts';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -14,6 +14,7 @@ import { SignupLimiter } from './auth/signup-limiter.ts';
 import type { SyncCache } from './cache/sync-cache.ts';
 import type { ServerClock } from './clock.ts';
 import type { Config } from './config.ts';
+import type { ReadReplica } from './db/read-replica.ts';
 import { authenticate } from './http/authenticate.ts';
 import type { Drain } from './http/drain.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
@@ -38,7 +39,9 @@ export interface AppDeps {
   /** The server's time, ids and timers. */
   clock: ServerClock;
   pool: pg.Pool;
-  redis: Redis | null;
+  /** Pulls, /api/me and /api/stats may be answered by a streaming replica (always on the primary without one). */
+  reads: ReadReplica;
+  redis: RedisClient | null;
   logger: Logger;
   metrics: Metrics;
   users: UsersRepo;
@@ -56,7 +59,7 @@ export interface AppDeps {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export function createApp(deps: AppDeps): Express {
-  const { config, clock, pool, redis, logger, metrics, users, cache, bus, writer, jobs, uploads } = deps;
+  const { config, clock, pool, reads, redis, logger, metrics, users, cache, bus, writer, jobs, uploads } = deps;
   const now = clock.now;
   const app = express();
   app.disable('x-powered-by');
@@ -99,7 +102,7 @@ export function createApp(deps: AppDeps): Express {
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
   const signupLimiter = new SignupLimiter(config.signupRateLimit, redis, config.redisPrefix);
   const inviteLimiter = new InviteLimiter(config.inviteRateLimit, redis, config.redisPrefix);
-  const health = healthRoutes(pool, cache, clock.timers);
+  const health = healthRoutes(pool, cache, clock.timers, reads);
   const rateLimits = syncRateLimits(config.syncRateLimit, redis, config.redisPrefix);
 
   app.use(uploads.routes(auth));
@@ -110,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(
     authRoutes({
       pool,
+      reads,
       writer,
       cache,
       limiters: { login: limiter, signup: signupLimiter },
@@ -122,6 +126,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(
     syncRoutes({
       pool,
+      reads,
       writer,
       cache,
       jobs,
@@ -133,7 +138,7 @@ export function createApp(deps: AppDeps): Express {
       clock,
     }),
   );
-  api.use(statsRoute(pool, cache, auth, now));
+  api.use(statsRoute(reads, cache, auth, now));
   api.use(notFoundHandler);
   app.use(
     '/api',

@@ -10,7 +10,11 @@ export interface Config {
   databaseUrl: string | null;
   /** Unset: an in-process cache and bus (one instance only). */
   redisUrl: string | null;
+  /** Set (instead of redisUrl): a Redis Cluster, reached through these seed nodes. */
+  redisClusterNodes: Array<{ host: string; port: number }> | null;
   redisPrefix: string;
+  /** A streaming replica that pulls, /api/me and /api/stats may read from (docs/read-replicas.md). */
+  databaseReplica: { url: string | null; maxLagMs: number; timeoutMs: number };
   dataDir: string;
   logLevel: string;
   /** `pretty`: human-readable colored lines (development; needs the dev dependency pino-pretty). */
@@ -99,6 +103,29 @@ const table = {
   HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'address to listen on' },
   DATABASE_URL: { schema: z.string().url().optional(), default: undefined, doc: 'Postgres URL; unset: embedded PGlite' },
   REDIS_URL: { schema: z.string().url().optional(), default: undefined, doc: 'Redis URL; unset: in-process' },
+  REDIS_CLUSTER_NODES: {
+    schema: z
+      .string()
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'host:port,host:port,...')
+      .optional(),
+    default: undefined,
+    doc: 'Redis Cluster seed nodes (host:port,...), instead of REDIS_URL',
+  },
+  DATABASE_REPLICA_URL: {
+    schema: z.string().url().optional(),
+    default: undefined,
+    doc: 'a streaming replica of DATABASE_URL for pulls, /api/me and /api/stats',
+  },
+  DATABASE_REPLICA_MAX_LAG_MS: {
+    schema: z.coerce.number().int().min(0),
+    default: '10000',
+    doc: 'a replica further behind than this is bypassed',
+  },
+  DATABASE_REPLICA_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100),
+    default: '2000',
+    doc: 'longest wait for the replica (connection or statement) before reading the primary',
+  },
   REDIS_PREFIX: { schema: z.string(), default: 'duet:', doc: 'prefix of every Redis key' },
   DATA_DIR: { schema: z.string().min(1), default: './data', doc: 'where the embedded database lives' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino level' },
@@ -243,12 +270,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!parsed.success) throw new ConfigError(`${key}: ${parsed.error.issues[0]?.message ?? 'invalid'} (${table[key].doc})`);
     return parsed.data as z.infer<(typeof table)[K]['schema']>;
   };
-  return {
+  const config: Config = {
     port: read('PORT'),
     host: read('HOST'),
     databaseUrl: read('DATABASE_URL') ?? null,
     redisUrl: read('REDIS_URL') ?? null,
+    redisClusterNodes: parseClusterNodes(read('REDIS_CLUSTER_NODES')),
     redisPrefix: read('REDIS_PREFIX'),
+    databaseReplica: {
+      url: read('DATABASE_REPLICA_URL') ?? null,
+      maxLagMs: read('DATABASE_REPLICA_MAX_LAG_MS'),
+      timeoutMs: read('DATABASE_REPLICA_TIMEOUT_MS'),
+    },
     dataDir: path.resolve(read('DATA_DIR')),
     logLevel: read('LOG_LEVEL'),
     logFormat: read('LOG_FORMAT'),
@@ -295,6 +328,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: read('TRUST_PROXY'),
     s3: s3Config(read),
   };
+  if (config.redisUrl && config.redisClusterNodes) throw new ConfigError('REDIS_URL and REDIS_CLUSTER_NODES: set one of them, not both');
+  if (config.databaseReplica.url && !config.databaseUrl) {
+    throw new ConfigError('DATABASE_REPLICA_URL needs DATABASE_URL (the embedded database has no replica)');
+  }
+  return config;
 }
 
 /** The S3 settings: all or nothing around S3_BUCKET, keys in pairs. */
@@ -323,13 +361,22 @@ function s3Config(read: <K extends Key>(key: K) => z.infer<(typeof table)[K]['sc
   };
 }
 
+function parseClusterNodes(value: string | undefined): Config['redisClusterNodes'] {
+  if (!value) return null;
+  return value.split(',').map((entry) => {
+    const [host = '', port = ''] = entry.trim().split(':');
+    return { host, port: Number(port) };
+  });
+}
+
 /** The config with secrets masked, for logs. */
 export function describeConfig(config: Config): Record<string, unknown> {
   const mask = (url: string | null) => (url ? url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1:***@') : null);
   return {
     ...config,
     databaseUrl: mask(config.databaseUrl) ?? 'embedded',
-    redisUrl: mask(config.redisUrl) ?? 'in-process',
+    redisUrl: mask(config.redisUrl) ?? (config.redisClusterNodes ? 'cluster' : 'in-process'),
+    databaseReplica: { ...config.databaseReplica, url: mask(config.databaseReplica.url) },
     metrics: { ...config.metrics, token: config.metrics.token ? '***' : null },
     s3: config.s3 && {
       ...config.s3,

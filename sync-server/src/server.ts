@@ -6,13 +6,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { CacheFence } from './cache/cache-fence.ts';
 import { systemClock, type ServerClock } from './clock.ts';
 import { createApp, metricsApp } from './app.ts';
 import type { KvStore } from './cache/kv.ts';
 import { MemoryKv } from './cache/memory-kv.ts';
+import { createRedisClient, type RedisClient } from './cache/redis-client.ts';
 import { RedisKv } from './cache/redis-kv.ts';
 import { RedisOutage } from './cache/redis-outage.ts';
 import { SyncCache } from './cache/sync-cache.ts';
@@ -21,6 +21,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { answerClientErrors } from './http/client-error.ts';
 import { createPool, queryTimeoutMs } from './db/pool.ts';
+import { ReadReplica } from './db/read-replica.ts';
 import { Drain } from './http/drain.ts';
 import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
@@ -82,7 +83,18 @@ export async function startServer(
   const pool = createPool(databaseUrl, config.pgPoolMax, config.pgTimeouts, { sharedSession: embedded !== null });
 
   const metrics = createMetrics(pool);
-  let redis: Redis | null = null;
+  const reads = new ReadReplica({
+    url: config.databaseReplica.url,
+    maxLagMs: config.databaseReplica.maxLagMs,
+    timeoutMs: config.databaseReplica.timeoutMs,
+    poolMax: config.pgPoolMax,
+    pgTimeouts: config.pgTimeouts,
+    primary: pool,
+    metrics,
+    logger,
+    timers: clock.timers,
+  });
+  await reads.start();
   let kv: KvStore = new MemoryKv();
   let bus: Bus = new MemoryBus();
   const cacheRef: { current?: SyncCache } = {};
@@ -91,15 +103,8 @@ export async function startServer(
     await cacheRef.current?.recover();
     realtimeRef.current?.pokeAll();
   });
-  if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      commandTimeout: config.redisTimeouts.commandMs,
-      // Keep trying to come back, at most every 2 s.
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-    });
+  const redis: RedisClient | null = createRedisClient(config);
+  if (redis) {
     let down = false;
     const reportDown = (error: unknown) => {
       // Said once per outage, not per request.
@@ -115,7 +120,14 @@ export async function startServer(
       outage.cacheAnswered();
     };
     redis.on('ready', reportBack);
-    kv = new RedisKv(redis, config.redisPrefix, reportDown, reportBack, config.redisTimeouts.breakerHalfOpenMs);
+    kv = new RedisKv(
+      redis,
+      config.redisPrefix,
+      reportDown,
+      reportBack,
+      config.redisTimeouts.breakerHalfOpenMs,
+      config.redisTimeouts.commandMs,
+    );
     bus = new RedisBus(redis, config.redisPrefix, { lost: () => outage.subscriberLost(), back: () => outage.subscriberBack() });
   }
   const cache = new SyncCache(options.wrapKv ? options.wrapKv(kv) : kv, metrics.cacheRequests, clock.now);
@@ -167,7 +179,7 @@ export async function startServer(
   });
   uploads.startExpiry();
   const drain = new Drain(clock.timers);
-  const app = createApp({ config, clock, pool, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain });
+  const app = createApp({ config, clock, pool, reads, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
   // connection at the moment the server closes it (a reset the client sees as a network error).
@@ -210,6 +222,7 @@ export async function startServer(
         await atMost(fence?.close() ?? Promise.resolve(), bound, 'cache fence', logger);
         await atMost(uploadStorage.close(), bound, 'upload locks', logger);
         if (redis) redis.disconnect();
+        await atMost(reads.close(), bound, 'read replica pool', logger);
         await atMost(pool.end(), bound, 'Postgres pool', logger);
         if (embedded) await embedded.close();
       })();

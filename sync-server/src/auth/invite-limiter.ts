@@ -3,7 +3,7 @@
  * accept takes its points before the code is looked up, so parallel guesses cannot all slip in; a
  * successful accept gives them back.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cache/redis-client.ts';
 import { givePoints, rateLimiter, takePoints, type Allowance, type RateLimit } from '../limits/rate-limits.ts';
 
 export interface InviteLimits {
@@ -19,7 +19,7 @@ export class InviteLimiter {
   private readonly acceptByUser: RateLimit;
   private readonly acceptByIp: RateLimit;
 
-  constructor(limits: InviteLimits, redis: Redis | null, prefix: string) {
+  constructor(limits: InviteLimits, redis: RedisClient | null, prefix: string) {
     this.createByUser = rateLimiter(redis, `${prefix}invite-create-user`, limits.createPerUser);
     this.acceptByUser = rateLimiter(redis, `${prefix}invite-accept-user`, limits.acceptPerUser);
     this.acceptByIp = rateLimiter(redis, `${prefix}invite-accept-ip`, limits.acceptPerIp);

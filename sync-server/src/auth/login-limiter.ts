@@ -8,7 +8,7 @@
  * in. A successful login clears the count of its own email and IP (or its known device) and gives
  * back the one point it took from the wider ones.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cache/redis-client.ts';
 import { givePoints, rateLimiter, takePoints, type RateLimit } from '../limits/rate-limits.ts';
 
 export interface LoginLimits {
@@ -42,7 +42,7 @@ export class LoginLimiter {
   private readonly byEmail: RateLimit;
   private readonly byDevice: RateLimit;
 
-  constructor(limits: LoginLimits, redis: Redis | null, prefix: string) {
+  constructor(limits: LoginLimits, redis: RedisClient | null, prefix: string) {
     this.byEmailIp = rateLimiter(redis, `${prefix}login-email-ip`, { points: limits.perEmailIp, windowSec: limits.windowSec });
     this.byIp = rateLimiter(redis, `${prefix}login-ip`, { points: limits.perIp, windowSec: limits.windowSec });
     this.byEmail = rateLimiter(redis, `${prefix}login-email`, { points: limits.perEmail, windowSec: limits.emailWindowSec });

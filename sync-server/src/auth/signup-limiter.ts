@@ -1,11 +1,11 @@
 /** Signups per IP: each one costs a password hash and rows, and a flood fills the database. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cache/redis-client.ts';
 import { rateLimiter, takePoints, type Allowance, type RateLimit } from '../limits/rate-limits.ts';
 
 export class SignupLimiter {
   private readonly byIp: RateLimit;
 
-  constructor(perIp: Allowance, redis: Redis | null, prefix: string) {
+  constructor(perIp: Allowance, redis: RedisClient | null, prefix: string) {
     this.byIp = rateLimiter(redis, `${prefix}signup-ip`, perIp);
   }
 

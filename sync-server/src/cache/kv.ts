@@ -17,8 +17,11 @@ export interface KvStore {
    * writers, whose values are never behind what they committed, whatever the epoch.
    */
   raiseCurrent(entries: ReadonlyMap<string, number>, ttlSec: number): Promise<boolean>;
-  /** Sets a key if the epoch is still `epoch`; with `onlyIfAbsent`, only when the key is not there. */
-  put(epoch: string, key: string, value: string, ttlSec: number, onlyIfAbsent: boolean): Promise<boolean>;
+  /**
+   * Sets a key if the epoch is still `epoch`; with `onlyIfAbsent`, only when the key is not there.
+   * `durable`: a writer's value that must survive a failover (raiseCurrent and rotateEpoch always are).
+   */
+  put(epoch: string, key: string, value: string, ttlSec: number, onlyIfAbsent: boolean, durable?: boolean): Promise<boolean>;
   del(keys: readonly string[]): Promise<boolean>;
   /** Makes every value written so far stale at once. */
   rotateEpoch(): Promise<boolean>;

@@ -5,10 +5,16 @@
  * costs the requests in flight one command timeout, and the rest answer from Postgres at once
  * until one trial call, every `halfOpenAfterMs` and waited for by no request, finds Redis
  * answering again.
+ *
+ * On a Redis Cluster every key of this store carries one hash tag (`slotTag`): the scripts and the
+ * MGET compare values with the epoch key, so they all live in one slot, and a flushed node loses
+ * the epoch together with the values it guards. A writer's value there counts only once a replica
+ * has it too (WAIT): a master that acknowledged a raise and died before copying it would otherwise
+ * come back, as its promoted replica, with the old head under the same epoch.
  */
 import { randomBytes } from 'node:crypto';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
-import type { Redis } from 'ioredis';
+import { hasReplicas, isCluster, slotTag, type RedisClient } from './redis-client.ts';
 import type { KvStore } from './kv.ts';
 
 // Values are "<epoch>|<value>".
@@ -57,7 +63,7 @@ interface ScriptedRedis {
   duetKvPut(...keysAndArgs: ScriptArg[]): Promise<number>;
 }
 
-function defineScripts(redis: Redis): ScriptedRedis {
+function defineScripts(redis: RedisClient): ScriptedRedis {
   // Without numberOfKeys, a call passes the number of keys first (RAISE takes any number).
   redis.defineCommand('duetKvRaise', { lua: RAISE });
   redis.defineCommand('duetKvPut', { lua: PUT, numberOfKeys: 2 });
@@ -67,20 +73,26 @@ function defineScripts(redis: Redis): ScriptedRedis {
 export class RedisKv implements KvStore {
   readonly mode = 'redis' as const;
   private readonly epochKey: string;
+  private readonly prefix: string;
   private readonly scripts: ScriptedRedis;
 
   private failing = false;
   private readonly breaker: CircuitBreakerPolicy;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly redis: RedisClient,
+    prefix: string,
     private readonly onError: (e: unknown) => void = () => {},
     /** Called on the first success after a failure (a stall ends without the connection dropping). */
     private readonly onRecovered: () => void = () => {},
     halfOpenAfterMs = 2000,
+    /** The command timeout of the connection: a WAIT for a replica gives up after half of it. */
+    private readonly commandTimeoutMs = 300,
   ) {
-    this.epochKey = `${prefix}epoch`;
+    // Only on a cluster: on one Redis the keys stay as they were, so instances of the version before
+    // this one, running beside it during a rolling upgrade, still raise the heads this one reads.
+    this.prefix = isCluster(redis) ? slotTag(prefix, 'cache') : prefix;
+    this.epochKey = `${this.prefix}epoch`;
     this.scripts = defineScripts(redis);
     this.breaker = circuitBreaker(handleAll, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(1) });
   }
@@ -134,26 +146,41 @@ export class RedisKv implements KvStore {
   raise(epoch: string, entries: ReadonlyMap<string, number>, ttlSec: number): Promise<boolean> {
     if (entries.size === 0) return Promise.resolve(true);
     const keys = [this.epochKey, ...[...entries.keys()].map((k) => this.prefix + k)];
+    const args = [keys.length, ...keys, epoch, ttlSec, ...[...entries.values()].map(String), randomBytes(8).toString('hex')] as const;
+    // A reader's fill (an epoch given) may be lost: that is a miss. A writer's raise may not.
+    if (epoch === '') return this.attempt(() => this.replicated((p) => p.duetKvRaise(...args)), false);
     return this.attempt(async () => {
-      await this.scripts.duetKvRaise(
-        keys.length,
-        ...keys,
-        epoch,
-        ttlSec,
-        ...[...entries.values()].map(String),
-        randomBytes(8).toString('hex'),
-      );
+      await this.scripts.duetKvRaise(...args);
       return true;
     }, false);
+  }
+
+  /**
+   * Runs one write and, on a cluster with replicas, WAITs (on the same node) until a replica has
+   * it: true when it did within half a command timeout. False is a missed write for the caller.
+   */
+  private async replicated(write: (pipeline: ScriptedRedis) => unknown): Promise<boolean> {
+    if (!hasReplicas(this.redis, this.epochKey)) {
+      await write(this.scripts);
+      return true;
+    }
+    const pipeline = this.redis.pipeline();
+    write(pipeline as unknown as ScriptedRedis);
+    pipeline.wait(1, Math.max(1, Math.floor(this.commandTimeoutMs / 2)));
+    const results = (await pipeline.exec()) ?? [];
+    for (const [error] of results) if (error) throw error;
+    return Number(results[1]?.[1] ?? 0) >= 1;
   }
 
   raiseCurrent(entries: ReadonlyMap<string, number>, ttlSec: number): Promise<boolean> {
     return this.raise('', entries, ttlSec);
   }
 
-  put(epoch: string, key: string, value: string, ttlSec: number, onlyIfAbsent: boolean): Promise<boolean> {
+  put(epoch: string, key: string, value: string, ttlSec: number, onlyIfAbsent: boolean, durable = false): Promise<boolean> {
+    const args = [this.epochKey, this.prefix + key, epoch, value, ttlSec, onlyIfAbsent ? '1' : '0'] as const;
+    if (durable) return this.attempt(() => this.replicated((p) => p.duetKvPut(...args)), false);
     return this.attempt(async () => {
-      await this.scripts.duetKvPut(this.epochKey, this.prefix + key, epoch, value, ttlSec, onlyIfAbsent ? '1' : '0');
+      await this.scripts.duetKvPut(...args);
       return true;
     }, false);
   }
@@ -167,10 +194,9 @@ export class RedisKv implements KvStore {
   }
 
   rotateEpoch(): Promise<boolean> {
-    return this.attempt(async () => {
-      await this.redis.set(this.epochKey, randomBytes(8).toString('hex'));
-      return true;
-    }, false);
+    const epoch = randomBytes(8).toString('hex');
+    // Lost in a failover, a rotation would bring back every value it was meant to drop.
+    return this.attempt(() => this.replicated((p) => (p as unknown as RedisClient).set(this.epochKey, epoch)), false);
   }
 
   up(): Promise<boolean> {

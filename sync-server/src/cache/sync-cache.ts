@@ -110,7 +110,7 @@ export class SyncCache {
 
   async revokeToken(tokenHash: string): Promise<void> {
     const epoch = await this.kv.epoch();
-    const ok = epoch !== null && (await this.kv.put(epoch, `tok:${tokenHash}`, REVOKED, TTL.token, false));
+    const ok = epoch !== null && (await this.kv.put(epoch, `tok:${tokenHash}`, REVOKED, TTL.token, false, true));
     if (!ok) await this.missedWrite();
   }
 
@@ -179,9 +179,10 @@ export class SyncCache {
     let ok = epoch !== null;
     if (epoch) {
       for (const [userId, spaces] of lists) {
-        ok = (await this.kv.put(epoch, `spaces:${userId}`, JSON.stringify([...spaces].sort()), TTL.spaces, false)) && ok;
+        ok = (await this.kv.put(epoch, `spaces:${userId}`, JSON.stringify([...spaces].sort()), TTL.spaces, false, true)) && ok;
       }
-      ok = (await this.kv.raise(epoch, new Map([...heads].map(([s, v]) => [`head:${s}`, v])), TTL.head)) && ok;
+      // A writer's heads: under whatever epoch is current, and copied to a replica (see raiseAfterCommit).
+      ok = (await this.kv.raiseCurrent(new Map([...heads].map(([s, v]) => [`head:${s}`, v])), TTL.head)) && ok;
     }
     if (!ok) await this.missedWrite();
   }

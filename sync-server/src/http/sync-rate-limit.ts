@@ -6,7 +6,7 @@
  * sends (its engine batches and backs off), so only floods meet them.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cache/redis-client.ts';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimited, rateLimiter, type RateLimit } from '../limits/rate-limits.ts';
 import { identityOf } from './authenticate.ts';
@@ -35,7 +35,7 @@ function perDevice(limit: RateLimit): RequestHandler {
 
 export function syncRateLimits(
   limits: SyncRateLimits,
-  redis: Redis | null,
+  redis: RedisClient | null,
   prefix: string,
 ): { push: RequestHandler; pull: RequestHandler } {
   return {

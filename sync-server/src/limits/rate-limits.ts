@@ -6,7 +6,7 @@
  */
 import { ErrorCode } from '@duet/shared';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cache/redis-client.ts';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from '../http/api-error.ts';
 
@@ -33,7 +33,7 @@ class RedisOrMemoryLimit implements RateLimit {
   );
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly shared: RateLimiterRedis,
     private readonly memory: RateLimiterMemory,
   ) {}
@@ -71,7 +71,7 @@ class RedisOrMemoryLimit implements RateLimit {
   }
 }
 
-export function rateLimiter(redis: Redis | null, keyPrefix: string, { points, windowSec }: Allowance): RateLimit {
+export function rateLimiter(redis: RedisClient | null, keyPrefix: string, { points, windowSec }: Allowance): RateLimit {
   const memory = new RateLimiterMemory({ keyPrefix, points, duration: windowSec });
   if (!redis) return memory;
   return new RedisOrMemoryLimit(redis, new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration: windowSec }), memory);

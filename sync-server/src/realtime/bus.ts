@@ -1,10 +1,12 @@
 /**
  * The bus that carries pokes, presence and logouts between server instances: Redis pub/sub, or in process.
  * Events are delivered to this instance's own subscribers directly as well, so local devices are
- * poked even while Redis is down.
+ * poked even while Redis is down. On a Redis Cluster, PUBLISH reaches the subscribers of every node,
+ * and ioredis moves the subscription to another node when its node goes; messages published while
+ * it moves are lost, so a node leaving counts as the subscriber lost (then every device is poked).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { isCluster, subscriberConnection, type RedisClient } from '../cache/redis-client.ts';
 import { z } from 'zod';
 
 export const BusEventSchema = z.discriminatedUnion('type', [
@@ -22,6 +24,8 @@ export const BusEventSchema = z.discriminatedUnion('type', [
 export type BusEvent = z.infer<typeof BusEventSchema>;
 
 type Handler = (event: BusEvent) => void;
+
+const RESUBSCRIBE_CHECK_MS = 500;
 
 export interface Bus {
   publish(event: BusEvent): void;
@@ -50,19 +54,33 @@ export class RedisBus implements Bus {
   private readonly local = new MemoryBus();
   private readonly instanceId = randomBytes(8).toString('hex');
   private readonly channel: string;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
 
   /** `connection`: told when the subscriber loses its connection and when it is subscribed again. */
   constructor(
-    private readonly publisher: Redis,
+    private readonly publisher: RedisClient,
     prefix: string,
     connection: { lost(): void; back(): void } = { lost: () => {}, back: () => {} },
   ) {
     this.channel = `${prefix}bus`;
-    this.subscriber = publisher.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.subscriber = subscriberConnection(publisher);
     this.subscriber.on('error', () => {});
     this.subscriber.on('close', () => connection.lost());
     this.subscriber.on('ready', () => connection.back());
+    if (isCluster(this.subscriber)) {
+      const subscriber = this.subscriber;
+      subscriber.on('-node', () => {
+        connection.lost();
+        // ioredis re-subscribes on another node at once; back once the cluster answers again.
+        const retry = (): void => {
+          subscriber.ping().then(
+            () => connection.back(),
+            () => void setTimeout(retry, RESUBSCRIBE_CHECK_MS).unref(),
+          );
+        };
+        setTimeout(retry, RESUBSCRIBE_CHECK_MS).unref();
+      });
+    }
     this.subscriber.subscribe(this.channel).catch(() => {});
     this.subscriber.on('message', (_channel: string, raw: string) => {
       try {

@@ -9,6 +9,7 @@ import type { SignupLimiter } from '../auth/signup-limiter.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import { BEHIND, type ReadReplica } from '../db/read-replica.ts';
 import { bearerToken, identityOf, type authenticate } from '../http/authenticate.ts';
 import { parseBody } from '../http/validate.ts';
 import { clientAddressKey } from '../limits/client-address.ts';
@@ -25,6 +26,8 @@ export interface AuthLimiters {
 
 export interface AuthRouteDeps {
   pool: pg.Pool;
+  /** `/api/me` may be answered by the read replica. */
+  reads: ReadReplica;
   /** Signup writes the personal space (see SpaceWriter). */
   writer: SpaceWriter;
   cache: SyncCache;
@@ -36,7 +39,7 @@ export interface AuthRouteDeps {
   onLoggedOut: (deviceId: string) => void;
 }
 
-export function authRoutes({ pool, writer, cache, limiters, auth, newId, onLoggedOut }: AuthRouteDeps): Router {
+export function authRoutes({ pool, reads, writer, cache, limiters, auth, newId, onLoggedOut }: AuthRouteDeps): Router {
   const router = Router();
   const users = new UsersRepo(pool);
   const knownDevices = new KnownDevices(pool);
@@ -99,7 +102,18 @@ export function authRoutes({ pool, writer, cache, limiters, auth, newId, onLogge
 
   router.get('/me', auth, async (req, res) => {
     const { user } = identityOf(req);
-    res.json({ user, spaces: await new SpacesRepo(pool).listForUser(user.id) });
+    const spaces = await reads.read('me', {
+      needed: (primary) => new SpacesRepo(primary).memberSpaceIds(user.id),
+      async read(db, needed) {
+        const list = await new SpacesRepo(db).listForUser(user.id);
+        // A space is created with its members in one transaction: the same spaces means the same answer.
+        const ids = list.map((space) => space.id).sort();
+        const wanted = needed ? [...needed].sort() : null;
+        if (wanted && (ids.length !== wanted.length || ids.some((id, i) => id !== wanted[i]))) return BEHIND;
+        return list;
+      },
+    });
+    res.json({ user, spaces });
   });
 
   return router;

@@ -3,9 +3,10 @@ import { Router } from 'express';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type pg from 'pg';
 import type { Timers } from '../clock.ts';
+import type { ReadReplica } from '../db/read-replica.ts';
 import { pingDatabase } from '../store/database-ping.ts';
 
-export function healthRoutes(pool: pg.Pool, cache: SyncCache, timers: Timers): { api: Router } {
+export function healthRoutes(pool: pg.Pool, cache: SyncCache, timers: Timers, replica: ReadReplica): { api: Router } {
   const api = Router();
   const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
     Promise.race([promise, new Promise<T>((_, reject) => timers.setTimeout(() => reject(new Error('timeout')), ms).unref())]);
@@ -22,6 +23,8 @@ export function healthRoutes(pool: pg.Pool, cache: SyncCache, timers: Timers): {
       status: postgres ? 'ready' : 'unavailable',
       postgres: { up: postgres },
       redis: { up: redisUp, mode: cache.kv.mode },
+      // A replica that is down or behind is bypassed, never a reason not to be ready.
+      replica: replica.status(),
     });
   });
 

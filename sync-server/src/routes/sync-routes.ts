@@ -3,6 +3,7 @@ import { ErrorCode, MAX_PUSH_MUTATIONS, PullRequestSchema, PushRequestSchema } f
 import { Router } from 'express';
 import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
+import type { ReadReplica } from '../db/read-replica.ts';
 import type { ServerClock } from '../clock.ts';
 import { SubmitAdmission } from '../jobs/submit-admission.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
@@ -18,6 +19,8 @@ import { pushBatch } from '../sync/push.ts';
 
 export interface SyncRouteDeps {
   pool: pg.Pool;
+  /** Pulls may be answered by the read replica. */
+  reads: ReadReplica;
   cache: SyncCache;
   jobs: TranscriptJobs;
   /** Transcripts a user may have waiting or running at once. */
@@ -32,7 +35,7 @@ export interface SyncRouteDeps {
 }
 
 export function syncRoutes({
-  pool,
+  reads,
   writer,
   cache,
   jobs,
@@ -72,7 +75,7 @@ export function syncRoutes({
 
   router.post('/sync/pull', auth, rateLimits.pull, async (req, res) => {
     const body = parseBody(PullRequestSchema, req.body);
-    const response = await pullChanges(pool, cache, identityOf(req).user.id, body, clock.now);
+    const response = await pullChanges(reads, cache, identityOf(req).user.id, body, clock.now);
     metrics.pulls.inc();
     metrics.pulledChanges.inc(response.changes.length);
     res.json(response);

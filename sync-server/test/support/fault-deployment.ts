@@ -84,7 +84,7 @@ export async function startDeployment(): Promise<Deployment> {
 }
 
 /** Two partners with a conversation each in their shared space. */
-async function scene(deployment: Deployment): Promise<{ ana: Account; ben: Account; conversations: [string, string, string] }> {
+async function scene(deployment: LoadDeployment): Promise<{ ana: Account; ben: Account; conversations: [string, string, string] }> {
   const server = deployment.targets[0];
   const ana = await account(server, 'Ana');
   const ben = await account(server, 'Ben');
@@ -105,9 +105,12 @@ async function scene(deployment: Deployment): Promise<{ ana: Account; ben: Accou
   return { ana, ben, conversations };
 }
 
-export interface FaultContext {
+/** What `underLoad` drives: the instances (any deployment of them, on any services). */
+export type LoadDeployment = Pick<Deployment, 'targets' | 'processes'>;
+
+export interface FaultContext<D extends LoadDeployment = Deployment> {
   log: FaultLog;
-  deployment: Deployment;
+  deployment: D;
 }
 
 /**
@@ -116,10 +119,10 @@ export interface FaultContext {
  * instance (the recovery time, printed), lets the load run a little longer, settles every client
  * and checks the invariants.
  */
-export async function underLoad(
-  deployment: Deployment,
+export async function underLoad<D extends LoadDeployment = Deployment>(
+  deployment: D,
   label: string,
-  fault: (context: FaultContext) => Promise<number>,
+  fault: (context: FaultContext<D>) => Promise<number>,
 ): Promise<FaultLog> {
   const log = new FaultLog();
   try {
@@ -141,11 +144,11 @@ export async function underLoad(
   }
 }
 
-async function runFault(
+async function runFault<D extends LoadDeployment>(
   log: FaultLog,
-  deployment: Deployment,
+  deployment: D,
   label: string,
-  fault: (context: FaultContext) => Promise<number>,
+  fault: (context: FaultContext<D>) => Promise<number>,
 ): Promise<FaultLog> {
   const { ana, ben, conversations } = await scene(deployment);
   const targets = deployment.targets;

@@ -110,6 +110,8 @@ export class FaultClient {
   readonly lastMutationSources: string[] = [];
   private outbox: Envelope[] = [];
   private nextMutationId = 1;
+  /** The message each mutation id of this client creates, to check what a lastMutationId claims. */
+  private readonly messageOfMutation = new Map<number, string>();
   /** Pushes and pulls each go round the instances on their own, so both reach every instance. */
   private readonly turns: Record<'push' | 'pull', number>;
   private counter = 0;
@@ -148,6 +150,7 @@ export class FaultClient {
         hlc: hlcAt(Date.now(), this.clientId, mutationId),
       });
       this.sent.set(id, body);
+      this.messageOfMutation.set(mutationId, id);
     }
   }
 
@@ -199,6 +202,17 @@ export class FaultClient {
     applyPage(this.state, page, this.cursor === null);
     this.cursor = page.cursor;
     this.noteLastMutationId(page.lastMutationId, answer.source);
+    // The protocol's promise: once hasMore is false, the pulled state includes every mutation up to lastMutationId.
+    if (!page.hasMore) {
+      const missing = [...this.messageOfMutation].filter(
+        ([mid, id]) => mid <= page.lastMutationId && !this.state.has(keyOf('message', id)),
+      );
+      if (missing.length > 0) {
+        this.log.violations.push(
+          `${this.name}: a pull (${answer.source}) said lastMutationId ${page.lastMutationId} without the change of mutation ${missing[0]?.[0]}`,
+        );
+      }
+    }
     return !page.hasMore;
   }
 

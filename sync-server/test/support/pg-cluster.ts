@@ -4,6 +4,8 @@
  * server must never be touched that way. Run as root, the binaries run as the `postgres` user.
  * Every cluster started here is tracked so a test process that ends without its afterAll still
  * stops them all (SIGCONT, then an immediate stop) and removes their directories.
+ * `startPgReplica` adds a streaming replica of such a cluster (pg_basebackup -R), for the read
+ * replica tests and the topology.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,8 +121,8 @@ process.once('exit', () => {
   }
 });
 
-/** initdb in a new temporary directory, start on a free port, wait until it accepts connections. */
-export async function startPgCluster(): Promise<PgCluster> {
+/** A new temporary directory for a cluster, owned by `postgres` when we are root. */
+function clusterRoot(): { root: string; dataDir: string } {
   const root = mkdtempSync(path.join(os.tmpdir(), 'duet-pg-'));
   const dataDir = path.join(root, 'data');
   if (asRoot) {
@@ -129,10 +131,13 @@ export async function startPgCluster(): Promise<PgCluster> {
     chownSync(root, uid, gid);
   }
   live.add(dataDir);
-  const port = await freePort();
+  return { root, dataDir };
+}
+
+/** The controls of the cluster in `dataDir` (not started). */
+function clusterAt(root: string, dataDir: string, port: number): PgCluster {
   const logFile = path.join(root, 'postgres.log');
   let paused: number[] = [];
-
   const ctl = (args: string[]) => pg('pg_ctl', ['-D', dataDir, '-w', '-t', String(CTL_TIMEOUT_SEC), ...args]);
   const cluster: PgCluster = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -175,25 +180,105 @@ export async function startPgCluster(): Promise<PgCluster> {
       rmSync(root, { recursive: true, force: true });
     },
   };
+  return cluster;
+}
 
+/** Settings of every cluster here: its own port and socket directory, small, fast, logging to its file. */
+function localSettings(root: string, port: number): string {
+  const settings = [
+    `port = ${port}`,
+    `listen_addresses = '127.0.0.1'`,
+    `unix_socket_directories = '${root}'`,
+    'fsync = off',
+    'full_page_writes = off',
+    'max_connections = 100',
+    'shared_buffers = 32MB',
+    'logging_collector = off',
+  ];
+  return `${settings.join('\n')}\n`;
+}
+
+/** initdb in a new temporary directory, start on a free port, wait until it accepts connections. */
+export async function startPgCluster(): Promise<PgCluster> {
+  const { root, dataDir } = clusterRoot();
+  const port = await freePort();
+  const cluster = clusterAt(root, dataDir, port);
   try {
     // No fsync: the faults here kill processes, not the machine, so the kernel keeps every write.
     await pg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-    const settings = [
-      `port = ${port}`,
-      `listen_addresses = '127.0.0.1'`,
-      `unix_socket_directories = '${root}'`,
-      'fsync = off',
-      'full_page_writes = off',
-      'max_connections = 100',
-      'shared_buffers = 32MB',
-      'logging_collector = off',
-    ];
-    writeFileSync(path.join(dataDir, 'postgresql.auto.conf'), `${settings.join('\n')}\n`, { flag: 'a' });
+    writeFileSync(path.join(dataDir, 'postgresql.auto.conf'), localSettings(root, port), { flag: 'a' });
     await cluster.start();
   } catch (error) {
     await cluster.destroy().catch(() => {});
     throw error;
   }
   return cluster;
+}
+
+export interface PgReplica extends PgCluster {
+  /** The same database on the replica as `primaryUrl` names on the primary. */
+  urlOf(primaryUrl: string): string;
+  /** pg_wal_replay_pause(): the replica keeps receiving WAL and answering, from what it had replayed. */
+  pauseReplay(): Promise<void>;
+  resumeReplay(): Promise<void>;
+  /** Waits until the replica has replayed everything the primary had written when this was called. */
+  caughtUp(timeoutMs?: number): Promise<void>;
+}
+
+async function queryOnce<T extends postgres.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new postgres.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A streaming replica of `primary`: pg_basebackup -R (standby.signal and primary_conninfo) into a new
+ * temporary directory, started on a port of its own; resolves once it accepts read-only connections.
+ */
+export async function startPgReplica(primary: PgCluster): Promise<PgReplica> {
+  const { root, dataDir } = clusterRoot();
+  const port = await freePort();
+  const cluster = clusterAt(root, dataDir, port);
+  try {
+    // A fast checkpoint: the default spread one can take minutes on a quiet cluster.
+    const backup = ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir];
+    await pg('pg_basebackup', [...backup, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync']);
+    // The copied settings name the primary's port and directory; later lines win.
+    writeFileSync(path.join(dataDir, 'postgresql.auto.conf'), `${localSettings(root, port)}hot_standby = on\n`, { flag: 'a' });
+    await cluster.start();
+  } catch (error) {
+    await cluster.destroy().catch(() => {});
+    throw error;
+  }
+  const urlOf = (primaryUrl: string) => {
+    const parsed = new URL(primaryUrl);
+    parsed.port = String(port);
+    return parsed.toString();
+  };
+  return {
+    ...cluster,
+    urlOf,
+    async pauseReplay() {
+      await queryOnce(cluster.url, 'SELECT pg_wal_replay_pause()');
+    },
+    async resumeReplay() {
+      await queryOnce(cluster.url, 'SELECT pg_wal_replay_resume()');
+    },
+    async caughtUp(timeoutMs = 30_000) {
+      const [target] = await queryOnce<{ lsn: string }>(primary.url, 'SELECT pg_current_wal_lsn()::text AS lsn');
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const [row] = await queryOnce<{ done: boolean }>(cluster.url, 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done', [
+          target?.lsn,
+        ]);
+        if (row?.done) return;
+        if (Date.now() > deadline) throw new Error(`the replica did not replay up to ${target?.lsn} within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
 }

@@ -60,10 +60,14 @@ export interface RedisProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `redis-server` without persistence on `port` (a free one if not given) and waits until it answers PING. */
-export async function startRedisProcess(port?: number, timeoutMs = 10_000): Promise<RedisProcess> {
+/**
+ * Starts `redis-server` without persistence on `port` (a free one if not given) and waits until it
+ * answers PING. `extraArgs` are more settings (a cluster node's, say: redis-cluster.ts).
+ */
+export async function startRedisProcess(port?: number, timeoutMs = 10_000, extraArgs: readonly string[] = []): Promise<RedisProcess> {
   const chosen = port ?? (await freePort());
-  const child = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const args = ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs];
+  const child = spawn('redis-server', args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -8,7 +8,18 @@ import { fileURLToPath } from 'node:url';
 const SYNC_SERVER_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const READY_LINE = /Duet is running at (http:\/\/\S+)/;
 /** Variables of the server's config that must come only from the test, never from the shell. */
-const SERVER_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'DATA_DIR', 'LOG_LEVEL', 'WEB_DIST_DIR'];
+const SERVER_VARIABLES = [
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'DATABASE_REPLICA_URL',
+  'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
+  'REDIS_PREFIX',
+  'DATA_DIR',
+  'LOG_LEVEL',
+  'WEB_DIST_DIR',
+];
 
 export interface ServerProcess {
   url: string;
