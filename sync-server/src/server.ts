@@ -24,6 +24,8 @@ import { Drain } from './http/drain.ts';
 import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
+import { MemoryPresenceStore, type PresenceStore } from './realtime/presence-store.ts';
+import { RedisPresenceStore } from './realtime/redis-presence-store.ts';
 import { RealtimeServer } from './realtime/ws-server.ts';
 import { SpaceWriter } from './store/space-writer.ts';
 import { UsersRepo } from './store/users-repo.ts';
@@ -82,6 +84,7 @@ export async function startServer(
   let redis: Redis | null = null;
   let kv: KvStore = new MemoryKv();
   let bus: Bus = new MemoryBus();
+  let presence: PresenceStore = new MemoryPresenceStore(config.presenceExpiryMs);
   const cacheRef: { current?: SyncCache } = {};
   const realtimeRef: { current?: RealtimeServer } = {};
   const outage = new RedisOutage(async () => {
@@ -114,6 +117,7 @@ export async function startServer(
     redis.on('ready', reportBack);
     kv = new RedisKv(redis, config.redisPrefix, reportDown, reportBack, config.redisTimeouts.breakerHalfOpenMs);
     bus = new RedisBus(redis, config.redisPrefix, { lost: () => outage.subscriberLost(), back: () => outage.subscriberBack() });
+    presence = new RedisPresenceStore(redis, config.redisPrefix, config.presenceExpiryMs);
   }
   const cache = new SyncCache(options.wrapKv ? options.wrapKv(kv) : kv, metrics.cacheRequests, clock.now);
   cacheRef.current = cache;
@@ -138,7 +142,7 @@ export async function startServer(
   }
   const users = new UsersRepo(pool);
   const writer = new SpaceWriter({ pool, cache, bus });
-  const jobs = await TranscriptJobs.start(databaseUrl, { writer }, config.jobs, logger, config.pgTimeouts);
+  const jobs = await TranscriptJobs.start(databaseUrl, { writer, bus }, config.jobs, logger, config.pgTimeouts);
 
   const uploads = new AudioUploads({
     pool,
@@ -160,7 +164,18 @@ export async function startServer(
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   answerClientErrors(server, logger, clock.newId);
-  const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger, clock, pingIntervalMs: config.wsPingIntervalSec * 1000 });
+  const realtime = new RealtimeServer({
+    pool,
+    users,
+    cache,
+    bus,
+    metrics,
+    logger,
+    clock,
+    presence,
+    presenceExpiryMs: config.presenceExpiryMs,
+    pingIntervalMs: config.wsPingIntervalSec * 1000,
+  });
   realtimeRef.current = realtime;
   realtime.attach(server);
   const port = await listen(server, config.port, config.host);
