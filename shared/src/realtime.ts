@@ -44,6 +44,8 @@ export const JOB_STATUSES = ['queued', 'processing', 'done', 'failed'] as const;
 export const JobFrameSchema = z.object({
   type: z.literal('job'),
   transcriptId: IdSchema,
+  /** The transcript's submission this job is for (its `submissions` count). */
+  submission: z.number().int().nonnegative(),
   status: z.enum(JOB_STATUSES),
   progress: z.number().min(0).max(1).optional(),
 });

@@ -158,7 +158,7 @@ describe('presence across two server processes (one database, one Redis prefix)'
       const ofJob = (status: string) => (f: ServerFrame) => f.type === 'job' && f.transcriptId === transcriptId && f.status === status;
       await probe.waitFor(ofJob('queued'), { what: 'queued', timeoutMs: 15_000 });
       const processing = await probe.waitFor(ofJob('processing'), { what: 'processing', timeoutMs: 15_000 });
-      expect(processing.frame).toMatchObject({ progress: 0 });
+      expect(processing.frame).toMatchObject({ progress: 0, submission: 1 });
       const done = await probe.waitFor(ofJob('done'), { what: 'done', timeoutMs: 15_000 });
       const statuses = probe
         .frames(0, (f) => f.type === 'job' && f.transcriptId === transcriptId)

@@ -51,11 +51,16 @@ export class TranscriptJobs {
   ) {}
 
   /** Tells the devices of the transcript's space how its job stands (after the step committed). */
-  announce(transcript: { id: string; spaceId: string }, status: 'queued' | 'processing' | 'done' | 'failed', progress?: number): void {
+  announce(
+    transcript: { id: string; spaceId: string; submissions: number },
+    status: 'queued' | 'processing' | 'done' | 'failed',
+    progress?: number,
+  ): void {
     this.deps.bus?.publish({
       type: 'job',
       spaceId: transcript.spaceId,
       transcriptId: transcript.id,
+      submission: transcript.submissions,
       status,
       ...(progress !== undefined ? { progress } : {}),
     });

@@ -23,6 +23,7 @@ export const BusEventSchema = z.discriminatedUnion('type', [
     type: z.literal('job'),
     spaceId: z.string(),
     transcriptId: z.string(),
+    submission: z.number(),
     status: z.enum(['queued', 'processing', 'done', 'failed']),
     progress: z.number().optional(),
   }),

@@ -328,6 +328,7 @@ export class RealtimeServer {
           this.send(conn, {
             type: 'job',
             transcriptId: event.transcriptId,
+            submission: event.submission,
             status: event.status,
             ...(event.progress !== undefined ? { progress: event.progress } : {}),
           });

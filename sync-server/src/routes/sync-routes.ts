@@ -54,7 +54,7 @@ export function syncRoutes({
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
     const admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
-    const queued: Array<{ id: string; spaceId: string }> = [];
+    const queued: Array<{ id: string; spaceId: string; submissions: number }> = [];
     const outcome = await pushBatch(writer, who, body, clock, {
       refuse: (client, mutation, tx, submittedSoFar) => admission.refusal(client, mutation, tx, submittedSoFar),
       async beforeCommit(client, effects) {
@@ -64,7 +64,7 @@ export function syncRoutes({
         for (const [transcriptId, submission] of effects.submitted) {
           await jobs.enqueue(client, { transcriptId, submission, userId: who.user.id }, admission.priorityOf(index++));
           const spaceId = await new EntitiesRepo(client).spaceOf('transcript', transcriptId);
-          if (spaceId) queued.push({ id: transcriptId, spaceId });
+          if (spaceId) queued.push({ id: transcriptId, spaceId, submissions: submission });
         }
       },
     });

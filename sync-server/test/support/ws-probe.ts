@@ -23,6 +23,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('job'),
       transcriptId: z.string(),
+      submission: z.number().int().nonnegative(),
       status: z.enum(['queued', 'processing', 'done', 'failed']),
       progress: z.number().min(0).max(1).optional(),
     })

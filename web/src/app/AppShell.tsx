@@ -16,6 +16,7 @@ import { navigate } from './router.ts';
 import type { Route } from './routes.ts';
 import { useSessionTracking } from './use-session-tracking.ts';
 import { useFirstSignInPersistence } from './use-first-sign-in-persistence.ts';
+import { useActivitySharing } from './use-activity-sharing.ts';
 
 // Screens other than the conversations are loaded when first opened (the service worker has them
 // precached, so offline too): the first load carries less JavaScript.
@@ -52,6 +53,7 @@ export function AppShell({ route }: { route: Route }) {
   const { t } = useTranslation();
   useSessionTracking(route);
   useFirstSignInPersistence();
+  useActivitySharing();
 
   useEffect(() => {
     if (route.name === 'login' || route.name === 'signup') navigate('/', { replace: true });

@@ -11,6 +11,8 @@ export {
   useDuetClient,
   useMe,
   useMessages,
+  useActivityClaim,
+  useLiveJob,
   usePartnerPresence,
   useRealtimeStatus,
   useSessions,
@@ -21,7 +23,9 @@ export {
 } from './hooks.ts';
 export { ApiError, DuetError, ClientErrorCode, createDuetClient, errorCode, isApiError } from '@duet/client';
 export type {
+  Activity,
   ConversationView,
+  LiveJob,
   DuetClient,
   MessageView,
   RejectedMutation,

@@ -1,5 +1,6 @@
 /** The shapes the UI sees: the client facade, its auth, the session tracker and the read models. */
 import type {
+  Activity,
   ActivityKind,
   Conflict,
   Conversation,
@@ -77,6 +78,10 @@ export interface PartnerPresenceView {
   online: boolean;
   /** Typing in the conversation the hook was asked about. */
   typing: boolean;
+  /** What an online partner is doing, when they share it. */
+  activity: Activity | null;
+  /** When an offline partner was last seen (server ms), when known. */
+  lastSeen: number | null;
   /** When we heard it (this device's clock). */
   since: number;
 }
