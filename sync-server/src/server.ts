@@ -24,6 +24,7 @@ import { Drain } from './http/drain.ts';
 import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
+import { Notifier } from './notifications/notifier.ts';
 import { MemoryPresenceStore, type PresenceStore } from './realtime/presence-store.ts';
 import { RedisPresenceStore } from './realtime/redis-presence-store.ts';
 import { RealtimeServer } from './realtime/ws-server.ts';
@@ -142,7 +143,8 @@ export async function startServer(
   }
   const users = new UsersRepo(pool);
   const writer = new SpaceWriter({ pool, cache, bus });
-  const jobs = await TranscriptJobs.start(databaseUrl, { writer, bus }, config.jobs, logger, config.pgTimeouts);
+  const notifier = new Notifier({ pool, writer, now: clock.now, logger });
+  const jobs = await TranscriptJobs.start(databaseUrl, { writer, bus, notifier }, config.jobs, logger, config.pgTimeouts);
 
   const uploads = new AudioUploads({
     pool,
@@ -157,7 +159,7 @@ export async function startServer(
   });
   uploads.startExpiry();
   const drain = new Drain(clock.timers);
-  const app = createApp({ config, clock, pool, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain });
+  const app = createApp({ config, clock, pool, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain, notifier });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
   // connection at the moment the server closes it (a reset the client sees as a network error).
@@ -174,6 +176,7 @@ export async function startServer(
     clock,
     presence,
     presenceExpiryMs: config.presenceExpiryMs,
+    notifier,
     pingIntervalMs: config.wsPingIntervalSec * 1000,
   });
   realtimeRef.current = realtime;

@@ -11,6 +11,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { queryTimeoutMs, type PgTimeouts } from '../db/pool.ts';
 import { jobsInFlight } from '../store/job-counts.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import type { Bus } from '../realtime/bus.ts';
 import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
 import { AnalysisError, analyseTranscript } from './transcript-analysis.ts';
@@ -29,6 +30,8 @@ export interface TranscriptJob {
 export interface TranscriptJobDeps extends ServerWriteDeps {
   /** Carries each step of a job to the devices of its space at once (docs/protocol.md, "Real time"). */
   bus?: Bus;
+  /** Tells the space's members that an analysis finished (their notification lists). */
+  notifier?: Notifier;
 }
 
 export interface JobSettings {
@@ -152,7 +155,12 @@ export class TranscriptJobs {
     const done = await changeTranscript(this.deps, transcriptId, (t) =>
       ours(t) && t.status === 'processing' ? { ...t, status: 'done', result, error: null } : null,
     );
-    if (done && ours(done) && done.status === 'done') this.announce(done, 'done');
+    if (done && ours(done) && done.status === 'done') {
+      this.announce(done, 'done');
+      await this.deps.notifier
+        ?.analysisDone(done)
+        .catch((error: unknown) => this.logger.warn({ err: error, transcriptId }, 'analysis notification not written'));
+    }
   }
 
   async stop(): Promise<void> {

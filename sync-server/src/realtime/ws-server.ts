@@ -28,6 +28,7 @@ import { EntitiesRepo } from '../store/entities-repo.ts';
 import { SpacesRepo } from '../store/spaces-repo.ts';
 import type { UsersRepo } from '../store/users-repo.ts';
 import type { Bus, BusEvent } from './bus.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import type { PresenceState, PresenceStore } from './presence-store.ts';
 
 export { CLOSE_BAD_FRAME, CLOSE_UNAUTHORIZED } from '@duet/shared';
@@ -50,6 +51,8 @@ interface Connection {
   alive: boolean;
   lastTypingAt: number;
   lastActivityAt: number;
+  /** What this socket last said it is doing (null: not shared). */
+  activity: Activity | null;
   /** An activity frame that came too soon after the last one, applied when its turn comes (the latest wins). */
   pendingActivity: { activity: Activity | null; timer: NodeJS.Timeout } | null;
 }
@@ -70,6 +73,8 @@ export interface RealtimeDeps {
   presence: PresenceStore;
   /** How long a socket stays online without a heartbeat of its instance (ms); the store's bound. */
   presenceExpiryMs: number;
+  /** Partners of someone who starts recording are told in their notification list. */
+  notifier?: Notifier;
   pingIntervalMs?: number;
   authTimeoutMs?: number;
 }
@@ -116,6 +121,7 @@ export class RealtimeServer {
       alive: true,
       lastTypingAt: 0,
       lastActivityAt: 0,
+      activity: null,
       pendingActivity: null,
     };
     this.connections.add(conn);
@@ -235,6 +241,9 @@ export class RealtimeServer {
     }
     conn.lastActivityAt = now;
     const userId = conn.userId as string;
+    const startedRecording = activity === 'recording' && conn.activity !== 'recording';
+    conn.activity = activity;
+    if (startedRecording && conn.partners.size > 0) this.deps.notifier?.partnerStartedRecording(userId, [...conn.partners]);
     this.deps.presence
       .setActivity(userId, conn.socketId, activity, now)
       .then((state) => {

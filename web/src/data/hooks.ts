@@ -5,7 +5,7 @@
  */
 import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
-import type { Conflict, Session, Space } from '@duet/shared';
+import type { Conflict, Notification, Session, Space } from '@duet/shared';
 import type { Activity, AuthState, LiveJob, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, RealtimeSnapshot, RealtimeStatus, SyncStatus, TranscriptView } from '@duet/client';
 
 const DuetContext = createContext<DuetClient | null>(null);
@@ -139,6 +139,12 @@ export function useConflicts(): { conflicts: Conflict[] | undefined; dismissConf
   const conflicts = useLiveQuery('conflicts', (r) => r.conflicts());
   const dismissConflict = useCallback((id: string) => client.dismissConflict(id), [client]);
   return { conflicts, dismissConflict };
+}
+
+/** The person's notifications, newest first, and how many are unread. */
+export function useNotifications(): { notifications: Notification[] | undefined; unread: number } {
+  const notifications = useLiveQuery('notifications', (r) => r.notifications());
+  return useMemo(() => ({ notifications, unread: notifications?.filter((n) => n.readAt === null).length ?? 0 }), [notifications]);
 }
 
 /** The signed-in user and their spaces from the local store (works offline); null when nobody is. */

@@ -11,6 +11,7 @@ export {
   useDuetClient,
   useMe,
   useMessages,
+  useNotifications,
   useActivityClaim,
   useLiveJob,
   usePartnerPresence,

@@ -9,6 +9,7 @@ import type {
   Message,
   MutationArgs,
   MutationName,
+  Notification,
   Session,
   SignupRequest,
   Space,
@@ -101,6 +102,10 @@ export interface LocalReads {
   transcript(id: string): Promise<TranscriptView | null>;
   sessions(): Promise<Session[]>;
   conflicts(): Promise<Conflict[]>;
+  /** The person's notifications (partner events), newest first. */
+  notifications(): Promise<Notification[]>;
+  /** Messages written by someone else (partners), not deleted, in no order: for system notifications. */
+  partnerMessages(): Promise<Message[]>;
   me(): Promise<MeView | null>;
 }
 

@@ -3,6 +3,7 @@ import { ScreenHeading } from '../../app/ScreenHeading.tsx';
 import { PartnerPanel } from '../partner/PartnerPanel.tsx';
 import { AccountSection } from './AccountSection.tsx';
 import { ActivitySharingSection } from './ActivitySharingSection.tsx';
+import { NotificationsSection } from './NotificationsSection.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 import { SignOutSection } from './SignOutSection.tsx';
 import { StorageSection } from './StorageSection.tsx';
@@ -22,6 +23,7 @@ export function SettingsScreen() {
         <PartnerPanel />
       </section>
       <ActivitySharingSection />
+      <NotificationsSection />
       <StorageSection />
       <SignOutSection />
     </section>
