@@ -21,7 +21,9 @@ export function useAvailabilityText(): (partner: PartnerRef, view: PartnerPresen
   return (partner, view) => {
     const name = partner.displayName;
     if (view?.online)
-      return view.activity && view.activity !== 'idle' ? t(`presence.activity.${view.activity}`, { name }) : t('conversation.partnerOnline', { name });
+      return view.activity && view.activity !== 'idle'
+        ? t(`presence.activity.${view.activity}`, { name })
+        : t('conversation.partnerOnline', { name });
     if (view?.lastSeen != null) return t('presence.lastSeen', { name, when: format.relative(view.lastSeen, Math.max(now, view.lastSeen)) });
     return t('conversation.partnerOffline', { name });
   };
