@@ -17,10 +17,9 @@ function presence(page: Page) {
       page
         .getByRole('list', { name: text('conversation.presenceLabel', {}) })
         .getByText(text('conversation.partnerOnline', { name }), { exact: true }),
+    // Offline with a last-seen time ("… was last seen now"), or plain offline when never seen.
     offline: (name: string) =>
-      page
-        .getByRole('list', { name: text('conversation.presenceLabel', {}) })
-        .getByText(text('conversation.partnerOffline', { name }), { exact: true }),
+      page.getByRole('list', { name: text('conversation.presenceLabel', {}) }).locator('[data-availability="offline"]', { hasText: name }),
     typingLine: page.locator('.screen--conversation [aria-live="polite"]'),
     typing: (name: string) => page.getByText(text('conversation.typing', { count: 1, names: name }), { exact: true }),
   };

@@ -106,7 +106,31 @@ export const ConflictSchema = z.object({
 });
 export type Conflict = z.infer<typeof ConflictSchema>;
 
-export const ENTITY_KINDS = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict'] as const;
+export const NOTIFICATION_TYPES = ['partner_recording', 'analysis_done', 'invite_accepted'] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/**
+ * A partner event for one person, made by the server in their personal space (so only their
+ * devices pull it); read on any device with `notification.read`.
+ */
+export const NotificationSchema = z.object({
+  id: IdSchema,
+  /** The recipient's personal space. */
+  spaceId: IdSchema,
+  type: z.enum(NOTIFICATION_TYPES),
+  /** Who did it (the partner) and their name then, when someone did. */
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  /** The transcript it is about (`analysis_done`). */
+  transcriptId: IdSchema.nullable(),
+  /** Server ms when it happened. */
+  at: z.number(),
+  /** Server ms when the person read it on any device; null while unread. */
+  readAt: z.number().nullable(),
+});
+export type Notification = z.infer<typeof NotificationSchema>;
+
+export const ENTITY_KINDS = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict', 'notification'] as const;
 export const EntityKindSchema = z.enum(ENTITY_KINDS);
 export type EntityKind = z.infer<typeof EntityKindSchema>;
 
@@ -122,6 +146,7 @@ export interface EntityByKind {
   session: Session;
   transcript: Transcript;
   conflict: Conflict;
+  notification: Notification;
 }
 
 export const entitySchemas = {
@@ -131,4 +156,5 @@ export const entitySchemas = {
   session: SessionSchema,
   transcript: TranscriptSchema,
   conflict: ConflictSchema,
+  notification: NotificationSchema,
 } as const;

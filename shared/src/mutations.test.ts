@@ -23,6 +23,7 @@ const VALID: Record<string, unknown> = {
   'transcript.update': { id: 't1', text: 'hola' },
   'transcript.submit': { id: 't1' },
   'transcript.delete': { id: 't1' },
+  'notification.read': { id: 'n1' },
 };
 
 describe('parseMutation', () => {

@@ -35,6 +35,8 @@ export const mutationArgsSchemas = {
   'transcript.update': z.object({ id: IdSchema, text: Text }),
   'transcript.submit': z.object({ id: IdSchema }),
   'transcript.delete': z.object({ id: IdSchema }),
+  /** Marks one of the caller's notifications read (on every device of theirs). */
+  'notification.read': z.object({ id: IdSchema }),
 } as const;
 
 export type MutationName = keyof typeof mutationArgsSchemas;

@@ -277,6 +277,15 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     return applied;
   },
 
+  async 'notification.read'(tx, args, _m, ctx) {
+    const current = await tx.get('notification', args.id);
+    // Notifications are the recipient's alone: anyone else's, like a missing one, is `forbidden`.
+    if (!current || current.spaceId !== ctx.personalSpaceId) return forbidden();
+    if (current.readAt !== null) return applied;
+    await tx.put('notification', { ...current, readAt: ctx.now });
+    return applied;
+  },
+
   async 'session.start'(tx, args, _m, ctx) {
     return mergeSessionWrite(tx, ctx, args.id, { startedAt: args.startedAt, lastActivityAt: args.startedAt });
   },

@@ -30,6 +30,7 @@ import { metricsRoute } from './routes/metrics-route.ts';
 import { statsRoute } from './routes/stats-route.ts';
 import { syncRoutes } from './routes/sync-routes.ts';
 import type { Bus } from './realtime/bus.ts';
+import type { Notifier } from './notifications/notifier.ts';
 import type { SpaceWriter } from './store/space-writer.ts';
 import type { UsersRepo } from './store/users-repo.ts';
 import type { AudioUploads } from './uploads/audio-uploads.ts';
@@ -54,6 +55,8 @@ export interface AppDeps {
   uploads: AudioUploads;
   /** Refuses new requests once the server shuts down. */
   drain?: Drain;
+  /** Partner events as notifications. */
+  notifier?: Notifier;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -122,7 +125,18 @@ export function createApp(deps: AppDeps): Express {
       onLoggedOut: (deviceId) => bus.publish({ type: 'logout', deviceId }),
     }),
   );
-  api.use(inviteRoutes({ pool, writer, ttlDays: config.inviteTtlDays, limiter: inviteLimiter, auth, now, newId: clock.newId }));
+  api.use(
+    inviteRoutes({
+      pool,
+      writer,
+      ttlDays: config.inviteTtlDays,
+      limiter: inviteLimiter,
+      auth,
+      now,
+      newId: clock.newId,
+      ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    }),
+  );
   api.use(
     syncRoutes({
       pool,

@@ -34,6 +34,8 @@ export interface Config {
   uploadMaxBytes: number;
   /** WebSocket ping round: a silent socket is dropped, a logged-out device's socket closed. */
   wsPingIntervalSec: number;
+  /** A socket whose instance sent no heartbeat this long counts as gone (ms); heartbeats every third of it. */
+  presenceExpiryMs: number;
   /** Who may read /metrics: see routes/metrics-route.ts. */
   metrics: { token: string | null; host: string; port: number | null };
   /** Requests per device per window on push and on pull (429 past them). */
@@ -189,6 +191,11 @@ const table = {
   },
   PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(100), default: '10', doc: 'Postgres pool size' },
   WS_PING_INTERVAL_SEC: { schema: z.coerce.number().int().min(1).max(3600), default: '30', doc: 'WebSocket ping round' },
+  PRESENCE_EXPIRY_MS: {
+    schema: z.coerce.number().int().min(300).max(3_600_000),
+    default: '60000',
+    doc: 'a socket of an instance that stopped beating counts as offline after this',
+  },
   METRICS_TOKEN: {
     schema: z.string().min(16).optional(),
     default: undefined,
@@ -305,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadMaxBytes: read('UPLOAD_MAX_BYTES'),
     jobs: { retryLimit: read('JOB_RETRY_LIMIT'), retryDelaySec: read('JOB_RETRY_DELAY_SEC'), expireSec: read('JOB_EXPIRE_SEC') },
     wsPingIntervalSec: read('WS_PING_INTERVAL_SEC'),
+    presenceExpiryMs: read('PRESENCE_EXPIRY_MS'),
     metrics: { token: read('METRICS_TOKEN') ?? null, host: read('METRICS_HOST'), port: read('METRICS_PORT') ?? null },
     syncRateLimit: {
       pushPerDevice: read('SYNC_PUSH_LIMIT_PER_DEVICE'),

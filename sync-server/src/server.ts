@@ -26,6 +26,9 @@ import { Drain } from './http/drain.ts';
 import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
+import { Notifier } from './notifications/notifier.ts';
+import { MemoryPresenceStore, type PresenceStore } from './realtime/presence-store.ts';
+import { RedisPresenceStore } from './realtime/redis-presence-store.ts';
 import { RealtimeServer } from './realtime/ws-server.ts';
 import { SpaceWriter } from './store/space-writer.ts';
 import { UsersRepo } from './store/users-repo.ts';
@@ -97,6 +100,7 @@ export async function startServer(
   await reads.start();
   let kv: KvStore = new MemoryKv();
   let bus: Bus = new MemoryBus();
+  let presence: PresenceStore = new MemoryPresenceStore(config.presenceExpiryMs);
   const cacheRef: { current?: SyncCache } = {};
   const realtimeRef: { current?: RealtimeServer } = {};
   const outage = new RedisOutage(async () => {
@@ -129,6 +133,7 @@ export async function startServer(
       config.redisTimeouts.commandMs,
     );
     bus = new RedisBus(redis, config.redisPrefix, { lost: () => outage.subscriberLost(), back: () => outage.subscriberBack() });
+    presence = new RedisPresenceStore(redis, config.redisPrefix, config.presenceExpiryMs);
   }
   const cache = new SyncCache(options.wrapKv ? options.wrapKv(kv) : kv, metrics.cacheRequests, clock.now);
   cacheRef.current = cache;
@@ -153,7 +158,8 @@ export async function startServer(
   }
   const users = new UsersRepo(pool);
   const writer = new SpaceWriter({ pool, cache, bus });
-  const jobs = await TranscriptJobs.start(databaseUrl, { writer }, config.jobs, logger, config.pgTimeouts);
+  const notifier = new Notifier({ pool, writer, now: clock.now, logger });
+  const jobs = await TranscriptJobs.start(databaseUrl, { writer, bus, notifier }, config.jobs, logger, config.pgTimeouts);
 
   const uploadStorage = await createUploadStorage({
     config,
@@ -179,14 +185,26 @@ export async function startServer(
   });
   uploads.startExpiry();
   const drain = new Drain(clock.timers);
-  const app = createApp({ config, clock, pool, reads, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain });
+  const app = createApp({ config, clock, pool, reads, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain, notifier });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
   // connection at the moment the server closes it (a reset the client sees as a network error).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   answerClientErrors(server, logger, clock.newId);
-  const realtime = new RealtimeServer({ pool, users, cache, bus, metrics, logger, clock, pingIntervalMs: config.wsPingIntervalSec * 1000 });
+  const realtime = new RealtimeServer({
+    pool,
+    users,
+    cache,
+    bus,
+    metrics,
+    logger,
+    clock,
+    presence,
+    presenceExpiryMs: config.presenceExpiryMs,
+    notifier,
+    pingIntervalMs: config.wsPingIntervalSec * 1000,
+  });
   realtimeRef.current = realtime;
   realtime.attach(server);
   const port = await listen(server, config.port, config.host);

@@ -23,6 +23,11 @@ export class PartnerPage extends Screen {
     return this.page.getByText(this.text('partner.linked', { name }), { exact: true });
   }
 
+  /** The partner's availability line ("Sam is recording", "… was last seen …") under their name. */
+  availability(text: string) {
+    return this.page.getByRole('list', { name: this.text('conversation.presenceLabel'), exact: true }).getByText(text, { exact: true });
+  }
+
   async open(baseUrl: string): Promise<void> {
     await this.page.goto(`${baseUrl}/partner`);
     await this.heading.waitFor();

@@ -16,6 +16,14 @@ export class SettingsPage extends Screen {
     return this.page.getByRole('region', { name: this.text('settings.account'), exact: true });
   }
 
+  get shareActivityToggle() {
+    return this.page.getByRole('checkbox', { name: this.text('presence.share'), exact: true });
+  }
+
+  get systemNotificationsToggle() {
+    return this.page.getByRole('checkbox', { name: this.text('notifications.system'), exact: true });
+  }
+
   async open(): Promise<void> {
     await new NavBar(this.page, this.uiLanguage).goTo('settings');
     await this.heading.waitFor();

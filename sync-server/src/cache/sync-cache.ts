@@ -26,7 +26,7 @@ import type { KvStore } from './kv.ts';
 
 // Heads live a minute. An instance that cannot reach Redis while others can tells them through
 // Postgres before it answers (cache-fence.ts), so what it could not raise is never trusted.
-const TTL = { head: 60, spaces: 3600, token: 300, stats: 60, presence: 75 } as const;
+const TTL = { head: 60, spaces: 3600, token: 300, stats: 60 } as const;
 const REVOKED = 'revoked';
 
 export type CacheName = 'token' | 'pull' | 'stats';
@@ -200,19 +200,5 @@ export class SyncCache {
       this.kv.raise(epoch, new Map([[`head:${personalSpaceId}`, head]]), TTL.head),
       this.kv.put(epoch, `stats:${userId}:${head}`, JSON.stringify(stats), TTL.stats, false),
     ]);
-  }
-
-  async markOnline(userId: string): Promise<void> {
-    const epoch = await this.kv.epoch();
-    if (epoch) await this.kv.put(epoch, `presence:${userId}`, String(this.now()), TTL.presence, false);
-  }
-
-  async markOffline(userId: string): Promise<void> {
-    await this.kv.del([`presence:${userId}`]);
-  }
-
-  async online(userIds: readonly string[]): Promise<string[]> {
-    const values = (await this.kv.getCurrent(userIds.map((u) => `presence:${u}`))) ?? [];
-    return userIds.filter((_, i) => values[i] != null);
   }
 }

@@ -11,6 +11,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { queryTimeoutMs, type PgTimeouts } from '../db/pool.ts';
 import { jobsInFlight } from '../store/job-counts.ts';
+import type { Notifier } from '../notifications/notifier.ts';
+import type { Bus } from '../realtime/bus.ts';
 import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts';
 import { AnalysisError, analyseTranscript } from './transcript-analysis.ts';
 
@@ -23,6 +25,13 @@ export interface TranscriptJob {
   submission: number;
   /** Who submitted it, for the per-user limit (absent on jobs queued before there was one). */
   userId?: string;
+}
+
+export interface TranscriptJobDeps extends ServerWriteDeps {
+  /** Carries each step of a job to the devices of its space at once (docs/protocol.md, "Real time"). */
+  bus?: Bus;
+  /** Tells the space's members that an analysis finished (their notification lists). */
+  notifier?: Notifier;
 }
 
 export interface JobSettings {
@@ -40,13 +49,29 @@ function jobId(job: TranscriptJob): string {
 export class TranscriptJobs {
   private constructor(
     private readonly boss: PgBoss,
-    private readonly deps: ServerWriteDeps,
+    private readonly deps: TranscriptJobDeps,
     private readonly logger: Logger,
   ) {}
 
+  /** Tells the devices of the transcript's space how its job stands (after the step committed). */
+  announce(
+    transcript: { id: string; spaceId: string; submissions: number },
+    status: 'queued' | 'processing' | 'done' | 'failed',
+    progress?: number,
+  ): void {
+    this.deps.bus?.publish({
+      type: 'job',
+      spaceId: transcript.spaceId,
+      transcriptId: transcript.id,
+      submission: transcript.submissions,
+      status,
+      ...(progress !== undefined ? { progress } : {}),
+    });
+  }
+
   static async start(
     databaseUrl: string,
-    deps: ServerWriteDeps,
+    deps: TranscriptJobDeps,
     settings: JobSettings,
     logger: Logger,
     timeouts?: PgTimeouts,
@@ -110,6 +135,7 @@ export class TranscriptJobs {
     );
     // Gone, re-submitted since, or already finished by an earlier run of this job.
     if (!started || !ours(started) || started.status !== 'processing') return;
+    this.announce(started, 'processing', 0);
 
     let result: unknown;
     try {
@@ -118,14 +144,23 @@ export class TranscriptJobs {
       if (job.retryCount < job.retryLimit) throw error;
       const reason = error instanceof AnalysisError ? error.reason : 'analysis_failed';
       this.logger.info({ transcriptId, reason }, 'transcript processing failed');
-      await changeTranscript(this.deps, transcriptId, (t) =>
+      const failed = await changeTranscript(this.deps, transcriptId, (t) =>
         ours(t) && t.status === 'processing' ? { ...t, status: 'failed', error: reason, result: null } : null,
       );
+      if (failed && ours(failed) && failed.status === 'failed') this.announce(failed, 'failed');
       return;
     }
-    await changeTranscript(this.deps, transcriptId, (t) =>
+    // Analysed; what is left is storing the result (one write), so the job is most of the way.
+    this.announce(started, 'processing', 0.9);
+    const done = await changeTranscript(this.deps, transcriptId, (t) =>
       ours(t) && t.status === 'processing' ? { ...t, status: 'done', result, error: null } : null,
     );
+    if (done && ours(done) && done.status === 'done') {
+      this.announce(done, 'done');
+      await this.deps.notifier
+        ?.analysisDone(done)
+        .catch((error: unknown) => this.logger.warn({ err: error, transcriptId }, 'analysis notification not written'));
+    }
   }
 
   async stop(): Promise<void> {

@@ -16,7 +16,18 @@ export const BusEventSchema = z.discriminatedUnion('type', [
     userId: z.string(),
     state: z.enum(['online', 'offline', 'typing']),
     conversationId: z.string().optional(),
+    activity: z.enum(['recording', 'reviewing', 'idle']).optional(),
+    lastSeen: z.number().optional(),
     spaceIds: z.array(z.string()),
+  }),
+  // A transcript's analysis job moved on: the devices of its space hear it at once.
+  z.object({
+    type: z.literal('job'),
+    spaceId: z.string(),
+    transcriptId: z.string(),
+    submission: z.number(),
+    status: z.enum(['queued', 'processing', 'done', 'failed']),
+    progress: z.number().optional(),
   }),
   // A device logged out: every instance closes that device's sockets.
   z.object({ type: z.literal('logout'), deviceId: z.string() }),

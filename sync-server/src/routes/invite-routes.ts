@@ -9,6 +9,7 @@ import { identityOf, type authenticate } from '../http/authenticate.ts';
 import { parseBody } from '../http/validate.ts';
 import { clientAddressKey } from '../limits/client-address.ts';
 import { InvitesRepo } from '../store/invites-repo.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import type { SpaceWriter } from '../store/space-writer.ts';
 
 // 12 symbols of 32 from a cryptographic source: 60 bits (see shared/invite-codes.ts).
@@ -30,9 +31,11 @@ export interface InviteRouteDeps {
   now: () => number;
   /** New ids (see shared ids.ts). */
   newId: () => string;
+  /** Tells the inviter their invitation was accepted (in their notification list). */
+  notifier?: Notifier;
 }
 
-export function inviteRoutes({ pool, writer, ttlDays, limiter, auth, now, newId }: InviteRouteDeps): Router {
+export function inviteRoutes({ pool, writer, ttlDays, limiter, auth, now, newId, notifier }: InviteRouteDeps): Router {
   const router = Router();
   const invites = new InvitesRepo(pool);
 
@@ -71,6 +74,8 @@ export function inviteRoutes({ pool, writer, ttlDays, limiter, auth, now, newId 
       return current;
     });
     await limiter.acceptSucceeded(taken);
+    for (const inviter of space.members.filter((m) => m.userId !== user.id))
+      notifier?.invitationAccepted(inviter.userId, user.id, space.id);
     res.status(200).json({ space: { id: space.id, kind: space.kind, members: space.members } });
   });
 

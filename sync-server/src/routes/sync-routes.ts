@@ -7,6 +7,7 @@ import type { ReadReplica } from '../db/read-replica.ts';
 import type { ServerClock } from '../clock.ts';
 import { SubmitAdmission } from '../jobs/submit-admission.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
+import { EntitiesRepo } from '../store/entities-repo.ts';
 import type { SpaceWriter } from '../store/space-writer.ts';
 import type { AudioUploads } from '../uploads/audio-uploads.ts';
 import { ApiError } from '../http/api-error.ts';
@@ -56,19 +57,24 @@ export function syncRoutes({
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
     const admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
+    const queued: Array<{ id: string; spaceId: string; submissions: number }> = [];
     const outcome = await pushBatch(writer, who, body, clock, {
       refuse: (client, mutation, tx, submittedSoFar) => admission.refusal(client, mutation, tx, submittedSoFar),
       async beforeCommit(client, effects) {
         // Nothing of Redis here: this transaction holds the space locks (see SyncCache on why after the commit).
         let index = 0;
+        queued.length = 0;
         for (const [transcriptId, submission] of effects.submitted) {
           await jobs.enqueue(client, { transcriptId, submission, userId: who.user.id }, admission.priorityOf(index++));
+          const spaceId = await new EntitiesRepo(client).spaceOf('transcript', transcriptId);
+          if (spaceId) queued.push({ id: transcriptId, spaceId, submissions: submission });
         }
       },
     });
     // Committed, the cache raised and the spaces poked (SpaceWriter).
     for (const result of outcome.response.results) metrics.pushedMutations.inc({ status: result.status });
     metrics.pushes.inc();
+    for (const transcript of queued) jobs.announce(transcript, 'queued');
     await uploads.removeForTranscripts(outcome.deletedTranscripts);
     res.json(outcome.response);
   });

@@ -15,6 +15,17 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
       userId: z.string(),
       state: z.enum(['online', 'offline', 'typing']),
       conversationId: z.string().optional(),
+      activity: z.enum(['recording', 'reviewing', 'idle']).optional(),
+      lastSeen: z.number().int().nonnegative().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('job'),
+      transcriptId: z.string(),
+      submission: z.number().int().nonnegative(),
+      status: z.enum(['queued', 'processing', 'done', 'failed']),
+      progress: z.number().min(0).max(1).optional(),
     })
     .strict(),
 ]);

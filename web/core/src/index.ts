@@ -35,7 +35,8 @@ export { localBus, manualSignal, processLock, systemClock, systemTimers } from '
 export type { ChangeBus, Clock, Signal, SyncLock, Timers } from './sync/platform.ts';
 export { getLocalEntity } from './sync/local-tx.ts';
 export type { SyncTransport } from './sync/transport.ts';
-export type { RealtimeClient, RealtimeSnapshot, RealtimeStatus } from './sync/realtime.ts';
+export type { LiveJob, RealtimeClient, RealtimeSnapshot, RealtimeStatus } from './sync/realtime.ts';
+export type { Activity } from './sync/realtime-frames.ts';
 export type { PullProgress, RejectedMutation, SyncErrorCode, SyncStatus, UnsendableChange } from './sync/status.ts';
 export type { AudioRuntime } from './audio/audio-runtime.ts';
 export { AudioRecorder, RecorderError } from './audio/audio-recorder.ts';

@@ -15,6 +15,9 @@ import { navigate } from './router.ts';
 import type { Route } from './routes.ts';
 import { useSessionTracking } from './use-session-tracking.ts';
 import { useFirstSignInPersistence } from './use-first-sign-in-persistence.ts';
+import { useActivitySharing } from './use-activity-sharing.ts';
+import { useSystemNotifications } from './use-system-notifications.ts';
+import { NotificationsMenu } from '../features/notifications/NotificationsMenu.tsx';
 
 // Screens other than the conversation list are loaded when first opened (the service worker has
 // them precached, so offline too): the first load carries less JavaScript.
@@ -54,6 +57,8 @@ export function AppShell({ route }: { route: Route }) {
   const { t } = useTranslation();
   useSessionTracking(route);
   useFirstSignInPersistence();
+  useActivitySharing();
+  useSystemNotifications();
 
   useEffect(() => {
     if (route.name === 'login' || route.name === 'signup') navigate('/', { replace: true });
@@ -67,6 +72,7 @@ export function AppShell({ route }: { route: Route }) {
       <header className="app-header">
         <span className="brand">{t('app.name')}</span>
         <InstallButton />
+        <NotificationsMenu />
       </header>
       <StatusLine />
       <div className="notices">

@@ -3,10 +3,10 @@
  * query of the core, which re-reads when a store the query read changes, in this tab or another.
  * List hooks return `undefined` until the first read finished, then the data.
  */
-import { createContext, createElement, useCallback, useContext, useMemo, useSyncExternalStore } from 'react';
+import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
-import type { Conflict, Session, Space } from '@duet/shared';
-import type { AuthState, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, RealtimeSnapshot, RealtimeStatus, SyncStatus, TranscriptView } from '@duet/client';
+import type { Conflict, Notification, Session, Space } from '@duet/shared';
+import type { Activity, AuthState, LiveJob, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, RealtimeSnapshot, RealtimeStatus, SyncStatus, TranscriptView } from '@duet/client';
 
 const DuetContext = createContext<DuetClient | null>(null);
 
@@ -56,11 +56,32 @@ export function usePartnerPresence(conversationId?: string): { connected: boolea
     if (connected) {
       for (const [userId, presence] of Object.entries(partners)) {
         const typing = presence.state === 'typing' && conversationId !== undefined && presence.conversationId === conversationId;
-        views[userId] = { userId, online: presence.state !== 'offline', typing, since: presence.at };
+        views[userId] = {
+          userId,
+          online: presence.state !== 'offline',
+          typing,
+          since: presence.at,
+          activity: presence.activity ?? null,
+          lastSeen: presence.lastSeen ?? null,
+        };
       }
     }
     return { connected, partners: views };
   }, [connected, partners, conversationId]);
+}
+
+/** The live status of a transcript's job, as the socket last said it (undefined: nothing heard since sign-in). */
+export function useLiveJob(transcriptId: string): LiveJob | undefined {
+  return useRealtimeSnapshot().jobs[transcriptId];
+}
+
+/**
+ * Tells partners (while sharing is on) that this device is doing `activity` while `active` is
+ * true and the component is mounted.
+ */
+export function useActivityClaim(activity: Activity, active = true): void {
+  const { realtime } = useDuetClient();
+  useEffect(() => (active ? realtime.claimActivity(activity) : undefined), [realtime, activity, active]);
 }
 
 /**
@@ -127,6 +148,12 @@ export function useConflicts(): { conflicts: Conflict[] | undefined; dismissConf
   const conflicts = useLiveQuery('conflicts', (r) => r.conflicts());
   const dismissConflict = useCallback((id: string) => client.dismissConflict(id), [client]);
   return { conflicts, dismissConflict };
+}
+
+/** The person's notifications, newest first, and how many are unread. */
+export function useNotifications(): { notifications: Notification[] | undefined; unread: number } {
+  const notifications = useLiveQuery('notifications', (r) => r.notifications());
+  return useMemo(() => ({ notifications, unread: notifications?.filter((n) => n.readAt === null).length ?? 0 }), [notifications]);
 }
 
 /** The signed-in user and their spaces from the local store (works offline); null when nobody is. */

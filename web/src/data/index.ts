@@ -11,6 +11,9 @@ export {
   useDuetClient,
   useMe,
   useMessages,
+  useNotifications,
+  useActivityClaim,
+  useLiveJob,
   usePartnerPresence,
   useRealtimeStatus,
   useSessions,
@@ -21,7 +24,9 @@ export {
 } from './hooks.ts';
 export { ApiError, DuetError, ClientErrorCode, createDuetClient, errorCode, isApiError } from '@duet/client';
 export type {
+  Activity,
   ConversationView,
+  LiveJob,
   DuetClient,
   MessageView,
   RejectedMutation,

@@ -4,7 +4,7 @@
  * than handed to a screen.
  */
 import { entitySchemas } from '@duet/shared';
-import type { Conflict, EntityByKind, EntityKind, Session, Space } from '@duet/shared';
+import type { Conflict, EntityByKind, EntityKind, Message, Notification, Session, Space } from '@duet/shared';
 import { getMeta } from '../sync/meta.ts';
 import { entityKey } from '../sync/storage.ts';
 import type { OutboxEntry, StorageTx } from '../sync/storage.ts';
@@ -106,6 +106,15 @@ export function createLocalReads(read: Reader): LocalReads {
         return valid('conflict', await tx.getAll('conflicts'))
           .filter((c) => !dismissed.has(c.id) && !wonHere(c))
           .sort((a, b) => b.at - a.at);
+      }),
+    notifications: () =>
+      read(async (tx): Promise<Notification[]> =>
+        valid('notification', await tx.getAll('notifications')).sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1)),
+      ),
+    partnerMessages: () =>
+      read(async (tx): Promise<Message[]> => {
+        const me = (await getMeta(tx, 'user'))?.id;
+        return valid('message', await tx.getAll('messages')).filter((m) => m.authorId !== me && m.deleted !== true);
       }),
     me: () =>
       read(async (tx): Promise<MeView | null> => {

@@ -1,5 +1,6 @@
 /** The shapes the UI sees: the client facade, its auth, the session tracker and the read models. */
 import type {
+  Activity,
   ActivityKind,
   Conflict,
   Conversation,
@@ -8,6 +9,7 @@ import type {
   Message,
   MutationArgs,
   MutationName,
+  Notification,
   Session,
   SignupRequest,
   Space,
@@ -77,6 +79,10 @@ export interface PartnerPresenceView {
   online: boolean;
   /** Typing in the conversation the hook was asked about. */
   typing: boolean;
+  /** What an online partner is doing, when they share it. */
+  activity: Activity | null;
+  /** When an offline partner was last seen (server ms), when known. */
+  lastSeen: number | null;
   /** When we heard it (this device's clock). */
   since: number;
 }
@@ -97,6 +103,10 @@ export interface LocalReads {
   transcript(id: string): Promise<TranscriptView | null>;
   sessions(): Promise<Session[]>;
   conflicts(): Promise<Conflict[]>;
+  /** The person's notifications (partner events), newest first. */
+  notifications(): Promise<Notification[]>;
+  /** Messages written by someone else (partners), not deleted, in no order: for system notifications. */
+  partnerMessages(): Promise<Message[]>;
   me(): Promise<MeView | null>;
 }
 

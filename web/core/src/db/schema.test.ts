@@ -4,6 +4,7 @@ import type { IDBPTransaction } from 'idb';
 import { describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '@duet/shared';
 import type { StoreName } from '../sync/storage.ts';
+import { KEY_PATHS, STORE_NAMES } from '../sync/storage.ts';
 import { IdbStorage } from './idb-storage.ts';
 import { DB_VERSION, UPGRADE_STEPS } from './schema.ts';
 
@@ -65,6 +66,32 @@ describe('IndexedDB schema upgrades', () => {
     expect(await storage.read((t) => t.getAllByIndex('conversations', 'bySpace', 's1'))).toEqual([conversation]);
     expect((await storage.read((t) => t.getAll('outbox'))).map((e) => e.id)).toEqual([1]);
     expect(await storage.read((t) => t.get('meta', 'lastMutationId'))).toEqual({ key: 'lastMutationId', value: 1 });
+    storage.close();
+  });
+
+  it('adds the notifications store to a version 2 database that has none', async () => {
+    const name = 'upgrade-from-2';
+    const v2 = await openDB<unknown>(name, 2, {
+      upgrade: (db) => {
+        // Version 2 as it was released: every store but notifications.
+        for (const store of STORE_NAMES.filter((s) => s !== 'notifications')) db.createObjectStore(store, { keyPath: KEY_PATHS[store] });
+      },
+    });
+    expect(v2.objectStoreNames.contains('notifications')).toBe(false);
+    v2.close();
+    const storage = await IdbStorage.open(name);
+    const note = {
+      id: 'n1',
+      spaceId: 's1',
+      type: 'invite_accepted',
+      actorId: 'u2',
+      actorName: 'Ben',
+      transcriptId: null,
+      at: 1,
+      readAt: null,
+    } as const;
+    await storage.write((t) => t.put('notifications', note));
+    expect(await storage.read((t) => t.get('notifications', 'n1'))).toEqual(note);
     storage.close();
   });
 

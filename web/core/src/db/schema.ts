@@ -32,6 +32,10 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
       createIndex(tx, store, 'bySpace');
     }
   },
+  // 3: the person's notifications (partner events), pulled from their personal space.
+  (db) => {
+    if (!db.objectStoreNames.contains('notifications')) db.createObjectStore('notifications', { keyPath: KEY_PATHS.notifications });
+  },
 ];
 
 export const DB_VERSION = UPGRADE_STEPS.length;

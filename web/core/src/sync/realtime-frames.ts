@@ -3,7 +3,7 @@ import { IdSchema, REALTIME_PATH, ServerFrameSchema } from '@duet/shared';
 import type { ClientFrame, ServerFrame } from '@duet/shared';
 
 export { CLOSE_BAD_FRAME, CLOSE_UNAUTHORIZED, REALTIME_PATH } from '@duet/shared';
-export type { ClientFrame, PresenceState, ServerFrame } from '@duet/shared';
+export type { Activity, ClientFrame, JobFrame, PresenceState, ServerFrame } from '@duet/shared';
 
 /**
  * What an incoming frame is: a known frame, `unknown` for a well-formed frame of a type this
@@ -22,7 +22,7 @@ export function parseServerFrame(data: unknown): ParsedFrame {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'invalid' };
   const record = value as Record<string, unknown>;
   if (typeof record.type !== 'string') return { kind: 'invalid' };
-  if (record.type !== 'poke' && record.type !== 'presence') return { kind: 'unknown' };
+  if (record.type !== 'poke' && record.type !== 'presence' && record.type !== 'job') return { kind: 'unknown' };
   const parsed = ServerFrameSchema.safeParse(record);
   return parsed.success ? { kind: 'frame', frame: parsed.data } : { kind: 'invalid' };
 }

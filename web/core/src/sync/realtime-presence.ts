@@ -3,14 +3,25 @@
  * so a typing state falls back to online after `typingTtlMs` unless a newer typing frame renews it.
  */
 import type { Clock, TimerHandle, Timers } from './platform.ts';
-import type { PresenceState } from './realtime-frames.ts';
+import type { Activity, PresenceState } from './realtime-frames.ts';
 
 export interface PartnerPresence {
   state: PresenceState;
   /** The conversation a typing partner types in. */
   conversationId?: string;
+  /** What an online partner is doing, when they share it. */
+  activity?: Activity;
+  /** When an offline partner was last seen (server ms), when known. */
+  lastSeen?: number;
   /** When we heard it (our clock). */
   at: number;
+}
+
+/** What a presence frame says beyond its state. */
+export interface PresenceDetails {
+  conversationId?: string | undefined;
+  activity?: Activity | undefined;
+  lastSeen?: number | undefined;
 }
 
 export type PresenceMap = Readonly<Record<string, PartnerPresence>>;
@@ -37,16 +48,25 @@ export class PresenceStore {
     return this.#partners;
   }
 
-  apply(userId: string, state: PresenceState, conversationId?: string): void {
+  apply(userId: string, state: PresenceState, details: PresenceDetails = {}): void {
     this.#cancelExpiry(userId);
     const at = this.#clock.now();
-    const next: PartnerPresence = state === 'typing' && conversationId !== undefined ? { state, conversationId, at } : { state, at };
+    // Typing says nothing of the activity: the one heard before still holds.
+    const activity = state === 'typing' ? this.#partners[userId]?.activity : state === 'online' ? details.activity : undefined;
+    const next: PartnerPresence = {
+      state,
+      at,
+      ...(state === 'typing' && details.conversationId !== undefined ? { conversationId: details.conversationId } : {}),
+      ...(activity !== undefined ? { activity } : {}),
+      ...(state === 'offline' && details.lastSeen !== undefined ? { lastSeen: details.lastSeen } : {}),
+    };
     if (state === 'typing') {
       this.#expiry.set(
         userId,
         this.#timers.setTimeout(() => {
           this.#expiry.delete(userId);
-          this.#set(userId, { state: 'online', at: this.#clock.now() });
+          const still = this.#partners[userId]?.activity;
+          this.#set(userId, { state: 'online', at: this.#clock.now(), ...(still !== undefined ? { activity: still } : {}) });
         }, this.#typingTtlMs),
       );
     }

@@ -174,7 +174,7 @@ describe('RealtimeClient', () => {
     socket.receive({ type: 'presence', userId: 'u2', state: 'online' });
     client.stop();
     expect(socket.closedWith?.code).toBe(1000);
-    expect(client.getSnapshot()).toEqual({ status: 'stopped', retryAt: null, partners: {} });
+    expect(client.getSnapshot()).toEqual({ status: 'stopped', retryAt: null, partners: {}, jobs: {} });
     socket.serverClose(1000);
     vi.advanceTimersByTime(60_000);
     expect(FakeSocket.all).toHaveLength(1);
@@ -223,7 +223,8 @@ describe('RealtimeClient', () => {
     // Another conversation goes out at once.
     expect(client.sendTyping('c2')).toBe(true);
     expect(client.sendTyping('c2')).toBe(false);
-    expect(socket.sent.slice(1)).toEqual([
+    // After the auth frame and the activity said on connecting (realtime-activity.test.ts).
+    expect(socket.sent.slice(2)).toEqual([
       { type: 'typing', conversationId: 'c1' },
       { type: 'typing', conversationId: 'c1' },
       { type: 'typing', conversationId: 'c2' },

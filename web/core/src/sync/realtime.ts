@@ -13,7 +13,7 @@ import type { BackoffPolicy } from './backoff.ts';
 import { systemClock, systemTimers } from './platform.ts';
 import type { Clock, Signal, TimerHandle, Timers } from './platform.ts';
 import { CLOSE_BAD_FRAME, CLOSE_UNAUTHORIZED, encodeClientFrame, isValidConversationId, parseServerFrame } from './realtime-frames.ts';
-import type { ClientFrame } from './realtime-frames.ts';
+import type { Activity, ClientFrame, JobFrame } from './realtime-frames.ts';
 import { PresenceStore } from './realtime-presence.ts';
 import type { PresenceMap } from './realtime-presence.ts';
 
@@ -37,11 +37,25 @@ export type RealtimeSocketConstructor = new (url: string) => RealtimeSocket;
  */
 export type RealtimeStatus = 'stopped' | 'unavailable' | 'offline' | 'connecting' | 'connected' | 'waiting' | 'unauthorized';
 
+/** A transcript's analysis job as the socket last described it (see JobFrame). */
+export interface LiveJob {
+  /** The transcript's submission it is about: a status of an earlier one says nothing of the current. */
+  submission: number;
+  status: JobFrame['status'];
+  progress?: number;
+  /** When we heard it (our clock). */
+  at: number;
+}
+
 export interface RealtimeSnapshot {
   status: RealtimeStatus;
   retryAt: number | null;
   partners: PresenceMap;
+  /** By transcript id: jobs heard of since sign-in (the synced transcript catches up on the next pull). */
+  jobs: Readonly<Record<string, LiveJob>>;
 }
+
+const ACTIVITY_RANK: Record<Activity, number> = { recording: 3, reviewing: 2, idle: 1 };
 
 export interface RealtimeClientOptions {
   /** Told about every poke; SyncEngine.poke coalesces them. */
@@ -90,6 +104,11 @@ export class RealtimeClient {
   #failures = 0;
   #lastTyping: { conversationId: string; at: number } | null = null;
   #snapshot: RealtimeSnapshot;
+  readonly #claims = new Map<number, Activity>();
+  #nextClaim = 0;
+  #sharing = true;
+  /** What this socket has told the server we do; null (the server's default) means not shared. */
+  #sentActivity: Activity | null = null;
 
   constructor(options: RealtimeClientOptions) {
     this.#engine = options.engine;
@@ -108,7 +127,40 @@ export class RealtimeClient {
       ...(options.typingTtlMs !== undefined ? { typingTtlMs: options.typingTtlMs } : {}),
       onChange: () => this.#update({ partners: this.#presence.get() }),
     });
-    this.#snapshot = { status: 'stopped', retryAt: null, partners: this.#presence.get() };
+    this.#snapshot = { status: 'stopped', retryAt: null, partners: this.#presence.get(), jobs: {} };
+  }
+
+  /**
+   * Says this device is doing `activity` (recording, reviewing) until the returned function is
+   * called; the strongest claim wins, `idle` without any. Partners hear it while sharing is on.
+   */
+  claimActivity(activity: Activity): () => void {
+    const id = this.#nextClaim++;
+    this.#claims.set(id, activity);
+    this.#syncActivity();
+    return () => {
+      if (this.#claims.delete(id)) this.#syncActivity();
+    };
+  }
+
+  /** What this device is doing, as claimed. */
+  get activity(): Activity {
+    let best: Activity = 'idle';
+    for (const claim of this.#claims.values()) if (ACTIVITY_RANK[claim] > ACTIVITY_RANK[best]) best = claim;
+    return best;
+  }
+
+  /** Whether partners hear what this device is doing (they always hear online and last seen). */
+  setActivitySharing(on: boolean): void {
+    this.#sharing = on;
+    this.#syncActivity();
+  }
+
+  #syncActivity(): void {
+    if (this.#snapshot.status !== 'connected') return;
+    const wanted = this.#sharing ? this.activity : null;
+    if (wanted === this.#sentActivity) return;
+    if (this.#send({ type: 'activity', activity: wanted })) this.#sentActivity = wanted;
   }
 
   /** Connects with `token` and stays connected until stop(); a no-op while running with it. */
@@ -134,7 +186,7 @@ export class RealtimeClient {
     this.#dropSocket(1000, 'stopped');
     this.#presence.clear();
     this.#lastTyping = null;
-    this.#update({ status: 'stopped', retryAt: null });
+    this.#update({ status: 'stopped', retryAt: null, jobs: {} });
   }
 
   /** Drops the socket and opens a new one at once (while started and not refused). */
@@ -184,6 +236,7 @@ export class RealtimeClient {
       return this.#scheduleReconnect();
     }
     this.#socket = socket;
+    this.#sentActivity = null;
     this.#update({ status: 'connecting', retryAt: null });
     socket.addEventListener('open', () => {
       if (socket === this.#socket) this.#send({ type: 'auth', token });
@@ -216,9 +269,23 @@ export class RealtimeClient {
       // The server only talks to an authenticated socket: its first frame is our welcome.
       this.#failures = 0;
       this.#update({ status: 'connected', retryAt: null });
+      this.#syncActivity();
     }
     if (frame.type === 'poke') this.#engine.poke();
-    else this.#presence.apply(frame.userId, frame.state, frame.conversationId);
+    else if (frame.type === 'job') {
+      const job: LiveJob = {
+        submission: frame.submission,
+        status: frame.status,
+        at: this.#clock.now(),
+        ...(frame.progress !== undefined ? { progress: frame.progress } : {}),
+      };
+      this.#update({ jobs: { ...this.#snapshot.jobs, [frame.transcriptId]: job } });
+    } else
+      this.#presence.apply(frame.userId, frame.state, {
+        conversationId: frame.conversationId,
+        activity: frame.activity,
+        lastSeen: frame.lastSeen,
+      });
   }
 
   /** The socket is gone (already dropped); decide what comes next. */
@@ -293,7 +360,12 @@ export class RealtimeClient {
 
   #update(patch: Partial<RealtimeSnapshot>): void {
     const next = { ...this.#snapshot, ...patch };
-    if (next.status === this.#snapshot.status && next.retryAt === this.#snapshot.retryAt && next.partners === this.#snapshot.partners)
+    if (
+      next.status === this.#snapshot.status &&
+      next.retryAt === this.#snapshot.retryAt &&
+      next.partners === this.#snapshot.partners &&
+      next.jobs === this.#snapshot.jobs
+    )
       return;
     this.#snapshot = next;
     for (const listener of [...this.#listeners]) listener(next);

@@ -4,7 +4,7 @@
  * against both (storage.test.ts).
  *
  * Stores:
- * - spaces, conversations, messages, sessions, transcripts, conflicts: the local view the UI reads
+ * - spaces, conversations, messages, sessions, transcripts, conflicts, notifications: the local view the UI reads
  *   (server state with the pending outbox replayed on top, see rebase.ts);
  * - server: the last server-confirmed state of every entity, one record per (kind, id);
  * - outbox: pending mutations by id, in order;
@@ -14,7 +14,7 @@
  * transaction as soon as it has nothing to do, so awaiting a fetch or a timer inside one fails.
  */
 import { EntityKindSchema } from '@duet/shared';
-import type { Conflict, Conversation, EntityKind, Message, Session, Space, Transcript } from '@duet/shared';
+import type { Conflict, Conversation, EntityKind, Message, Notification, Session, Space, Transcript } from '@duet/shared';
 
 /** A server-confirmed entity; `key` is entityKey(kind, id), the one spelling of an entity's key. */
 export interface ServerRecord {
@@ -57,6 +57,7 @@ export interface StoreRecords {
   sessions: Session;
   transcripts: Transcript;
   conflicts: Conflict;
+  notifications: Notification;
   server: ServerRecord;
   outbox: OutboxEntry;
   meta: MetaRecord;
@@ -72,6 +73,7 @@ export const STORE_NAMES = [
   'sessions',
   'transcripts',
   'conflicts',
+  'notifications',
   'server',
   'outbox',
   'meta',
@@ -85,6 +87,7 @@ export const KEY_PATHS: { [S in StoreName]: string } = {
   sessions: 'id',
   transcripts: 'id',
   conflicts: 'id',
+  notifications: 'id',
   server: 'key',
   outbox: 'id',
   meta: 'key',
@@ -161,4 +164,5 @@ export const LOCAL_STORE = {
   session: 'sessions',
   transcript: 'transcripts',
   conflict: 'conflicts',
+  notification: 'notifications',
 } as const satisfies { [K in EntityKind]: StoreName };

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMe, usePartnerPresence } from '../../data/index.ts';
+import { PartnerAvailability } from '../presence/PartnerAvailability.tsx';
 import type { ConversationView, MessageView } from '../../data/index.ts';
 
 export interface Partner {
@@ -21,28 +22,9 @@ export function useConversationPartners(conversation: ConversationView | null | 
   return space.members.filter((m) => m.userId !== me.user.id);
 }
 
-/** "Maria is online" / "Maria is offline", one line per partner. */
+/** "Maria is recording" / "Maria is online" / "Maria was last seen …", one line per partner. */
 export function PartnerStatus({ partners }: { partners: Partner[] }) {
-  const { t } = useTranslation();
-  const presence = usePartnerPresence();
-  if (!presence.connected || partners.length === 0) return null;
-  return (
-    <ul className="partner-presence" aria-label={t('conversation.presenceLabel')}>
-      {partners.map((partner) => {
-        const online = presence.partners[partner.userId]?.online ?? false;
-        return (
-          <li key={partner.userId} className="partner-presence-item">
-            <span className={`status-dot ${online ? 'status-dot--online' : 'status-dot--offline'}`} aria-hidden="true" />
-            <span dir="auto">
-              {online
-                ? t('conversation.partnerOnline', { name: partner.displayName })
-                : t('conversation.partnerOffline', { name: partner.displayName })}
-            </span>
-          </li>
-        );
-      })}
-    </ul>
-  );
+  return <PartnerAvailability partners={partners} />;
 }
 
 /**

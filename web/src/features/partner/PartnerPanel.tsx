@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useMe, useSyncStatus } from '../../data/index.ts';
 import { AcceptInviteForm } from './AcceptInviteForm.tsx';
 import { CreateInvite } from './CreateInvite.tsx';
+import { PartnerAvailability } from '../presence/PartnerAvailability.tsx';
 
 export function PartnerPanel() {
   const { t } = useTranslation();
@@ -14,7 +15,10 @@ export function PartnerPanel() {
   return (
     <div className="stack">
       {partners.length > 0 ? (
-        <p className="partner-linked">{t('partner.linked', { name: partners.map((p) => p.displayName).join(', ') })}</p>
+        <>
+          <p className="partner-linked">{t('partner.linked', { name: partners.map((p) => p.displayName).join(', ') })}</p>
+          <PartnerAvailability partners={partners} />
+        </>
       ) : (
         <p>{t('partner.notLinked')}</p>
       )}

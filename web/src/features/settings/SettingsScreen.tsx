@@ -2,6 +2,8 @@ import { useTranslation } from 'react-i18next';
 import { ScreenHeading } from '../../app/ScreenHeading.tsx';
 import { PartnerPanel } from '../partner/PartnerPanel.tsx';
 import { AccountSection } from './AccountSection.tsx';
+import { ActivitySharingSection } from './ActivitySharingSection.tsx';
+import { NotificationsSection } from './NotificationsSection.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 import { SignOutSection } from './SignOutSection.tsx';
 import { StorageSection } from './StorageSection.tsx';
@@ -20,6 +22,8 @@ export function SettingsScreen() {
         </h2>
         <PartnerPanel />
       </section>
+      <ActivitySharingSection />
+      <NotificationsSection />
       <StorageSection />
       <SignOutSection />
     </section>

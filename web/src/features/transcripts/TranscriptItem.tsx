@@ -10,6 +10,7 @@ import { DeleteTranscript } from './DeleteTranscript.tsx';
 import { TranscriptAudio } from './TranscriptAudio.tsx';
 import { TranscriptResult } from './TranscriptResult.tsx';
 import { FormError } from '../../app/FormError.tsx';
+import { LiveJobStatus, useCurrentLiveJob } from './LiveJobStatus.tsx';
 
 /**
  * One transcript: a preview, its status, its audio, the processing result, "Submit for
@@ -21,6 +22,9 @@ export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
   const format = useFormatters();
   const conversation = useConversation(transcript.conversationId);
   const { error, run } = useAction();
+  const liveJob = useCurrentLiveJob(transcript);
+  // The socket is ahead of the next pull: its word on the job is the newest.
+  const status = liveJob?.status ?? transcript.status;
   const canSubmit = transcript.status === 'draft' || transcript.status === 'failed';
   const preview = excerpt(transcript.text, 140) || t('transcripts.noText');
 
@@ -34,11 +38,11 @@ export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
         className="transcript"
         aria-label={t('transcripts.itemLabel', {
           preview: excerpt(transcript.text, 40),
-          status: t(`transcripts.status.${transcript.status}`),
+          status: t(`transcripts.status.${status}`),
         })}
       >
         <header className="transcript-meta">
-          <span className={`status-pill status-pill--${transcript.status}`}>{t(`transcripts.status.${transcript.status}`)}</span>
+          <span className={`status-pill status-pill--${status}`}>{t(`transcripts.status.${status}`)}</span>
           <span>{languageName(transcript.language, i18n.resolvedLanguage ?? 'en')}</span>
           <time dateTime={new Date(transcript.createdAt).toISOString()}>{format.dateTime(transcript.createdAt)}</time>
           {transcript.pending && <span className="message-pending">{t('transcripts.notSent')}</span>}
@@ -46,6 +50,7 @@ export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
         <p className="transcript-text" dir="auto">
           {preview}
         </p>
+        {liveJob && <LiveJobStatus job={liveJob} />}
         {conversation && <p className="muted">{t('transcripts.linkedTo', { title: conversation.title })}</p>}
         {transcript.status === 'failed' && transcript.error && (
           <p className="form-error">{t('transcripts.failedBecause', { error: transcript.error })}</p>

@@ -1,6 +1,6 @@
 /** Write a transcript (kept on the device until it can be sent) and follow its processing. */
 import { useTranslation } from 'react-i18next';
-import { useTranscripts } from '../../data/index.ts';
+import { useActivityClaim, useTranscripts } from '../../data/index.ts';
 import { ScreenHeading } from '../../app/ScreenHeading.tsx';
 import { TranscriptForm } from './TranscriptForm.tsx';
 import { TranscriptItem } from './TranscriptItem.tsx';
@@ -8,6 +8,8 @@ import { TranscriptItem } from './TranscriptItem.tsx';
 export function TranscriptsScreen() {
   const { t } = useTranslation();
   const transcripts = useTranscripts();
+  // Reading transcripts and their results is what partners see as "reviewing".
+  useActivityClaim('reviewing');
   // A deleted transcript stays in the store as a tombstone until the server forgets it.
   const sorted = transcripts?.filter((t) => !t.deleted).sort((a, b) => b.createdAt - a.createdAt);
   return (

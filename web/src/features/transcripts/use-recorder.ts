@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AudioRecorder, RecorderError } from '@duet/client';
 import type { RecordedAudio, RecorderErrorCode } from '@duet/client';
+import { useActivityClaim } from '../../data/index.ts';
 
 export type RecorderPhase = 'idle' | 'starting' | 'recording' | 'stopping';
 
@@ -25,6 +26,8 @@ export function useRecorder(): RecorderState {
   const [error, setError] = useState<RecorderErrorCode | null>(null);
 
   const instance = () => (recorder.current ??= new AudioRecorder());
+  // Partners (while this device shares its activity) see "recording" for as long as it lasts.
+  useActivityClaim('recording', phase === 'recording');
 
   useEffect(() => () => recorder.current?.cancel(), []);
 

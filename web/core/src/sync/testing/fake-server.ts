@@ -52,6 +52,11 @@ export class FakeServer implements SyncTransport {
     this.#store('space', space);
   }
 
+  /** A notification the server made (it lives in its recipient's personal space). */
+  putNotification(notification: EntityByKind['notification']): void {
+    this.#store('notification', notification);
+  }
+
   /** The user leaves the space: their pulls then deliver {kind: 'space', deleted: true}. */
   removeMember(spaceId: string, userId: string): void {
     const space = this.entities.get(entityKey('space', spaceId))?.data as Space | undefined;
