@@ -262,3 +262,67 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     await server.stop();
   }
 }
+
+export interface CpuComparisonSide {
+  label: string;
+  /** Medians over the rounds, ms of CPU per request answered. */
+  serverPerPush: number;
+  postgresPerPush: number;
+  serverPerPull: number;
+  postgresPerPull: number;
+  pushP50: number;
+  pullP50: number;
+  rounds: Array<{ push: PhaseResult; pull: PhaseResult }>;
+}
+
+const median = (values: number[]) => round(percentile(values, 50), 2);
+
+/**
+ * CPU per push and per pull of two servers (a "before" checkout and this one) measured side by
+ * side: both run at once, and their phases alternate (A, B, A, B, ...), so a change in the
+ * machine's other load hits both alike. The rate is low, so each side keeps up even on a busy
+ * machine: what differs is the CPU each request costs, read from /proc.
+ */
+export async function runCpuComparison(
+  sides: Array<{ label: string; serverDir?: string }>,
+  options: { rounds: number; rate: number; seconds: number },
+): Promise<CpuComparisonSide[]> {
+  const started: Array<{ label: string; server: AppServer; workers: LoadWorkers }> = [];
+  try {
+    for (const side of sides) {
+      const server = await startAppServer({}, side.serverDir ? { serverDir: side.serverDir } : {});
+      const base = server.url.replace('localhost', '127.0.0.1');
+      const workers = await LoadWorkers.start(1, Number(new URL(base).port), await setUpUsers(base, 20, 10));
+      started.push({ label: side.label, server, workers });
+      await workers.run({ rate: 50, seconds: 3, mix: REALISTIC_MIX });
+    }
+    const rounds = new Map<string, Array<{ push: PhaseResult; pull: PhaseResult }>>();
+    const phase = { rate: options.rate, seconds: options.seconds };
+    for (let r = 0; r < options.rounds; r++) {
+      for (const { label, server, workers } of started) {
+        const push = await measuredPhase(`${label}: push only, round ${r + 1}`, { ...phase, mix: { push: 1 } }, workers, server, null);
+        const pull = await measuredPhase(`${label}: pull only, round ${r + 1}`, { ...phase, mix: { pull: 25, emptyPull: 20 } }, workers, server, null);
+        rounds.set(label, [...(rounds.get(label) ?? []), { push, pull }]);
+      }
+    }
+    return started.map(({ label }) => {
+      const list = rounds.get(label) ?? [];
+      const per = (p: PhaseResult, cpu: number) => cpu / Math.max(1, p.all.count);
+      return {
+        label,
+        serverPerPush: median(list.map((x) => per(x.push, x.push.cpu.server))),
+        postgresPerPush: median(list.map((x) => per(x.push, x.push.cpu.postgres))),
+        serverPerPull: median(list.map((x) => per(x.pull, x.pull.cpu.server))),
+        postgresPerPull: median(list.map((x) => per(x.pull, x.pull.cpu.postgres))),
+        pushP50: median(list.map((x) => x.push.all.p50)),
+        pullP50: median(list.map((x) => x.pull.all.p50)),
+        rounds: list,
+      };
+    });
+  } finally {
+    for (const { server, workers } of started) {
+      workers.stop();
+      await server.stop();
+    }
+  }
+}

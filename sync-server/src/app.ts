@@ -19,6 +19,8 @@ import type { Drain } from './http/drain.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Metrics } from './http/metrics.ts';
 import { requireSupportedProtocol } from './http/protocol-version.ts';
+import type { RequestTiming } from './http/request-timing.ts';
+import { requestTimeout } from './http/request-timeout.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { syncRateLimits } from './http/sync-rate-limit.ts';
 import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
@@ -51,6 +53,8 @@ export interface AppDeps {
   uploads: AudioUploads;
   /** Refuses new requests once the server shuts down. */
   drain?: Drain;
+  /** Times each request's queries and cache calls (Server-Timing). */
+  timing: RequestTiming;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -61,6 +65,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(deps.timing.middleware);
 
   app.use(
     pinoHttp({
@@ -90,8 +95,10 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   if (deps.drain) app.use(deps.drain.middleware);
-  // Sync answers are JSON of repetitive records: gzip makes them several times smaller.
-  app.use(compression({ threshold: 1024 }));
+  app.use(requestTimeout(config.httpRequestTimeoutMs, deps.timing, clock.timers));
+  // Pull pages are JSON of repetitive records: gzip makes them several times smaller. Other API
+  // answers are small and sent once: gzip would cost more CPU than the bytes it saves.
+  app.use(compression({ threshold: 1024, filter: (req, res) => compressible(req.originalUrl) && compression.filter(req, res) }));
   app.use(securityHeaders());
 
   const auth = authenticate(users, cache);
@@ -149,6 +156,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler(logger, metrics));
   return app;
+}
+
+/**
+ * What is worth compressing: pull pages, the web app's files, and /metrics (large text). Given the
+ * original URL, since compression decides when the answer starts, inside the router that strips /api.
+ */
+function compressible(originalUrl: string): boolean {
+  const requestPath = originalUrl.split('?')[0] ?? '';
+  return !requestPath.startsWith('/api/') || requestPath === '/api/sync/pull';
 }
 
 /** The separate metrics listener of METRICS_PORT: /metrics only, to anyone who reaches it (and has the token, if set). */

@@ -43,6 +43,12 @@ export interface Config {
   redisTimeouts: { commandMs: number; breakerHalfOpenMs: number };
   /** SIGTERM: the longest in-flight requests may take to finish before their connections are cut (ms). */
   shutdownGraceMs: number;
+  /** A Postgres query slower than this is logged with its name and duration (ms). */
+  dbSlowQueryMs: number;
+  /** A request not answered within this is answered 503 (ms); see http/request-timeout.ts. */
+  httpRequestTimeoutMs: number;
+  /** The debug endpoints (routes/debug-routes.ts) answer in development mode, or to this token. */
+  debug: { development: boolean; adminToken: string | null };
 }
 
 const table = {
@@ -147,6 +153,18 @@ const table = {
     default: '10000',
     doc: 'on SIGTERM, how long in-flight requests may take to finish',
   },
+  DB_SLOW_QUERY_MS: { schema: z.coerce.number().int().min(1), default: '250', doc: 'a slower Postgres query is logged' },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100),
+    default: '30000',
+    doc: 'a request not answered within this is answered 503',
+  },
+  NODE_ENV: { schema: z.string(), default: 'production', doc: '`development` opens the debug endpoints' },
+  DEBUG_ADMIN_TOKEN: {
+    schema: z.string().min(16).optional(),
+    default: undefined,
+    doc: 'bearer token (X-Debug-Token) for the debug endpoints outside development',
+  },
 } as const;
 
 type Key = keyof typeof table;
@@ -209,6 +227,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisTimeouts: { commandMs: read('REDIS_COMMAND_TIMEOUT_MS'), breakerHalfOpenMs: read('REDIS_BREAKER_HALF_OPEN_MS') },
     shutdownGraceMs: read('SHUTDOWN_GRACE_MS'),
+    dbSlowQueryMs: read('DB_SLOW_QUERY_MS'),
+    httpRequestTimeoutMs: read('HTTP_REQUEST_TIMEOUT_MS'),
+    debug: { development: read('NODE_ENV') === 'development', adminToken: read('DEBUG_ADMIN_TOKEN') ?? null },
   };
 }
 
@@ -220,5 +241,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
     databaseUrl: mask(config.databaseUrl) ?? 'embedded',
     redisUrl: mask(config.redisUrl) ?? 'in-process',
     metrics: { ...config.metrics, token: config.metrics.token ? '***' : null },
+    debug: { ...config.debug, adminToken: config.debug.adminToken ? '***' : null },
   };
 }

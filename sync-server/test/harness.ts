@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { User } from '@duet/shared';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { ServerClock } from '../src/clock.ts';
@@ -86,7 +86,7 @@ export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Pro
  */
 export async function startTestServer(
   overrides: Partial<Config> = {},
-  options: { sharedDatabaseUrl?: string; redisPrefix?: string; clock?: ServerClock } = {},
+  options: { sharedDatabaseUrl?: string; redisPrefix?: string; clock?: ServerClock; logger?: Logger } = {},
 ): Promise<TestServer> {
   if (overrides.redisUrl !== null) await assertRedisReachable(overrides.redisUrl ?? TEST_REDIS_URL);
   const database = options.sharedDatabaseUrl ? { url: options.sharedDatabaseUrl, drop: async () => {} } : await createTestDatabase();
@@ -105,7 +105,7 @@ export async function startTestServer(
   };
   const server = await startServer(
     config,
-    pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     options.clock ? { clock: options.clock } : {},
   );
   return {

@@ -29,7 +29,8 @@ import type { KvStore } from './kv.ts';
 const TTL = { head: 60, spaces: 3600, token: 300, stats: 60, presence: 75 } as const;
 const REVOKED = 'revoked';
 
-export type CacheName = 'token' | 'pull' | 'stats';
+/** token: identities by token; spaces: a user's list of spaces; heads: space heads; pull: a whole empty pull; stats. */
+export type CacheName = 'token' | 'spaces' | 'heads' | 'pull' | 'stats';
 
 export class SyncCache {
   private stale = false;
@@ -128,6 +129,8 @@ export class SyncCache {
     const [members, lmid, ...heads] = values ?? [];
     const sameSpaces = members != null && members === JSON.stringify([...spaces].sort());
     const nothingNew = sameSpaces && lmid != null && spaces.every((s, i) => heads[i] != null && Number(heads[i]) === cursor.get(s));
+    this.count('spaces', members != null);
+    for (const head of heads.length ? heads : spaces.map(() => null)) this.count('heads', head != null);
     this.count('pull', nothingNew);
     return nothingNew ? Number(lmid) : null;
   }
@@ -188,6 +191,7 @@ export class SyncCache {
 
   async stats(userId: string, personalSpaceId: string): Promise<StatsResponse | null> {
     const [head] = (await this.trustworthy()) ? ((await this.kv.getCurrent([`head:${personalSpaceId}`])) ?? [null]) : [null];
+    this.count('heads', head != null);
     const [value] = head ? ((await this.kv.getCurrent([`stats:${userId}:${head}`])) ?? [null]) : [null];
     this.count('stats', Boolean(value));
     return value ? (JSON.parse(value) as StatsResponse) : null;

@@ -79,7 +79,7 @@ export class PushStatements {
   /** Writes the entities, the heads and the client's lastMutationId in one statement. */
   async end({ rows, heads, client }: PushEnd): Promise<void> {
     await this.db.query(
-      `WITH upserted AS (
+      `/* push_end */ WITH upserted AS (
          INSERT INTO entities (kind, id, space_id, version, deleted, data, updated_at)
          SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::jsonb[])
          ON CONFLICT (kind, id) DO UPDATE

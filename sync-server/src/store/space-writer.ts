@@ -20,6 +20,15 @@ export interface SpaceWriterDeps {
   pool: pg.Pool;
   cache: SyncCache;
   bus: Bus;
+  /** The request a write runs for (http/request-timing.ts): one the timeout answered 503 must not commit. */
+  requests?: { current(): { timedOut: boolean; committing: boolean } | undefined };
+}
+
+/** A write whose request was answered 503 by the timeout (http/request-timeout.ts) rolls back. */
+export class WriteAbandoned extends Error {
+  constructor() {
+    super('the request timed out before the write committed');
+  }
 }
 
 /** Hands out versions; implemented by SpaceWrite, used by the push's mutation adapter. */
@@ -180,6 +189,10 @@ export class SpaceWriter {
       const write = new SpaceWrite(client);
       const result = await work(write);
       await write.finish();
+      const request = this.deps.requests?.current();
+      if (request?.timedOut) throw new WriteAbandoned();
+      // From here the timeout leaves the answer to this write.
+      if (request) request.committing = true;
       return { result, write };
     });
     await write.announce(this.deps.cache, this.deps.bus);
