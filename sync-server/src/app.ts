@@ -25,6 +25,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import { syncRateLimits } from './http/sync-rate-limit.ts';
 import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { debugRoutes } from './routes/debug-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
 import { metricsRoute } from './routes/metrics-route.ts';
@@ -140,6 +141,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use(statsRoute(pool, cache, auth, now));
+  api.use(debugRoutes({ config, pool, cache, cacheRequests: metrics.cacheRequests, auth }));
   api.use(notFoundHandler);
   app.use(
     '/api',

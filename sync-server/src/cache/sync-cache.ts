@@ -205,6 +205,18 @@ export class SyncCache {
     ]);
   }
 
+  /** What the cache holds for a user's sync (the debug endpoint): raw values, null where absent. */
+  async entriesOf(userId: string, clientId: string, spaceIds: readonly string[]): Promise<Record<string, string | null> | null> {
+    const keys = [`spaces:${userId}`, `lmid:${userId}:${clientId}`, ...spaceIds.map((s) => `head:${s}`)];
+    const values = await this.kv.getCurrent(keys);
+    return values ? Object.fromEntries(keys.map((k, i) => [k, values[i] ?? null])) : null;
+  }
+
+  /** The cache's state for the debug page: whether it is used, and how long each family of keys lives. */
+  describe(): { mode: string; usable: boolean; stale: boolean; ttlSec: typeof TTL } {
+    return { mode: this.kv.mode, usable: this.listening && !this.distrusted && !this.stale, stale: this.stale, ttlSec: TTL };
+  }
+
   async markOnline(userId: string): Promise<void> {
     const epoch = await this.kv.epoch();
     if (epoch) await this.kv.put(epoch, `presence:${userId}`, String(this.now()), TTL.presence, false);
