@@ -25,6 +25,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import { syncRateLimits } from './http/sync-rate-limit.ts';
 import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { clientErrorsRoute } from './routes/client-errors-route.ts';
 import { debugRoutes } from './routes/debug-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use(statsRoute(pool, cache, auth, now));
+  api.use(clientErrorsRoute({ logger, redis, redisPrefix: config.redisPrefix, limit: config.clientErrorLimit }));
   api.use(debugRoutes({ config, pool, cache, cacheRequests: metrics.cacheRequests, auth }));
   api.use(notFoundHandler);
   app.use(

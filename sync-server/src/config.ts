@@ -47,6 +47,8 @@ export interface Config {
   dbSlowQueryMs: number;
   /** A request not answered within this is answered 503 (ms); see http/request-timeout.ts. */
   httpRequestTimeoutMs: number;
+  /** Error reports from the app (routes/client-errors-route.ts) per address per window. */
+  clientErrorLimit: { points: number; windowSec: number };
   /** The debug endpoints (routes/debug-routes.ts) answer in development mode, or to this token. */
   debug: { development: boolean; adminToken: string | null };
 }
@@ -159,6 +161,12 @@ const table = {
     default: '30000',
     doc: 'a request not answered within this is answered 503',
   },
+  CLIENT_ERROR_LIMIT_PER_IP: { schema: z.coerce.number().int().positive(), default: '30', doc: 'error reports per address per window' },
+  CLIENT_ERROR_LIMIT_WINDOW_SEC: {
+    schema: z.coerce.number().int().positive(),
+    default: '300',
+    doc: 'window of CLIENT_ERROR_LIMIT_PER_IP',
+  },
   NODE_ENV: { schema: z.string(), default: 'production', doc: '`development` opens the debug endpoints' },
   DEBUG_ADMIN_TOKEN: {
     schema: z.string().min(16).optional(),
@@ -229,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: read('SHUTDOWN_GRACE_MS'),
     dbSlowQueryMs: read('DB_SLOW_QUERY_MS'),
     httpRequestTimeoutMs: read('HTTP_REQUEST_TIMEOUT_MS'),
+    clientErrorLimit: { points: read('CLIENT_ERROR_LIMIT_PER_IP'), windowSec: read('CLIENT_ERROR_LIMIT_WINDOW_SEC') },
     debug: { development: read('NODE_ENV') === 'development', adminToken: read('DEBUG_ADMIN_TOKEN') ?? null },
   };
 }
