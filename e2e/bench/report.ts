@@ -70,3 +70,9 @@ export function writeReport(results: unknown, rows: readonly Row[], generatedAt:
     : `${readme.trimEnd()}\n\n## Benchmark\n\n\`npm run bench\` measures the system and writes these figures (no test asserts a timing).\n\n${block}\n`;
   writeFileSync(README, next);
 }
+
+/** A run of some sections only: its figures in results/partial.json, the README and chart left as they are. */
+export function writePartial(results: unknown, rows: readonly Row[], generatedAt: string, conditions: string): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(`${RESULTS}/partial.json`, `${JSON.stringify({ generatedAt, conditions, rows, results }, null, 2)}\n`);
+}

@@ -4,6 +4,12 @@
  * talks to 127.0.0.1 only, and every section is bounded in time.
  *
  * BENCH_QUICK=1 runs smaller sizes (for trying the harness, not for the README).
+ * Flags (after `npm run bench --`):
+ *   --only=openloop,sockets,...  run only these sections (engines, openloop, peer, fanout, sockets,
+ *                                growth); the figures go to results/partial.json, not the README
+ *   --before=<sync-server dir>   also run the open loop against another checkout's server (the
+ *                                "before" of a change), in the same session
+ *   --growth                     add the growth bench (1M messages seeded: minutes, not in CI)
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,10 +19,12 @@ import { startAppServer } from '../support/app-server.ts';
 import { runBrowser } from './browser.ts';
 import { runLighthouse } from './lighthouse-run.ts';
 import { runLoad, type LoadResult } from './load.ts';
+import { runOpenLoop, type OpenLoopResult } from './open-loop.ts';
+import { openLoopRows } from './open-loop-rows.ts';
 import { round } from './node-device.ts';
 import { runOurs } from './peer-ours.ts';
 import { runPouchDb, type SyncRun } from './peer-pouchdb.ts';
-import { writeReport, type Row } from './report.ts';
+import { writePartial, writeReport, type Row } from './report.ts';
 import { runFanout } from './ws-fanout.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,6 +32,10 @@ const quick = process.env.BENCH_QUICK === '1';
 const LOAD_SIZES = quick ? [10, 20] : [50, 200];
 const PEER_SIZES = quick ? [200, 1000] : [1000, 10_000];
 const CONNECTIONS = quick ? 200 : 2000;
+const flag = (name: string) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ?? (process.argv.includes(`--${name}`) ? '' : null);
+const only = flag('only')?.split(',') ?? null;
+const runs = (section: string) => (only ? only.includes(section) : section !== 'growth' || flag('growth') !== null);
+const beforeDir = flag('before');
 
 async function bounded<T>(name: string, seconds: number, work: () => Promise<T>): Promise<T | { error: string }> {
   const started = Date.now();
@@ -66,9 +78,20 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { machine, services, quick };
   const rows: Row[] = [];
 
-  // 1. Load.
+  // 1. Open-loop load.
+  if (runs('openloop')) {
+    const label = 'this checkout';
+    const before = beforeDir
+      ? await bounded('open loop, before', 600, () => runOpenLoop({ label: `before: ${beforeDir}`, serverDir: beforeDir, quick }))
+      : null;
+    const after = await bounded('open loop', 600, () => runOpenLoop({ label, quick }));
+    results.openLoop = { after, before };
+    if (ok(after)) rows.push(...openLoopRows(after, machine, before && ok(before) ? (before as OpenLoopResult) : null));
+  }
+
+  // 1b. Our engines as devices.
   const load: Record<number, LoadResult | { error: string }> = {};
-  for (const k of LOAD_SIZES) {
+  for (const k of runs('engines') ? LOAD_SIZES : []) {
     load[k] = await bounded(`load with ${k} devices`, 300, () => withServer((url) => runLoad(url, k)));
   }
   results.load = load;
@@ -119,7 +142,7 @@ async function main(): Promise<void> {
   // 2. The peer.
   const peer: Record<number, unknown> = {};
   let account: { email: string; password: string; messages: number; title: string } | null = null;
-  for (const n of PEER_SIZES) {
+  for (const n of runs('peer') ? PEER_SIZES : []) {
     const pouch = await bounded(`PouchDB replication of ${n}`, 300, () => runPouchDb(n));
     const ours = await bounded(`our push and pull of ${n}`, 300, () =>
       withServer(async (url) => {
@@ -237,7 +260,9 @@ async function main(): Promise<void> {
   });
 
   // 5. Real time.
-  const fanout = await bounded(`poke fan-out to ${CONNECTIONS} connections`, 300, () => withServer((url) => runFanout(url, CONNECTIONS)));
+  const fanout = runs('fanout')
+    ? await bounded(`poke fan-out to ${CONNECTIONS} connections`, 300, () => withServer((url) => runFanout(url, CONNECTIONS)))
+    : { error: 'not run' };
   results.fanout = fanout;
   const fc = `${CONNECTIONS} WebSocket connections on one instance (devices of two partners), 5 pushes, from sending the push to each poke; clients in one Node process; ${machine}`;
   rows.push({
@@ -258,7 +283,9 @@ async function main(): Promise<void> {
   });
 
   const generatedAt = new Date().toISOString();
-  writeReport(results, rows, generatedAt, `${machine}; ${services}${quick ? '; QUICK sizes' : ''}`);
+  const conditions = `${machine}; ${services}${quick ? '; QUICK sizes' : ''}`;
+  if (only) writePartial(results, rows.filter((r) => r.value !== null), generatedAt, conditions);
+  else writeReport(results, rows, generatedAt, conditions);
   process.stderr.write(`[bench] wrote e2e/bench/results/latest.json and chart.html, and the README table\n`);
   for (const row of rows) process.stdout.write(`${row.figure}: ${row.value ?? 'not measured'} ${row.unit} (target ${row.target})\n`);
 }

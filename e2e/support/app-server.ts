@@ -15,7 +15,16 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface AppServer {
   url: string;
+  /** The server process (the benchmarks read its CPU time from /proc). */
+  pid: number;
+  /** Its database's name (the benchmarks find its Postgres backends by it). */
+  database: string;
   stop(): Promise<void>;
+}
+
+export interface AppServerOptions {
+  /** Another checkout's sync-server folder to run (a benchmark's "before"); this one's by default. */
+  serverDir?: string;
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -52,14 +61,14 @@ function waitForUrl(child: ChildProcess, log: string[]): Promise<string> {
   });
 }
 
-export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
+export async function startAppServer(env: Record<string, string> = {}, options: AppServerOptions = {}): Promise<AppServer> {
   if (!existsSync(`${WEB_DIST}/index.html`)) throw new Error('web/dist is missing: run the build (npm test does) first');
   const database = `duet_e2e_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${database}`));
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${database}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: `${ROOT}sync-server`,
+    cwd: options.serverDir ?? `${ROOT}sync-server`,
     env: {
       ...process.env,
       PORT: '0',
@@ -87,6 +96,8 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
   return {
     // localhost is a secure context, so the service worker registers.
     url: baseUrl.replace('127.0.0.1', 'localhost'),
+    pid: child.pid ?? 0,
+    database,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -20,10 +20,14 @@ import type { Drain } from './http/drain.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Metrics } from './http/metrics.ts';
 import { requireSupportedProtocol } from './http/protocol-version.ts';
+import type { RequestTiming } from './http/request-timing.ts';
+import { requestTimeout } from './http/request-timeout.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { syncRateLimits } from './http/sync-rate-limit.ts';
 import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { clientErrorsRoute } from './routes/client-errors-route.ts';
+import { debugRoutes } from './routes/debug-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
 import { metricsRoute } from './routes/metrics-route.ts';
@@ -57,6 +61,8 @@ export interface AppDeps {
   drain?: Drain;
   /** Partner events as notifications. */
   notifier?: Notifier;
+  /** Times each request's queries and cache calls (Server-Timing). */
+  timing: RequestTiming;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -68,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // Only the load balancer's X-Forwarded-* are believed (TRUST_PROXY); req.ip is then the client's.
   app.set('trust proxy', config.trustProxy);
+  app.use(deps.timing.middleware);
 
   app.use(
     pinoHttp({
@@ -97,8 +104,10 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   if (deps.drain) app.use(deps.drain.middleware);
-  // Sync answers are JSON of repetitive records: gzip makes them several times smaller.
-  app.use(compression({ threshold: 1024 }));
+  app.use(requestTimeout(config.httpRequestTimeoutMs, deps.timing, clock.timers));
+  // Pull pages are JSON of repetitive records: gzip makes them several times smaller. Other API
+  // answers are small and sent once: gzip would cost more CPU than the bytes it saves.
+  app.use(compression({ threshold: 1024, filter: (req, res) => compressible(req.originalUrl) && compression.filter(req, res) }));
   app.use(securityHeaders());
 
   const auth = authenticate(users, cache);
@@ -153,6 +162,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use(statsRoute(reads, cache, auth, now));
+  api.use(clientErrorsRoute({ logger, redis, redisPrefix: config.redisPrefix, limit: config.clientErrorLimit }));
+  api.use(debugRoutes({ config, pool, cache, cacheRequests: metrics.cacheRequests, auth }));
   api.use(notFoundHandler);
   app.use(
     '/api',
@@ -169,6 +180,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler(logger, metrics));
   return app;
+}
+
+/**
+ * What is worth compressing: pull pages, the web app's files, and /metrics (large text). Given the
+ * original URL, since compression decides when the answer starts, inside the router that strips /api.
+ */
+function compressible(originalUrl: string): boolean {
+  const requestPath = originalUrl.split('?')[0] ?? '';
+  return !requestPath.startsWith('/api/') || requestPath === '/api/sync/pull';
 }
 
 /** The separate metrics listener of METRICS_PORT: /metrics only, to anyone who reaches it (and has the token, if set). */

@@ -50,6 +50,14 @@ export interface Config {
   redisTimeouts: { commandMs: number; breakerHalfOpenMs: number };
   /** SIGTERM: the longest in-flight requests may take to finish before their connections are cut (ms). */
   shutdownGraceMs: number;
+  /** A Postgres query slower than this is logged with its name and duration (ms). */
+  dbSlowQueryMs: number;
+  /** A request not answered within this is answered 503 (ms); see http/request-timeout.ts. */
+  httpRequestTimeoutMs: number;
+  /** Error reports from the app (routes/client-errors-route.ts) per address per window. */
+  clientErrorLimit: { points: number; windowSec: number };
+  /** The debug endpoints (routes/debug-routes.ts) answer in development mode, or to this token. */
+  debug: { development: boolean; adminToken: string | null };
   /**
    * Express `trust proxy`: the peers whose X-Forwarded-For/Proto/Host are believed (addresses,
    * CIDR ranges or express's names loopback/linklocal/uniquelocal), or false to believe none.
@@ -261,6 +269,24 @@ const table = {
     default: 'loopback',
     doc: "peers whose X-Forwarded-* headers are believed: the load balancer's addresses/CIDRs, or false",
   },
+  DB_SLOW_QUERY_MS: { schema: z.coerce.number().int().min(1), default: '250', doc: 'a slower Postgres query is logged' },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100),
+    default: '30000',
+    doc: 'a request not answered within this is answered 503',
+  },
+  CLIENT_ERROR_LIMIT_PER_IP: { schema: z.coerce.number().int().positive(), default: '30', doc: 'error reports per address per window' },
+  CLIENT_ERROR_LIMIT_WINDOW_SEC: {
+    schema: z.coerce.number().int().positive(),
+    default: '300',
+    doc: 'window of CLIENT_ERROR_LIMIT_PER_IP',
+  },
+  NODE_ENV: { schema: z.string(), default: 'production', doc: '`development` opens the debug endpoints' },
+  DEBUG_ADMIN_TOKEN: {
+    schema: z.string().min(16).optional(),
+    default: undefined,
+    doc: 'bearer token (X-Debug-Token) for the debug endpoints outside development',
+  },
 } as const;
 
 type Key = keyof typeof table;
@@ -335,6 +361,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: read('SHUTDOWN_GRACE_MS'),
     trustProxy: read('TRUST_PROXY'),
     s3: s3Config(read),
+    dbSlowQueryMs: read('DB_SLOW_QUERY_MS'),
+    httpRequestTimeoutMs: read('HTTP_REQUEST_TIMEOUT_MS'),
+    clientErrorLimit: { points: read('CLIENT_ERROR_LIMIT_PER_IP'), windowSec: read('CLIENT_ERROR_LIMIT_WINDOW_SEC') },
+    debug: { development: read('NODE_ENV') === 'development', adminToken: read('DEBUG_ADMIN_TOKEN') ?? null },
   };
   if (config.redisUrl && config.redisClusterNodes) throw new ConfigError('REDIS_URL and REDIS_CLUSTER_NODES: set one of them, not both');
   if (config.databaseReplica.url && !config.databaseUrl) {
@@ -390,5 +420,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
       ...config.s3,
       credentials: config.s3.credentials && { accessKeyId: config.s3.credentials.accessKeyId, secretAccessKey: '***' },
     },
+    debug: { ...config.debug, adminToken: config.debug.adminToken ? '***' : null },
   };
 }

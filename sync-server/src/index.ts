@@ -1,3 +1,4 @@
 export { createApp, type AppDeps } from './app.ts';
 export { loadConfig, type Config } from './config.ts';
 export { startServer, type RunningServer } from './server.ts';
+export { encodeCursor } from './sync/cursor.ts';

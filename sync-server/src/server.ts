@@ -23,6 +23,7 @@ import { answerClientErrors } from './http/client-error.ts';
 import { createPool, queryTimeoutMs } from './db/pool.ts';
 import { ReadReplica } from './db/read-replica.ts';
 import { Drain } from './http/drain.ts';
+import { RequestTiming } from './http/request-timing.ts';
 import { createMetrics } from './http/metrics.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
@@ -86,6 +87,8 @@ export async function startServer(
   const pool = createPool(databaseUrl, config.pgPoolMax, config.pgTimeouts, { sharedSession: embedded !== null });
 
   const metrics = createMetrics(pool);
+  const timing = new RequestTiming(metrics.dbQueries, config.dbSlowQueryMs, logger);
+  timing.instrumentPool(pool);
   const reads = new ReadReplica({
     url: config.databaseReplica.url,
     maxLagMs: config.databaseReplica.maxLagMs,
@@ -135,7 +138,7 @@ export async function startServer(
     bus = new RedisBus(redis, config.redisPrefix, { lost: () => outage.subscriberLost(), back: () => outage.subscriberBack() });
     presence = new RedisPresenceStore(redis, config.redisPrefix, config.presenceExpiryMs);
   }
-  const cache = new SyncCache(options.wrapKv ? options.wrapKv(kv) : kv, metrics.cacheRequests, clock.now);
+  const cache = new SyncCache(timing.timeKv(options.wrapKv ? options.wrapKv(kv) : kv), metrics.cacheRequests, clock.now);
   cacheRef.current = cache;
   await redis?.connect().catch(() => {});
   // Several instances share Redis only on a real Postgres (the embedded one lives in this process).
@@ -157,7 +160,7 @@ export async function startServer(
     fence = instanceFence;
   }
   const users = new UsersRepo(pool);
-  const writer = new SpaceWriter({ pool, cache, bus });
+  const writer = new SpaceWriter({ pool, cache, bus, requests: timing });
   const notifier = new Notifier({ pool, writer, now: clock.now, logger });
   const jobs = await TranscriptJobs.start(databaseUrl, { writer, bus, notifier }, config.jobs, logger, config.pgTimeouts);
 
@@ -185,12 +188,14 @@ export async function startServer(
   });
   uploads.startExpiry();
   const drain = new Drain(clock.timers);
-  const app = createApp({ config, clock, pool, reads, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain, notifier });
+  const app = createApp({ config, clock, pool, reads, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain, notifier, timing });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
   // connection at the moment the server closes it (a reset the client sees as a network error).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // Receiving a request's body is bounded as its answer is (http/request-timeout.ts).
+  server.requestTimeout = config.httpRequestTimeoutMs;
   answerClientErrors(server, logger, clock.newId);
   const realtime = new RealtimeServer({
     pool,

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { User } from '@duet/shared';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { ServerClock } from '../src/clock.ts';
@@ -104,7 +104,7 @@ function remoteTarget(overrides: Partial<Config>, options: object): TestServer |
  */
 export async function startTestServer(
   overrides: Partial<Config> = {},
-  options: { sharedDatabaseUrl?: string; redisPrefix?: string; clock?: ServerClock } = {},
+  options: { sharedDatabaseUrl?: string; redisPrefix?: string; clock?: ServerClock; logger?: Logger } = {},
 ): Promise<TestServer> {
   const remote = remoteTarget(overrides, options);
   if (remote) return remote;
@@ -125,7 +125,7 @@ export async function startTestServer(
   };
   const server = await startServer(
     config,
-    pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     options.clock ? { clock: options.clock } : {},
   );
   return {

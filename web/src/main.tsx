@@ -3,10 +3,14 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createDuetClient } from './data/index.ts';
 import { App } from './app/App.tsx';
+import { installErrorReporting } from './app/error-reporting.ts';
 import { initI18n } from './i18n/index.ts';
 import { listenForInstallPrompt } from './pwa/install-prompt.ts';
 import { registerServiceWorker } from './pwa/register-sw.ts';
 import './styles/app.css';
+import { version } from '../package.json';
+
+installErrorReporting(window, version);
 
 listenForInstallPrompt();
 registerServiceWorker();

@@ -29,7 +29,8 @@ import type { KvStore } from './kv.ts';
 const TTL = { head: 60, spaces: 3600, token: 300, stats: 60 } as const;
 const REVOKED = 'revoked';
 
-export type CacheName = 'token' | 'pull' | 'stats';
+/** token: identities by token; spaces: a user's list of spaces; heads: space heads; pull: a whole empty pull; stats. */
+export type CacheName = 'token' | 'spaces' | 'heads' | 'pull' | 'stats';
 
 export class SyncCache {
   private stale = false;
@@ -128,6 +129,8 @@ export class SyncCache {
     const [members, lmid, ...heads] = values ?? [];
     const sameSpaces = members != null && members === JSON.stringify([...spaces].sort());
     const nothingNew = sameSpaces && lmid != null && spaces.every((s, i) => heads[i] != null && Number(heads[i]) === cursor.get(s));
+    this.count('spaces', members != null);
+    for (const head of heads.length ? heads : spaces.map(() => null)) this.count('heads', head != null);
     this.count('pull', nothingNew);
     return nothingNew ? Number(lmid) : null;
   }
@@ -189,6 +192,7 @@ export class SyncCache {
 
   async stats(userId: string, personalSpaceId: string): Promise<StatsResponse | null> {
     const [head] = (await this.trustworthy()) ? ((await this.kv.getCurrent([`head:${personalSpaceId}`])) ?? [null]) : [null];
+    this.count('heads', head != null);
     const [value] = head ? ((await this.kv.getCurrent([`stats:${userId}:${head}`])) ?? [null]) : [null];
     this.count('stats', Boolean(value));
     return value ? (JSON.parse(value) as StatsResponse) : null;
@@ -201,4 +205,17 @@ export class SyncCache {
       this.kv.put(epoch, `stats:${userId}:${head}`, JSON.stringify(stats), TTL.stats, false),
     ]);
   }
+
+  /** What the cache holds for a user's sync (the debug endpoint): raw values, null where absent. */
+  async entriesOf(userId: string, clientId: string, spaceIds: readonly string[]): Promise<Record<string, string | null> | null> {
+    const keys = [`spaces:${userId}`, `lmid:${userId}:${clientId}`, ...spaceIds.map((s) => `head:${s}`)];
+    const values = await this.kv.getCurrent(keys);
+    return values ? Object.fromEntries(keys.map((k, i) => [k, values[i] ?? null])) : null;
+  }
+
+  /** The cache's state for the debug page: whether it is used, and how long each family of keys lives. */
+  describe(): { mode: string; usable: boolean; stale: boolean; ttlSec: typeof TTL } {
+    return { mode: this.kv.mode, usable: this.listening && !this.distrusted && !this.stale, stale: this.stale, ttlSec: TTL };
+  }
+
 }

@@ -82,6 +82,9 @@ export interface RealtimeDeps {
 export class RealtimeServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
   private readonly connections = new Set<Connection>();
+  /** Authenticated connections by space and by user, so an event costs its audience, not every socket here. */
+  private readonly bySpace = new Map<string, Set<Connection>>();
+  private readonly byUser = new Map<string, Set<Connection>>();
   private readonly unsubscribe: () => void;
   private readonly pinger: NodeJS.Timeout;
   private readonly beater: NodeJS.Timeout;
@@ -142,6 +145,7 @@ export class RealtimeServer {
       this.deps.clock.timers.clearTimeout(authTimer);
       if (conn.pendingActivity) this.deps.clock.timers.clearTimeout(conn.pendingActivity.timer);
       this.connections.delete(conn);
+      this.unindex(conn);
       this.deps.metrics.sockets.dec();
       if (conn.userId) this.left(conn).catch(() => {});
     });
@@ -169,6 +173,7 @@ export class RealtimeServer {
       if (!this.connections.has(conn)) return;
       conn.userId = identity.user.id;
       conn.deviceId = identity.deviceId;
+      addTo(this.byUser, conn.userId, conn);
       const partners = await this.loadSpaces(conn);
       if (!this.connections.has(conn)) return;
       this.send(conn, { type: 'poke' });
@@ -183,8 +188,11 @@ export class RealtimeServer {
   private async loadSpaces(conn: Connection): Promise<string[]> {
     if (!conn.userId) return [];
     const spaces = await new SpacesRepo(this.deps.pool).listForUser(conn.userId);
+    for (const id of conn.spaces) removeFrom(this.bySpace, id, conn);
     conn.spaces = new Set(spaces.map((s) => s.id));
     conn.sharedSpaces = new Set(spaces.filter((s) => s.kind === 'shared').map((s) => s.id));
+    // A socket closed meanwhile stays out of the index.
+    if (this.connections.has(conn)) for (const id of conn.spaces) addTo(this.bySpace, id, conn);
     const partners = [...new Set(spaces.filter((s) => s.kind === 'shared').flatMap((s) => s.members.map((m) => m.userId)))].filter(
       (id) => id !== conn.userId,
     );
@@ -313,36 +321,50 @@ export class RealtimeServer {
     this.deps.bus.publish({ type: 'presence', userId: conn.userId as string, state: 'typing', conversationId, spaceIds: [spaceId] });
   }
 
+  private unindex(conn: Connection): void {
+    for (const id of conn.spaces) removeFrom(this.bySpace, id, conn);
+    if (conn.userId) removeFrom(this.byUser, conn.userId, conn);
+  }
+
+  /** The authenticated connections in any of these spaces. */
+  private inSpaces(spaceIds: readonly string[]): Set<Connection> {
+    const found = new Set<Connection>();
+    for (const id of spaceIds) for (const conn of this.bySpace.get(id) ?? []) found.add(conn);
+    return found;
+  }
+
   private deliver(event: BusEvent): void {
     if (event.type === 'presence' && event.state !== 'typing') this.heard.set(event.userId, (this.heard.get(event.userId) ?? 0) + 1);
-    for (const conn of this.connections) {
-      if (!conn.userId) continue;
-      if (event.type === 'logout') {
-        // 4401 like a revoked token at auth: the client stops reconnecting with it.
-        if (conn.deviceId === event.deviceId) conn.ws.close(CLOSE_UNAUTHORIZED, 'logged out');
-      } else if (event.type === 'poke') {
-        if (event.userIds?.includes(conn.userId)) {
-          // A membership change: learn the new spaces, poke, and exchange presence with the new partner.
-          this.loadSpaces(conn)
-            .then((partners) => {
-              this.poke(conn);
-              return this.joined(conn, partners);
-            })
-            .catch(() => this.poke(conn));
-        } else if (event.spaceIds.some((s) => conn.spaces.has(s))) {
-          this.poke(conn);
-        }
-      } else if (event.type === 'job') {
-        if (conn.spaces.has(event.spaceId)) {
-          this.send(conn, {
-            type: 'job',
-            transcriptId: event.transcriptId,
-            submission: event.submission,
-            status: event.status,
-            ...(event.progress !== undefined ? { progress: event.progress } : {}),
-          });
-        }
-      } else if (event.userId !== conn.userId && event.spaceIds.some((s) => conn.sharedSpaces.has(s))) {
+    if (event.type === 'logout') {
+      // 4401 like a revoked token at auth: the client stops reconnecting with it.
+      for (const conn of this.connections)
+        if (conn.userId && conn.deviceId === event.deviceId) conn.ws.close(CLOSE_UNAUTHORIZED, 'logged out');
+    } else if (event.type === 'poke') {
+      const relisted = new Set<Connection>();
+      for (const userId of event.userIds ?? []) for (const conn of this.byUser.get(userId) ?? []) relisted.add(conn);
+      for (const conn of relisted) {
+        // A membership change: learn the new spaces, poke, and exchange presence with the new partner.
+        this.loadSpaces(conn)
+          .then((partners) => {
+            this.poke(conn);
+            return this.joined(conn, partners);
+          })
+          .catch(() => this.poke(conn));
+      }
+      for (const conn of this.inSpaces(event.spaceIds)) if (!relisted.has(conn)) this.poke(conn);
+    } else if (event.type === 'job') {
+      for (const conn of this.inSpaces([event.spaceId])) {
+        this.send(conn, {
+          type: 'job',
+          transcriptId: event.transcriptId,
+          submission: event.submission,
+          status: event.status,
+          ...(event.progress !== undefined ? { progress: event.progress } : {}),
+        });
+      }
+    } else {
+      for (const conn of this.inSpaces(event.spaceIds)) {
+        if (event.userId === conn.userId || !event.spaceIds.some((s) => conn.sharedSpaces.has(s))) continue;
         if (event.state === 'typing') {
           this.send(conn, {
             type: 'presence',
@@ -416,4 +438,17 @@ export class RealtimeServer {
     this.deps.clock.timers.clearTimeout(timer);
     for (const conn of this.connections) conn.ws.terminate();
   }
+}
+
+function addTo(index: Map<string, Set<Connection>>, key: string, conn: Connection): void {
+  const set = index.get(key);
+  if (set) set.add(conn);
+  else index.set(key, new Set([conn]));
+}
+
+function removeFrom(index: Map<string, Set<Connection>>, key: string, conn: Connection): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(conn);
+  if (set.size === 0) index.delete(key);
 }

@@ -56,9 +56,13 @@ export function syncRoutes({
     }
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
-    const admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
+    let admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
     const queued: Array<{ id: string; spaceId: string; submissions: number }> = [];
     const outcome = await pushBatch(writer, who, body, clock, {
+      // What the admission counted belongs to its transaction: a second one counts afresh.
+      beginAttempt() {
+        admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
+      },
       refuse: (client, mutation, tx, submittedSoFar) => admission.refusal(client, mutation, tx, submittedSoFar),
       async beforeCommit(client, effects) {
         // Nothing of Redis here: this transaction holds the space locks (see SyncCache on why after the commit).

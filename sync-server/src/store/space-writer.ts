@@ -7,17 +7,28 @@
  * it; see SyncCache), it raises the cache and only then pokes, so nobody hears of a change the
  * cache could still hide.
  */
+import type { EntityKind } from '@duet/shared';
 import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import { inTransaction } from '../db/pool.ts';
 import type { Bus } from '../realtime/bus.ts';
 import { EntitiesRepo, type EntityRow } from './entities-repo.ts';
+import { PushStatements, type PushStart } from './push-statements.ts';
 import { SpacesRepo } from './spaces-repo.ts';
 
 export interface SpaceWriterDeps {
   pool: pg.Pool;
   cache: SyncCache;
   bus: Bus;
+  /** The request a write runs for (http/request-timing.ts): one the timeout answered 503 must not commit. */
+  requests?: { current(): { timedOut: boolean; committing: boolean } | undefined };
+}
+
+/** A write whose request was answered 503 by the timeout (http/request-timeout.ts) rolls back. */
+export class WriteAbandoned extends Error {
+  constructor() {
+    super('the request timed out before the write committed');
+  }
 }
 
 /** Hands out versions; implemented by SpaceWrite, used by the push's mutation adapter. */
@@ -35,6 +46,10 @@ export class SpaceWrite implements SpaceVersions {
   private memberships: ReadonlyMap<string, readonly string[]> | null = null;
   private pokedUsers: string[] = [];
   private lastMutationId: { userId: string; clientId: string; value: number } | null = null;
+  /** Whether finish() writes lastMutationId to the client's row. */
+  private persistLastMutationId = false;
+  /** Entities written by finish(), in the statement that moves the heads. */
+  private staged: EntityRow[] = [];
   readonly spaces: SpacesRepo;
   readonly entities: EntitiesRepo;
 
@@ -51,6 +66,31 @@ export class SpaceWrite implements SpaceVersions {
       this.heads.set(id, head);
     }
     return new Map(spaceIds.flatMap((id) => (this.heads.has(id) ? [[id, this.heads.get(id) ?? 0] as const] : [])));
+  }
+
+  /**
+   * A push's start in one statement (PushStatements.begin): the client's row locked, and when the
+   * batch holds anything past its lastMutationId, the spaces the user may write to locked (as
+   * lock() would) and the named entities read.
+   */
+  async beginPush(
+    userId: string,
+    clientId: string,
+    highestId: number,
+    refs: ReadonlyArray<{ kind: EntityKind; id: string }>,
+  ): Promise<PushStart> {
+    const start = await new PushStatements(this.client).begin(userId, clientId, highestId, refs);
+    for (const [id, head] of start.locked?.heads ?? []) {
+      if (this.locked.has(id)) continue;
+      this.locked.set(id, head);
+      this.heads.set(id, head);
+    }
+    return start;
+  }
+
+  /** Entities (with their versions taken) to write at finish(), with the heads, in one statement. */
+  stage(rows: readonly EntityRow[]): void {
+    this.staged.push(...rows);
   }
 
   /** A new space (head 0), locked for this write. */
@@ -98,6 +138,12 @@ export class SpaceWrite implements SpaceVersions {
     this.lastMutationId = { userId, clientId, value };
   }
 
+  /** Like setLastMutationId, and finish() also writes it to the client's row (which beginPush locked). */
+  saveLastMutationId(userId: string, clientId: string, value: number): void {
+    this.setLastMutationId(userId, clientId, value);
+    this.persistLastMutationId = true;
+  }
+
   /** These users' lists of spaces changed: the cache's lists are replaced and the users are poked. */
   setMemberships(lists: ReadonlyMap<string, readonly string[]>): void {
     this.memberships = lists;
@@ -111,7 +157,14 @@ export class SpaceWrite implements SpaceVersions {
 
   /** Before COMMIT. */
   async finish(): Promise<void> {
-    await this.spaces.setHeads(this.moved());
+    const client = this.persistLastMutationId && this.lastMutationId;
+    if (this.staged.length === 0 && !client) return this.spaces.setHeads(this.moved());
+    await new PushStatements(this.client).end({
+      rows: this.staged,
+      heads: this.moved(),
+      client: client ? { userId: client.userId, clientId: client.clientId, lastMutationId: client.value } : null,
+    });
+    this.staged = [];
   }
 
   /** After COMMIT: the cache first, then the poke. */
@@ -136,6 +189,10 @@ export class SpaceWriter {
       const write = new SpaceWrite(client);
       const result = await work(write);
       await write.finish();
+      const request = this.deps.requests?.current();
+      if (request?.timedOut) throw new WriteAbandoned();
+      // From here the timeout leaves the answer to this write.
+      if (request) request.committing = true;
       return { result, write };
     });
     await write.announce(this.deps.cache, this.deps.bus);

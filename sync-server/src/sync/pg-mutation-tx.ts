@@ -21,7 +21,15 @@ export class PgMutationTx implements MutationTx {
     private readonly personalSpaceOf: (userId: string) => string | undefined,
     /** Ids of the conflict records. */
     private readonly newId: () => string,
+    /** Where flush() puts the writes: given, they are handed over (to be written later, in one statement); else written now. */
+    private readonly stage?: (rows: readonly EntityRow[]) => void,
   ) {}
+
+  /** Fills the batch's cache with entities read already (refs not among the rows are cached as absent). */
+  preload(refs: ReadonlyArray<{ kind: EntityKind; id: string }>, rows: readonly EntityRow[]): void {
+    for (const r of refs) this.cache.set(entityKey(r.kind, r.id), null);
+    for (const row of rows) this.cache.set(entityKey(row.kind, row.id), row);
+  }
 
   /** Loads these entities into the batch's cache in one query (missing ones are cached as absent). */
   async prefetch(refs: ReadonlyArray<{ kind: EntityKind; id: string }>): Promise<void> {
@@ -73,9 +81,11 @@ export class PgMutationTx implements MutationTx {
     this.dirty.set(key, written);
   }
 
-  /** Writes every entity changed since the last flush. */
+  /** Writes (or stages) every entity changed since the last flush. */
   async flush(): Promise<void> {
-    await this.entities.upsertMany([...this.dirty.values()]);
+    const rows = [...this.dirty.values()];
     this.dirty.clear();
+    if (this.stage) this.stage(rows);
+    else await this.entities.upsertMany(rows);
   }
 }

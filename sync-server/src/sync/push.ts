@@ -1,13 +1,14 @@
 /**
  * Push: applies a client's batch in order inside one space write (SpaceWriter). Mutation ids give
  * idempotency (a resent batch is reported "duplicate"), the locked space rows give ordered versions.
+ * The client's and the spaces' locks and the batch's reads are one statement (PushStatements).
  */
-import type { Mutation, MutationEffects, ParsedMutation, PushRequest, PushResponse } from '@duet/shared';
+import type { EntityKind, Mutation, MutationEffects, ParsedMutation, PushRequest, PushResponse } from '@duet/shared';
 import { applyMutation, clampHlc, classifyPush, ErrorCode, parseMutation } from '@duet/shared';
 import type pg from 'pg';
 import type { ServerClock } from '../clock.ts';
 import { isDataError } from '../http/failure-kind.ts';
-import { ClientsRepo } from '../store/clients-repo.ts';
+import type { EntityRow } from '../store/entities-repo.ts';
 import type { SpaceWrite, SpaceWriter } from '../store/space-writer.ts';
 import type { DeviceIdentity } from '../store/users-repo.ts';
 import { PgMutationTx } from './pg-mutation-tx.ts';
@@ -29,6 +30,8 @@ export interface BatchEffects {
 }
 
 export interface PushHooks {
+  /** Runs at the start of each transaction the push takes (a push whose writes Postgres refused takes a second one). */
+  beginAttempt?(): void;
   /** Runs before each valid mutation: a refusal rejects it (a per-user limit, say), null lets it run. */
   refuse?(
     client: pg.PoolClient,
@@ -58,6 +61,9 @@ interface BatchInput {
   firstLastMutationId: number;
   member: readonly string[];
   owners: ReadonlyMap<string, string>;
+  /** What the batch's mutations name, read with the locks (PushStatements.begin). */
+  refs: ReadonlyArray<{ kind: EntityKind; id: string }>;
+  prefetched: readonly EntityRow[];
   /** The server's time for the whole batch (ms). */
   now: number;
   newId: () => string;
@@ -65,12 +71,15 @@ interface BatchInput {
 }
 
 /**
- * Applies a batch. A mutation whose write Postgres refuses as data (SQLSTATE classes 22 and 23) must
- * not fail the batch, yet writes are flushed in one statement at the end, where the culprit is not
- * known. So the batch runs under a savepoint: when the flush fails with a data error, it is rolled
- * back and run again in careful mode, flushing after every mutation; the first flush that fails names
- * the mutation, which is rejected on the next run. In the common case this costs one SAVEPOINT;
- * a batch of 500 with one refused mutation takes a few times as long as a plain one.
+ * Applies a batch in one transaction of four round trips: BEGIN, the start (locks and reads,
+ * PushStatements.begin), the end (entities, heads and lastMutationId in one statement) and COMMIT.
+ *
+ * A mutation whose write Postgres refuses as data (SQLSTATE classes 22 and 23) must not fail the
+ * batch, yet the writes go in one statement at the end, where the culprit is not known. So when
+ * that statement fails with a data error, the transaction is rolled back and the batch runs again
+ * in a careful transaction: under a savepoint, flushing after every mutation; the first flush that
+ * fails names the mutation, which is rejected on the next run (rolled back to the savepoint). The
+ * common case pays for no savepoint; a batch with a refused mutation takes a few times as long.
  */
 export async function pushBatch(
   writer: SpaceWriter,
@@ -79,60 +88,79 @@ export async function pushBatch(
   clock: Pick<ServerClock, 'now' | 'newId'>,
   hooks: PushHooks,
 ): Promise<PushOutcome> {
-  return writer.write(async (write) => {
-    const userId = who.user.id;
-    const clients = new ClientsRepo(write.client);
-    const lastMutationId = await clients.lock(userId, request.clientId);
-    const pending = request.mutations.filter((m) => m.id > lastMutationId);
-    if (pending.length === 0) {
-      write.setLastMutationId(userId, request.clientId, lastMutationId);
-      return {
-        response: { lastMutationId, results: request.mutations.map((m) => ({ id: m.id, status: 'duplicate' as const })) },
-        applied: 0,
-        deletedTranscripts: [],
-      };
-    }
+  // Parse once, for every run of the batch (those at or below lastMutationId are not used).
+  const parsed = request.mutations.map((m) => parseMutation(m));
+  const refs = referencedEntities(parsed.flatMap((p) => (p.ok ? [p.mutation] : [])));
+  const highestId = Math.max(0, ...request.mutations.map((m) => m.id));
+  try {
+    return await writer.write((write) => pushInTransaction(write, who, request, parsed, refs, highestId, clock, hooks, false));
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    return writer.write((write) => pushInTransaction(write, who, request, parsed, refs, highestId, clock, hooks, true));
+  }
+}
 
-    const { member, lockable } = await write.spaces.writableSpaceIds(userId);
-    await write.lock(lockable);
-    const owners = await write.spaces.personalSpacesOfMembers(member);
-    const now = clock.now();
-    // Parse once, for every run of the batch.
-    const parsed = request.mutations.map((m) => (m.id > lastMutationId ? parseMutation(m) : null));
-    const input: BatchInput = {
-      write,
-      who,
-      request,
-      parsed,
-      firstLastMutationId: lastMutationId,
-      member,
-      owners,
-      now,
-      newId: clock.newId,
-      hooks,
+async function pushInTransaction(
+  write: SpaceWrite,
+  who: DeviceIdentity,
+  request: PushRequest,
+  allParsed: ReadonlyArray<ParsedMutation>,
+  refs: ReadonlyArray<{ kind: EntityKind; id: string }>,
+  highestId: number,
+  clock: Pick<ServerClock, 'now' | 'newId'>,
+  hooks: PushHooks,
+  careful: boolean,
+): Promise<PushOutcome> {
+  hooks.beginAttempt?.();
+  const userId = who.user.id;
+  const start = await write.beginPush(userId, request.clientId, highestId, refs);
+  const { lastMutationId } = start;
+  if (start.locked === null) {
+    write.setLastMutationId(userId, request.clientId, lastMutationId);
+    return {
+      response: { lastMutationId, results: request.mutations.map((m) => ({ id: m.id, status: 'duplicate' as const })) },
+      applied: 0,
+      deletedTranscripts: [],
     };
+  }
+  const input: BatchInput = {
+    write,
+    who,
+    request,
+    parsed: request.mutations.map((m, i) => (m.id > lastMutationId ? (allParsed[i] ?? null) : null)),
+    firstLastMutationId: lastMutationId,
+    member: start.locked.member,
+    owners: start.locked.owners,
+    refs,
+    prefetched: start.locked.entities,
+    now: clock.now(),
+    newId: clock.newId,
+    hooks,
+  };
+  const outcome = careful ? await carefulRuns(input) : await applyBatch(input, new Map(), 'staged');
+  write.saveLastMutationId(userId, request.clientId, outcome.response.lastMutationId);
+  await hooks.beforeCommit(write.client, outcome.effects);
+  return { response: outcome.response, applied: outcome.applied, deletedTranscripts: outcome.deletedTranscripts };
+}
 
-    const refused = new Map<number, string>();
-    let careful = false;
-    // A careful run pins one more mutation (or throws), a fast one succeeds or leads to a careful
-    // one, so this ends within 2n + 1 runs for a batch of n.
-    for (;;) {
-      const retried = (error: unknown) => error instanceof MutationWriteRefused || (!careful && isDataError(error));
-      try {
-        const outcome = await write.savepoint(() => applyBatch(input, refused, careful), retried);
-        await clients.setLastMutationId(userId, request.clientId, outcome.response.lastMutationId);
-        write.setLastMutationId(userId, request.clientId, outcome.response.lastMutationId);
-        await hooks.beforeCommit(write.client, outcome.effects);
-        return { response: outcome.response, applied: outcome.applied, deletedTranscripts: outcome.deletedTranscripts };
-      } catch (error) {
-        if (!retried(error)) throw error;
-        const pinned = error instanceof MutationWriteRefused;
-        if (pinned) refused.set(error.mutationId, refusalMessage(error.refusal));
-        // With the culprit known, the next run is fast again; careful only after a new data error.
-        careful = !pinned;
-      }
+/** Runs the batch under a savepoint until no write of it is refused (see pushBatch). */
+async function carefulRuns(input: BatchInput): Promise<BatchRun> {
+  const refused = new Map<number, string>();
+  let careful = true;
+  // A careful run pins one more mutation (or throws), a fast one succeeds or leads to a careful
+  // one, so this ends within 2n + 1 runs for a batch of n.
+  for (;;) {
+    const retried = (error: unknown) => error instanceof MutationWriteRefused || (!careful && isDataError(error));
+    try {
+      return await input.write.savepoint(() => applyBatch(input, refused, careful), retried);
+    } catch (error) {
+      if (!retried(error)) throw error;
+      const pinned = error instanceof MutationWriteRefused;
+      if (pinned) refused.set(error.mutationId, refusalMessage(error.refusal));
+      // With the culprit known, the next run is fast again; careful only after a new data error.
+      careful = !pinned;
     }
-  });
+  }
 }
 
 /** Says what kind of refusal it was (the SQLSTATE), not Postgres's message, which names tables. */
@@ -145,13 +173,18 @@ interface BatchRun extends PushOutcome {
   effects: BatchEffects;
 }
 
-async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string>, careful: boolean): Promise<BatchRun> {
+/**
+ * One run of the batch. `stageWrites`: the writes go to SpaceWrite, for its one statement before
+ * COMMIT; else (inside a savepoint) they are written at the end of the run, or after every mutation
+ * when careful.
+ */
+async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string>, careful: boolean | 'staged'): Promise<BatchRun> {
   const { write, who, request, parsed, member, owners, now, hooks } = input;
   const { client } = write;
   const userId = who.user.id;
-  const tx = new PgMutationTx(write.entities, new Set(member), write, (id) => owners.get(id), input.newId);
-  // Load every entity the new mutations name in one query.
-  await tx.prefetch(referencedEntities(parsed.flatMap((p) => (p?.ok ? [p.mutation] : []))));
+  const stage = careful === 'staged' ? (rows: readonly EntityRow[]) => write.stage(rows) : undefined;
+  const tx = new PgMutationTx(write.entities, new Set(member), write, (id) => owners.get(id), input.newId, stage);
+  tx.preload(input.refs, input.prefetched);
 
   /** What the applied mutations said they set in motion (see MutationEffects). */
   const submitted = new Map<string, number>();
@@ -170,7 +203,7 @@ async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string
         applied += 1;
         noteEffects(outcome.effects, submitted, deletedTranscripts);
       }
-      if (careful) {
+      if (careful === true) {
         await tx.flush().catch((error: unknown) => {
           throw isDataError(error) ? new MutationWriteRefused(envelope.id, error) : error;
         });
