@@ -313,12 +313,16 @@ describe('shared audio across two instances', () => {
     expect((await storedBytes(a.databaseUrl, uploadId)).equals(audio.subarray(0, sentOnA))).toBe(true);
 
     // A reconnects and takes locks again: it finishes the upload itself.
-    let head: TusResponse | null = null;
+    // Until it has, A's upload requests are refused as an outage (503 unavailable), never hung.
+    const heads: TusResponse[] = [];
     await waitFor('A to lock uploads again', async () => {
-      head = await headUpload(a, people.ana.token, uploadPath);
+      const head = await headUpload(a, people.ana.token, uploadPath);
+      heads.push(head);
       return head.status === 200;
     });
-    expect(head?.headers['upload-offset']).toBe(String(sentOnA));
+    for (const refused of heads.slice(0, -1))
+      expect([refused.status, refused.headers['content-type']]).toEqual([503, expect.stringMatching(/json/)]);
+    expect(heads.at(-1)?.headers['upload-offset']).toBe(String(sentOnA));
     expect((await patchUpload(a, people.ana.token, uploadPath, sentOnA, audio.subarray(sentOnA))).status).toBe(204);
     await expectServedEverywhere(transcriptId, audio, 'audio/ogg');
   });
