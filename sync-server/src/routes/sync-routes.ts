@@ -4,6 +4,8 @@ import { Router } from 'express';
 import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type { ServerClock } from '../clock.ts';
+import { AnalysisAllowance } from '../billing/analysis-allowance.ts';
+import type { Plans } from '../billing/plans.ts';
 import { SubmitAdmission } from '../jobs/submit-admission.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
 import type { SpaceWriter } from '../store/space-writer.ts';
@@ -29,6 +31,8 @@ export interface SyncRouteDeps {
   metrics: Metrics;
   clock: ServerClock;
   writer: SpaceWriter;
+  /** The plans' monthly analyses, checked on transcript.submit. */
+  plans: Plans;
 }
 
 export function syncRoutes({
@@ -42,6 +46,7 @@ export function syncRoutes({
   rateLimits,
   metrics,
   clock,
+  plans,
 }: SyncRouteDeps): Router {
   const router = Router();
 
@@ -53,9 +58,12 @@ export function syncRoutes({
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
     const admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
+    const allowance = new AnalysisAllowance(plans, who.user.id);
     const outcome = await pushBatch(writer, who, body, clock, {
-      refuse: (client, mutation, tx, submittedSoFar) => admission.refusal(client, mutation, tx, submittedSoFar),
+      refuse: async (client, mutation, tx, submittedSoFar) =>
+        (await admission.refusal(client, mutation, tx, submittedSoFar)) ?? (await allowance.refusal(client, mutation, tx, submittedSoFar)),
       async beforeCommit(client, effects) {
+        await allowance.record(client, effects.submitted.size);
         // Nothing of Redis here: this transaction holds the space locks (see SyncCache on why after the commit).
         let index = 0;
         for (const [transcriptId, submission] of effects.submitted) {
