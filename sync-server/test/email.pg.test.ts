@@ -2,6 +2,10 @@
 // reset (content, link, single use, expiry, every session revoked, no enumeration, limits per
 // email and per IP), invitations by email, changing the password, and the mail server going down:
 // emails wait (the server is not hammered), /api/ready says so, and none is lost.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -223,7 +227,8 @@ describe('invitations and password changes', () => {
 
   it('refuses inviting one’s own address or a malformed one', async () => {
     const ana = await signup(server);
-    const invite = (email: string) => request(server.url).post('/api/invites/email').set('Authorization', bearer(ana.token)).send({ email });
+    const invite = (email: string) =>
+      request(server.url).post('/api/invites/email').set('Authorization', bearer(ana.token)).send({ email });
     expectError(await invite(ana.email), 400, 'invalid_body');
     expectError(await invite('nope'), 400, 'invalid_body');
     expectError(await request(server.url).post('/api/invites/email').send({ email: 'x@example.test' }), 401, 'unauthorized');
@@ -279,7 +284,18 @@ describe('the mail server down', () => {
     await sink?.close();
   });
 
-  const ready = async () => (await request(server.url).get('/api/ready')).body as { status: string; email: { up: boolean; pending: number | null } };
+  const ready = async () =>
+    (await request(server.url).get('/api/ready')).body as { status: string; email: { up: boolean; pending: number | null } };
+
+  const retriesUsed = async () =>
+    Number(
+      (
+        await queryDatabase<{ n: string }>(
+          server.databaseUrl,
+          "SELECT coalesce(sum(retry_count), 0) AS n FROM pgboss.job WHERE name = 'email'",
+        )
+      )[0]?.n,
+    );
 
   it('keeps the emails queued without hammering it, says so in /api/ready, and sends every one when it is back', async () => {
     expect((await ready()).email).toEqual({ up: true, mode: 'smtp', pending: 0 });
@@ -293,10 +309,13 @@ describe('the mail server down', () => {
     });
     expect(down.status).toBe('ready');
     expect(down.email.pending).toBe(8);
-    // Open: at most one trial per half-open period (1 s) while it stays down.
+    // Open: at most one trial per half-open period (1 s) while it stays down, and the other
+    // emails are not even taken from the queue, so they do not use up their retries.
     const attemptsAtOpen = sink.attemptsWhileDown;
+    const retriesAtOpen = await retriesUsed();
     await sleep(3000);
     expect(sink.attemptsWhileDown - attemptsAtOpen).toBeLessThanOrEqual(4);
+    expect((await retriesUsed()) - retriesAtOpen).toBeLessThanOrEqual(4);
     expect((await ready()).email.up).toBe(false);
 
     await sink.comeBack();
@@ -307,4 +326,28 @@ describe('the mail server down', () => {
       return body.email.up && body.email.pending === 0;
     });
   }, 90_000);
+});
+
+describe('without SMTP_URL', () => {
+  it('writes each email to a file under DATA_DIR/outbox, link and all', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'duet-outbox-'));
+    const server = await startTestServer({ dataDir });
+    try {
+      const user = await signup(server);
+      expect((await request(server.url).get('/api/ready')).body.email).toMatchObject({ up: true, mode: 'file' });
+      expect((await askReset(server, user.email)).status).toBe(202);
+      const outbox = path.join(dataDir, 'outbox');
+      const [file] = await waitFor('the email file', async () => {
+        const files = await readdir(outbox).catch(() => []);
+        return files.length > 0 ? files : null;
+      });
+      const mail = await simpleParser(await readFile(path.join(outbox, file!)));
+      expect(recipientOf(mail)).toBe(user.email);
+      const token = linkIn(mail, `${server.url}/reset-password?token=`).searchParams.get('token') ?? '';
+      expect((await confirmReset(server, token, 'password from a file')).status).toBe(200);
+    } finally {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });

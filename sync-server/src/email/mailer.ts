@@ -43,6 +43,8 @@ export class Mailer {
   readonly mode: 'smtp' | 'file';
   private readonly transport: Transporter;
   private readonly breaker: CircuitBreakerPolicy;
+  /** When the breaker last opened (the server's clock), null while closed. */
+  private openedAt: number | null = null;
 
   constructor(
     private readonly settings: MailerSettings,
@@ -62,8 +64,15 @@ export class Mailer {
       handleWhen((error) => !isPermanentRefusal(error)),
       { halfOpenAfter: settings.breakerHalfOpenMs, breaker: new ConsecutiveBreaker(FAILURES_TO_OPEN) },
     );
-    this.breaker.onBreak(() => logger.warn('mail server unavailable; emails wait until it answers again'));
-    this.breaker.onReset(() => logger.info('mail server answers again'));
+    this.breaker.onBreak(() => {
+      // Each opening (also a failed trial) starts a new wait.
+      if (this.openedAt === null) logger.warn('mail server unavailable; emails wait until it answers again');
+      this.openedAt = settings.now();
+    });
+    this.breaker.onReset(() => {
+      this.openedAt = null;
+      logger.info('mail server answers again');
+    });
   }
 
   /** False while the breaker is open: the mail server failed and has not been tried again yet. */
@@ -79,20 +88,12 @@ export class Mailer {
     return openedAt !== null && this.settings.now() - openedAt >= this.settings.breakerHalfOpenMs;
   }
 
-  private openedAt: number | null = null;
-
   /** Sends, or throws: a BrokenCircuitError while the breaker is open, the transport's error otherwise. */
   async send(email: OutgoingEmail, id: string): Promise<void> {
     if (this.mode === 'file') return this.writeFile(email, id);
-    try {
-      await this.breaker.execute(() =>
-        this.transport.sendMail({ from: this.settings.from, to: email.to, subject: email.subject, text: email.text, html: email.html }),
-      );
-    } catch (error) {
-      if (this.breaker.state === CircuitState.Open) this.openedAt ??= this.settings.now();
-      throw error;
-    }
-    this.openedAt = null;
+    await this.breaker.execute(() =>
+      this.transport.sendMail({ from: this.settings.from, to: email.to, subject: email.subject, text: email.text, html: email.html }),
+    );
   }
 
   private async writeFile(email: OutgoingEmail, id: string): Promise<void> {

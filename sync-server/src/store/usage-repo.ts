@@ -32,9 +32,9 @@ export class UsageRepo {
   async add(userId: string, period: string, metric: UsageMetric, amount: number, limit: number): Promise<number | null> {
     const result = await this.db.query<{ amount: number }>(
       `INSERT INTO usage_counters AS u (user_id, period, metric, amount)
-       SELECT $1, $2, $3, $4 WHERE $4 <= $5
+       SELECT $1, $2, $3, $4::integer WHERE $4::integer <= $5::integer
        ON CONFLICT (user_id, period, metric) DO UPDATE SET amount = u.amount + EXCLUDED.amount
-       WHERE u.amount + EXCLUDED.amount <= $5
+       WHERE u.amount + EXCLUDED.amount <= $5::integer
        RETURNING amount`,
       [userId, period, metric, amount, limit],
     );
