@@ -3,8 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { useMe, useSyncStatus } from '../../data/index.ts';
 import { AcceptInviteForm } from './AcceptInviteForm.tsx';
 import { CreateInvite } from './CreateInvite.tsx';
+import { InviteByEmailForm } from './InviteByEmailForm.tsx';
 
-export function PartnerPanel() {
+/** `initialCode`: the code of an invitation email's link, filled into the accept form. */
+export function PartnerPanel({ initialCode }: { initialCode?: string | undefined } = {}) {
   const { t } = useTranslation();
   const me = useMe();
   const { online } = useSyncStatus();
@@ -20,7 +22,8 @@ export function PartnerPanel() {
       )}
       {!online && <p className="notice notice--info">{t('partner.offline')}</p>}
       <CreateInvite disabled={!online} />
-      <AcceptInviteForm disabled={!online} />
+      <InviteByEmailForm disabled={!online} />
+      <AcceptInviteForm disabled={!online} initialCode={initialCode} />
     </div>
   );
 }

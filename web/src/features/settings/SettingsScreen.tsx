@@ -2,6 +2,8 @@ import { useTranslation } from 'react-i18next';
 import { ScreenHeading } from '../../app/ScreenHeading.tsx';
 import { PartnerPanel } from '../partner/PartnerPanel.tsx';
 import { AccountSection } from './AccountSection.tsx';
+import { ChangePasswordSection } from './ChangePasswordSection.tsx';
+import { PlanSection } from './PlanSection.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 import { SignOutSection } from './SignOutSection.tsx';
 import { StorageSection } from './StorageSection.tsx';
@@ -14,6 +16,8 @@ export function SettingsScreen() {
       <ScreenHeading>{t('settings.title')}</ScreenHeading>
       <LanguagePicker />
       <AccountSection />
+      <PlanSection />
+      <ChangePasswordSection />
       <section className="settings-section" aria-labelledby="settings-partner">
         <h2 id="settings-partner" className="section-title">
           {t('partner.title')}
