@@ -3,33 +3,16 @@
  * email (written to the server's outbox folder, as `npm start` does with no SMTP_URL), its link
  * opening the reset screen, the new password, and the old session on the first phone ended.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { openProfile, screenshot, type Profile } from '../support/browser.ts';
 import { logIn, newUser, signUp } from '../support/duet-flows.ts';
+import { linkInEmail } from '../support/mail-outbox.ts';
 import { screenshotsOnFailure } from '../support/failure-screenshots.ts';
 import { DuetApp } from '../support/pages/index.ts';
-
-/** The reset link of the newest email to `to` in the outbox folder, once it is there. */
-async function resetLinkFor(outbox: string, to: string): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const files = await readdir(outbox).catch(() => [] as string[]);
-    for (const file of files) {
-      const mail = await simpleParser(await readFile(path.join(outbox, file)));
-      const recipient = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-      if (recipient?.value[0]?.address !== to) continue;
-      const link = (mail.text ?? '').split(/\s+/).find((word) => word.includes('/reset-password?token='));
-      if (link) return link;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no reset email to ${to} in ${outbox}`);
-}
 
 describe('password reset', () => {
   let server: AppServer | undefined;
@@ -63,7 +46,7 @@ describe('password reset', () => {
     await second.passwords.askForLink(rosa.email);
     await screenshot(second.page, 'password-forgot-sent');
 
-    const link = await resetLinkFor(path.join(dataDir, 'outbox'), rosa.email);
+    const link = await linkInEmail(dataDir, rosa.email, '/reset-password?token=');
     await second.page.goto(link);
     await second.passwords.resetHeading.waitFor();
     await screenshot(second.page, 'password-reset');
