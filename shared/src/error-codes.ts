@@ -28,6 +28,20 @@ export const ErrorCode = {
   uploadExpired: 'upload_expired',
   /** A Range request for bytes a recording does not have (416; its Content-Range gives the size). */
   rangeNotSatisfiable: 'range_not_satisfiable',
+  /** A password reset link that is unknown or was already used. */
+  resetTokenInvalid: 'reset_token_invalid',
+  /** A password reset link past its expiry: ask for a new one. */
+  resetTokenExpired: 'reset_token_expired',
+  /** Changing the password with a wrong current password. */
+  wrongPassword: 'wrong_password',
+  /** The plan's monthly limit (analyses, audio minutes) is used up: wait for next month or upgrade. */
+  planLimitReached: 'plan_limit_reached',
+  /** The server has no Stripe key: there is nothing to buy and every account is free. */
+  billingNotConfigured: 'billing_not_configured',
+  /** The customer portal before any checkout: there is no subscription to manage. */
+  noSubscription: 'no_subscription',
+  /** A Stripe webhook whose signature does not verify. */
+  invalidSignature: 'invalid_signature',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

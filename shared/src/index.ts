@@ -12,3 +12,5 @@ export * from './push-batch.ts';
 export * from './streak.ts';
 export * from './realtime.ts';
 export * from './text.ts';
+export * from './account-api.ts';
+export * from './billing-api.ts';

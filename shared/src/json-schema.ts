@@ -4,7 +4,9 @@
  * `docs/protocol.schema.json` is this document; a test fails when it is out of date.
  */
 import { z } from 'zod';
+import * as accountApi from './account-api.ts';
 import * as api from './api.ts';
+import * as billingApi from './billing-api.ts';
 import { entitySchemas } from './entities.ts';
 import { mutationArgsSchemas } from './mutations.ts';
 import { PROTOCOL_VERSION } from './protocol-version.ts';
@@ -24,6 +26,14 @@ const messages: Record<string, z.ZodType> = {
   PullResponse: api.PullResponseSchema,
   StatsResponse: api.StatsResponseSchema,
   ErrorBody: api.ErrorBodySchema,
+  PasswordResetRequest: accountApi.PasswordResetRequestSchema,
+  PasswordResetRequestedResponse: accountApi.PasswordResetRequestedSchema,
+  PasswordResetConfirmRequest: accountApi.PasswordResetConfirmRequestSchema,
+  ChangePasswordRequest: accountApi.ChangePasswordRequestSchema,
+  PasswordChangedResponse: accountApi.PasswordChangedResponseSchema,
+  InviteByEmailRequest: accountApi.InviteByEmailRequestSchema,
+  BillingResponse: billingApi.BillingResponseSchema,
+  BillingRedirectResponse: billingApi.BillingRedirectResponseSchema,
   ClientFrame: realtime.ClientFrameSchema,
   ServerFrame: realtime.ServerFrameSchema,
 };

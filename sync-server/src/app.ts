@@ -8,14 +8,18 @@ import type { RedisClient } from './cache/redis-client.ts';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { EmailLimiter } from './auth/email-limiter.ts';
 import { InviteLimiter } from './auth/invite-limiter.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { SignupLimiter } from './auth/signup-limiter.ts';
+import type { Plans } from './billing/plans.ts';
+import type { StripeBilling } from './billing/stripe-billing.ts';
 import type { SyncCache } from './cache/sync-cache.ts';
 import type { ServerClock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { ReadReplica } from './db/read-replica.ts';
 import { authenticate } from './http/authenticate.ts';
+import type { EmailOutbox } from './email/email-outbox.ts';
 import type { Drain } from './http/drain.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import type { Metrics } from './http/metrics.ts';
@@ -28,9 +32,11 @@ import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { clientErrorsRoute } from './routes/client-errors-route.ts';
 import { debugRoutes } from './routes/debug-routes.ts';
+import { billingRoutes, stripeWebhook, WEBHOOK_PATH } from './routes/billing-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
 import { metricsRoute } from './routes/metrics-route.ts';
+import { passwordRoutes } from './routes/password-routes.ts';
 import { statsRoute } from './routes/stats-route.ts';
 import { syncRoutes } from './routes/sync-routes.ts';
 import type { Bus } from './realtime/bus.ts';
@@ -63,12 +69,21 @@ export interface AppDeps {
   notifier?: Notifier;
   /** Times each request's queries and cache calls (Server-Timing). */
   timing: RequestTiming;
+  /** Emails in the background (password resets, invitations). */
+  outbox: EmailOutbox;
+  /** Plans, their limits and the month's usage. */
+  plans: Plans;
+  /** Stripe; null without STRIPE_SECRET_KEY. */
+  stripe: StripeBilling | null;
+  /** The app's public address, for links (APP_URL, or the server's own URL). */
+  appUrl: () => string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export function createApp(deps: AppDeps): Express {
-  const { config, clock, pool, reads, redis, logger, metrics, users, cache, bus, writer, jobs, uploads } = deps;
+  const { config, clock, pool, reads, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, outbox, plans, stripe, appUrl } =
+    deps;
   const now = clock.now;
   const app = express();
   app.disable('x-powered-by');
@@ -114,10 +129,29 @@ export function createApp(deps: AppDeps): Express {
   const limiter = new LoginLimiter(config.loginRateLimit, redis, config.redisPrefix);
   const signupLimiter = new SignupLimiter(config.signupRateLimit, redis, config.redisPrefix);
   const inviteLimiter = new InviteLimiter(config.inviteRateLimit, redis, config.redisPrefix);
-  const health = healthRoutes(pool, cache, clock.timers, reads);
+  const emailLimiter = new EmailLimiter(
+    {
+      resetPerEmail: config.passwordReset.perEmail,
+      resetPerIp: config.passwordReset.perIp,
+      invitePerRecipient: config.inviteEmailPerRecipient,
+      changePerUser: config.passwordChangeLimit,
+    },
+    redis,
+    config.redisPrefix,
+  );
+  const mailer = outbox.mailer;
+  const health = healthRoutes(pool, cache, clock.timers, reads, {
+    get up() {
+      return mailer.up;
+    },
+    mode: mailer.mode,
+    pending: () => outbox.pending(),
+  });
   const rateLimits = syncRateLimits(config.syncRateLimit, redis, config.redisPrefix);
 
   app.use(uploads.routes(auth));
+  // Before the JSON parser and the protocol check: Stripe signs the raw bytes and sends no Duet-Protocol.
+  app.post(WEBHOOK_PATH, ...stripeWebhook({ pool, stripe }));
   const api = express.Router();
   api.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   api.use(health.api);
@@ -135,6 +169,17 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use(
+    passwordRoutes({
+      pool,
+      cache,
+      outbox,
+      limiter: emailLimiter,
+      auth,
+      now,
+      onLoggedOut: (deviceId) => bus.publish({ type: 'logout', deviceId }),
+    }),
+  );
+  api.use(
     inviteRoutes({
       pool,
       writer,
@@ -144,8 +189,11 @@ export function createApp(deps: AppDeps): Express {
       now,
       newId: clock.newId,
       ...(deps.notifier ? { notifier: deps.notifier } : {}),
+      outbox,
+      emailLimiter,
     }),
   );
+  api.use(billingRoutes({ pool, plans, stripe, auth, appUrl, logger }));
   api.use(
     syncRoutes({
       pool,
@@ -159,6 +207,7 @@ export function createApp(deps: AppDeps): Express {
       rateLimits,
       metrics,
       clock,
+      plans,
     }),
   );
   api.use(statsRoute(reads, cache, auth, now));

@@ -50,6 +50,26 @@ export interface Config {
   redisTimeouts: { commandMs: number; breakerHalfOpenMs: number };
   /** SIGTERM: the longest in-flight requests may take to finish before their connections are cut (ms). */
   shutdownGraceMs: number;
+  /** The app's public address, for links in emails and Stripe's return pages; null: the server's own URL. */
+  appUrl: string | null;
+  /** Outgoing email (see email/mailer.ts): SMTP, or files under DATA_DIR/outbox when smtpUrl is null. */
+  email: {
+    smtpUrl: string | null;
+    from: string;
+    retryLimit: number;
+    retryDelaySec: number;
+    breakerHalfOpenMs: number;
+  };
+  /** Password reset links: how long one works, and how many may be asked for per email and per IP. */
+  passwordReset: { ttlMin: number; perEmail: { points: number; windowSec: number }; perIp: { points: number; windowSec: number } };
+  /** Invitations sent by email, per recipient address. */
+  inviteEmailPerRecipient: { points: number; windowSec: number };
+  /** Wrong current passwords a user may give when changing it, per window. */
+  passwordChangeLimit: { points: number; windowSec: number };
+  /** Monthly limits per person of each plan. */
+  plans: { free: PlanLimits; premium: PlanLimits };
+  /** Stripe; secretKey null: billing is not configured and every account is free. */
+  stripe: { secretKey: string | null; webhookSecret: string | null; pricePremium: string | null; apiBase: string | null };
   /** A Postgres query slower than this is logged with its name and duration (ms). */
   dbSlowQueryMs: number;
   /** A request not answered within this is answered 503 (ms); see http/request-timeout.ts. */
@@ -106,6 +126,11 @@ function isProxyAddress(item: string): boolean {
     }
   }
   return ipaddr.isValid(item);
+}
+
+export interface PlanLimits {
+  analysesPerMonth: number;
+  audioMinutesPerMonth: number;
 }
 
 const table = {
@@ -287,6 +312,72 @@ const table = {
     default: undefined,
     doc: 'bearer token (X-Debug-Token) for the debug endpoints outside development',
   },
+  APP_URL: { schema: z.string().url().optional(), default: undefined, doc: 'public address of the app, for links in emails' },
+  SMTP_URL: {
+    schema: z.string().url().optional(),
+    default: undefined,
+    doc: 'SMTP server (smtp:// or smtps://); unset: files under DATA_DIR/outbox',
+  },
+  EMAIL_FROM: { schema: z.string().min(3), default: 'Duet <no-reply@duet.invalid>', doc: 'sender of the emails' },
+  EMAIL_RETRY_LIMIT: {
+    schema: z.coerce.number().int().min(0).max(30),
+    default: '12',
+    doc: 'retries of an email the mail server refused for now',
+  },
+  EMAIL_RETRY_DELAY_SEC: { schema: z.coerce.number().int().min(1), default: '10', doc: 'first email retry delay (doubles each time)' },
+  EMAIL_BREAKER_HALF_OPEN_MS: {
+    schema: z.coerce.number().int().min(100),
+    default: '30000',
+    doc: 'after the mail server failed, how long emails wait before one is tried again',
+  },
+  PASSWORD_RESET_TTL_MIN: { schema: z.coerce.number().int().min(1).max(1440), default: '60', doc: 'how long a reset link works' },
+  PASSWORD_RESET_LIMIT_PER_EMAIL: { schema: z.coerce.number().int().positive(), default: '3', doc: 'reset requests per email per window' },
+  PASSWORD_RESET_LIMIT_PER_IP: { schema: z.coerce.number().int().positive(), default: '20', doc: 'reset requests per IP per window' },
+  PASSWORD_RESET_LIMIT_WINDOW_SEC: { schema: z.coerce.number().int().positive(), default: '3600', doc: 'window of the reset limits' },
+  INVITE_EMAIL_LIMIT_PER_RECIPIENT: {
+    schema: z.coerce.number().int().positive(),
+    default: '3',
+    doc: 'invitation emails per recipient address per window',
+  },
+  INVITE_EMAIL_LIMIT_WINDOW_SEC: {
+    schema: z.coerce.number().int().positive(),
+    default: '86400',
+    doc: 'window of INVITE_EMAIL_LIMIT_PER_RECIPIENT',
+  },
+  PASSWORD_CHANGE_LIMIT_PER_USER: {
+    schema: z.coerce.number().int().positive(),
+    default: '10',
+    doc: 'wrong current passwords per user per window when changing it',
+  },
+  PASSWORD_CHANGE_LIMIT_WINDOW_SEC: {
+    schema: z.coerce.number().int().positive(),
+    default: '900',
+    doc: 'window of PASSWORD_CHANGE_LIMIT_PER_USER',
+  },
+  PLAN_FREE_ANALYSES: {
+    schema: z.coerce.number().int().min(0),
+    default: '10',
+    doc: 'transcripts a free account may have analysed per month',
+  },
+  PLAN_FREE_AUDIO_MINUTES: {
+    schema: z.coerce.number().int().min(0),
+    default: '30',
+    doc: 'audio minutes a free account may store per month',
+  },
+  PLAN_PREMIUM_ANALYSES: {
+    schema: z.coerce.number().int().min(0),
+    default: '500',
+    doc: 'transcripts a premium account may have analysed per month',
+  },
+  PLAN_PREMIUM_AUDIO_MINUTES: {
+    schema: z.coerce.number().int().min(0),
+    default: '1200',
+    doc: 'audio minutes a premium account may store per month',
+  },
+  STRIPE_SECRET_KEY: { schema: z.string().min(8).optional(), default: undefined, doc: 'Stripe secret key; unset: billing not configured' },
+  STRIPE_WEBHOOK_SECRET: { schema: z.string().min(8).optional(), default: undefined, doc: 'signing secret of the Stripe webhook endpoint' },
+  STRIPE_PRICE_PREMIUM: { schema: z.string().min(1).optional(), default: undefined, doc: 'Stripe price id of the Premium plan' },
+  STRIPE_API_BASE: { schema: z.string().url().optional(), default: undefined, doc: "Stripe's API address (tests: a local server)" },
 } as const;
 
 type Key = keyof typeof table;
@@ -365,6 +456,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpRequestTimeoutMs: read('HTTP_REQUEST_TIMEOUT_MS'),
     clientErrorLimit: { points: read('CLIENT_ERROR_LIMIT_PER_IP'), windowSec: read('CLIENT_ERROR_LIMIT_WINDOW_SEC') },
     debug: { development: read('NODE_ENV') === 'development', adminToken: read('DEBUG_ADMIN_TOKEN') ?? null },
+    appUrl: read('APP_URL')?.replace(/\/+$/, '') ?? null,
+    email: {
+      smtpUrl: read('SMTP_URL') ?? null,
+      from: read('EMAIL_FROM'),
+      retryLimit: read('EMAIL_RETRY_LIMIT'),
+      retryDelaySec: read('EMAIL_RETRY_DELAY_SEC'),
+      breakerHalfOpenMs: read('EMAIL_BREAKER_HALF_OPEN_MS'),
+    },
+    passwordReset: {
+      ttlMin: read('PASSWORD_RESET_TTL_MIN'),
+      perEmail: { points: read('PASSWORD_RESET_LIMIT_PER_EMAIL'), windowSec: read('PASSWORD_RESET_LIMIT_WINDOW_SEC') },
+      perIp: { points: read('PASSWORD_RESET_LIMIT_PER_IP'), windowSec: read('PASSWORD_RESET_LIMIT_WINDOW_SEC') },
+    },
+    inviteEmailPerRecipient: { points: read('INVITE_EMAIL_LIMIT_PER_RECIPIENT'), windowSec: read('INVITE_EMAIL_LIMIT_WINDOW_SEC') },
+    passwordChangeLimit: { points: read('PASSWORD_CHANGE_LIMIT_PER_USER'), windowSec: read('PASSWORD_CHANGE_LIMIT_WINDOW_SEC') },
+    plans: {
+      free: { analysesPerMonth: read('PLAN_FREE_ANALYSES'), audioMinutesPerMonth: read('PLAN_FREE_AUDIO_MINUTES') },
+      premium: { analysesPerMonth: read('PLAN_PREMIUM_ANALYSES'), audioMinutesPerMonth: read('PLAN_PREMIUM_AUDIO_MINUTES') },
+    },
+    stripe: {
+      secretKey: read('STRIPE_SECRET_KEY') ?? null,
+      webhookSecret: read('STRIPE_WEBHOOK_SECRET') ?? null,
+      pricePremium: read('STRIPE_PRICE_PREMIUM') ?? null,
+      apiBase: read('STRIPE_API_BASE') ?? null,
+    },
   };
   if (config.redisUrl && config.redisClusterNodes) throw new ConfigError('REDIS_URL and REDIS_CLUSTER_NODES: set one of them, not both');
   if (config.databaseReplica.url && !config.databaseUrl) {
@@ -421,5 +537,11 @@ export function describeConfig(config: Config): Record<string, unknown> {
       credentials: config.s3.credentials && { accessKeyId: config.s3.credentials.accessKeyId, secretAccessKey: '***' },
     },
     debug: { ...config.debug, adminToken: config.debug.adminToken ? '***' : null },
+    email: { ...config.email, smtpUrl: mask(config.email.smtpUrl) ?? 'files' },
+    stripe: {
+      ...config.stripe,
+      secretKey: config.stripe.secretKey ? '***' : null,
+      webhookSecret: config.stripe.webhookSecret ? '***' : null,
+    },
   };
 }

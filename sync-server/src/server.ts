@@ -25,6 +25,11 @@ import { ReadReplica } from './db/read-replica.ts';
 import { Drain } from './http/drain.ts';
 import { RequestTiming } from './http/request-timing.ts';
 import { createMetrics } from './http/metrics.ts';
+import { Plans } from './billing/plans.ts';
+import { StripeBilling } from './billing/stripe-billing.ts';
+import { composeEmail } from './email/compose-email.ts';
+import { EmailOutbox } from './email/email-outbox.ts';
+import { Mailer } from './email/mailer.ts';
 import { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { MemoryBus, RedisBus, type Bus } from './realtime/bus.ts';
 import { Notifier } from './notifications/notifier.ts';
@@ -163,6 +168,36 @@ export async function startServer(
   const writer = new SpaceWriter({ pool, cache, bus, requests: timing });
   const notifier = new Notifier({ pool, writer, now: clock.now, logger });
   const jobs = await TranscriptJobs.start(databaseUrl, { writer, bus, notifier }, config.jobs, logger, config.pgTimeouts);
+  // Links in emails and Stripe's return pages: APP_URL, or this server's own address once it listens.
+  const publicUrl: { current: string } = { current: config.appUrl ?? '' };
+  const appUrl = () => publicUrl.current;
+  const mailer = new Mailer(
+    {
+      smtpUrl: config.email.smtpUrl,
+      from: config.email.from,
+      dataDir: config.dataDir,
+      breakerHalfOpenMs: config.email.breakerHalfOpenMs,
+      now: clock.now,
+    },
+    logger,
+  );
+  const outbox = await EmailOutbox.start(
+    jobs.queue,
+    mailer,
+    composeEmail({ pool, appUrl, resetTtlMin: config.passwordReset.ttlMin, now: clock.now }),
+    { retryLimit: config.email.retryLimit, retryDelaySec: config.email.retryDelaySec },
+    clock.timers,
+    logger,
+  );
+  const stripe = config.stripe.secretKey
+    ? new StripeBilling({
+        secretKey: config.stripe.secretKey,
+        webhookSecret: config.stripe.webhookSecret,
+        pricePremium: config.stripe.pricePremium,
+        apiBase: config.stripe.apiBase,
+      })
+    : null;
+  const plans = new Plans(config.plans, stripe !== null, clock.now);
 
   const uploadStorage = await createUploadStorage({
     config,
@@ -185,10 +220,32 @@ export async function startServer(
     maxBytes: config.uploadMaxBytes,
     limits: config.uploadLimits,
     logger,
+    plans,
   });
   uploads.startExpiry();
   const drain = new Drain(clock.timers);
-  const app = createApp({ config, clock, pool, reads, redis, logger, metrics, users, cache, bus, writer, jobs, uploads, drain, notifier, timing });
+  const app = createApp({
+    config,
+    clock,
+    pool,
+    reads,
+    redis,
+    logger,
+    metrics,
+    users,
+    cache,
+    bus,
+    writer,
+    jobs,
+    uploads,
+    drain,
+    notifier,
+    timing,
+    outbox,
+    plans,
+    stripe,
+    appUrl,
+  });
   const server = http.createServer(app);
   // Longer than the idle time of common clients and proxies, so a client never reuses a kept-alive
   // connection at the moment the server closes it (a reset the client sees as a network error).
@@ -214,6 +271,7 @@ export async function startServer(
   realtime.attach(server);
   const port = await listen(server, config.port, config.host);
   const url = urlOf(config.host, port);
+  if (!config.appUrl) publicUrl.current = url;
   let metricsServer: http.Server | null = null;
   let metricsUrl: string | null = null;
   if (config.metrics.port !== null) {
@@ -240,6 +298,7 @@ export async function startServer(
         // Postgres may be stalled now: ending a connection then waits for an answer that never
         // comes, so each step gets a bound and the shutdown goes on without it.
         const bound = config.pgTimeouts.connectMs + queryTimeoutMs(config.pgTimeouts);
+        await atMost(outbox.stop(), bound, 'email worker', logger);
         await atMost(jobs.stop(), bound, 'job worker', logger);
         await bus.close();
         await atMost(fence?.close() ?? Promise.resolve(), bound, 'cache fence', logger);

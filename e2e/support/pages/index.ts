@@ -7,6 +7,7 @@ import { ConversationPage } from './conversation-page.ts';
 import { ConversationsPage } from './conversations-page.ts';
 import { NavBar } from './nav-bar.ts';
 import { NotFoundPage } from './not-found-page.ts';
+import { PasswordPages } from './password-pages.ts';
 import { PartnerPage } from './partner-page.ts';
 import { SessionsPage } from './sessions-page.ts';
 import { SettingsPage } from './settings-page.ts';
@@ -29,6 +30,7 @@ export class DuetApp {
   readonly conflicts: ConflictsNotice;
   readonly unsendable: UnsendableNotice;
   readonly notFound: NotFoundPage;
+  readonly passwords: PasswordPages;
 
   constructor(
     readonly page: Page,
@@ -47,6 +49,7 @@ export class DuetApp {
     this.conflicts = new ConflictsNotice(page, language);
     this.unsendable = new UnsendableNotice(page, language);
     this.notFound = new NotFoundPage(page, language);
+    this.passwords = new PasswordPages(page, language);
   }
 }
 

@@ -45,4 +45,24 @@ export class PartnerPage extends Screen {
     await this.acceptForm.getByRole('button', { name: this.text('partner.accept'), exact: true }).click();
     await this.acceptForm.getByText(this.text('partner.accepted', { name: partnerName }), { exact: true }).waitFor();
   }
+
+  get inviteByEmailForm() {
+    return this.page.getByRole('form', { name: this.text('inviteEmail.title'), exact: true });
+  }
+
+  /** The accept form's code field (filled in when the screen was opened from an invitation email). */
+  get acceptCodeField() {
+    return this.acceptForm.getByRole('textbox', { name: this.text('partner.acceptLabel'), exact: true });
+  }
+
+  /** Emails an invitation; resolves with the code once the app says it is on its way. */
+  async inviteByEmail(email: string): Promise<string> {
+    await this.inviteByEmailForm.getByRole('textbox', { name: this.text('inviteEmail.label'), exact: true }).fill(email);
+    await this.inviteByEmailForm.getByRole('button', { name: this.text('inviteEmail.send'), exact: true }).click();
+    const sent = this.inviteByEmailForm.getByRole('status');
+    await sent.waitFor();
+    const code = /([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(await sent.innerText())?.[1];
+    if (!code) throw new Error('no code in the sent message');
+    return code;
+  }
 }

@@ -24,6 +24,10 @@ export class SettingsPage extends Screen {
     return this.page.getByRole('checkbox', { name: this.text('notifications.system'), exact: true });
   }
 
+  get planSection() {
+    return this.page.getByRole('region', { name: this.text('billing.title'), exact: true });
+  }
+
   async open(): Promise<void> {
     await new NavBar(this.page, this.uiLanguage).goTo('settings');
     await this.heading.waitFor();

@@ -217,5 +217,4 @@ export class SyncCache {
   describe(): { mode: string; usable: boolean; stale: boolean; ttlSec: typeof TTL } {
     return { mode: this.kv.mode, usable: this.listening && !this.distrusted && !this.stale, stale: this.stale, ttlSec: TTL };
   }
-
 }

@@ -63,7 +63,10 @@ export class RequestTiming {
     res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
       if (!this.headersSent) {
         const total = performance.now() - account.started;
-        this.setHeader('Server-Timing', `db;dur=${account.dbMs.toFixed(1)}, cache;dur=${account.cacheMs.toFixed(1)}, total;dur=${total.toFixed(1)}`);
+        this.setHeader(
+          'Server-Timing',
+          `db;dur=${account.dbMs.toFixed(1)}, cache;dur=${account.cacheMs.toFixed(1)}, total;dur=${total.toFixed(1)}`,
+        );
       }
       return writeHead.apply(this, args);
     } as Response['writeHead'];

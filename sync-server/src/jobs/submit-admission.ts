@@ -13,6 +13,14 @@ import type pg from 'pg';
 import type { PgMutationTx } from '../sync/pg-mutation-tx.ts';
 import type { TranscriptJobs } from './transcript-jobs.ts';
 
+/** True for a `transcript.submit` that will queue a job: the same conditions as the mutator's. */
+export async function queuesAJob(mutation: Mutation, tx: PgMutationTx): Promise<boolean> {
+  if (mutation.name !== 'transcript.submit') return false;
+  const current = await tx.get('transcript', mutation.args.id);
+  if (!current || current.deleted || current.status === 'queued' || current.status === 'processing') return false;
+  return tx.isMember(current.spaceId);
+}
+
 export class SubmitAdmission {
   /** The user's jobs in flight before this push, read at the first submit that needs it. */
   private inFlightBefore: number | null = null;
@@ -33,11 +41,7 @@ export class SubmitAdmission {
     tx: PgMutationTx,
     submittedSoFar: number,
   ): Promise<{ code: ErrorCode; message: string } | null> {
-    if (mutation.name !== 'transcript.submit') return null;
-    const current = await tx.get('transcript', mutation.args.id);
-    // The same conditions as the mutator's: only these queue a job.
-    if (!current || current.deleted || current.status === 'queued' || current.status === 'processing') return null;
-    if (!(await tx.isMember(current.spaceId))) return null;
+    if (!(await queuesAJob(mutation, tx))) return null;
     this.inFlightBefore ??= await this.jobs.inFlightOf(client, this.userId);
     if (this.inFlightBefore + submittedSoFar < this.limit) return null;
     return {

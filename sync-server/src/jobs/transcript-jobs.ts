@@ -109,6 +109,11 @@ export class TranscriptJobs {
     return jobs;
   }
 
+  /** The pg-boss instance, for other queues of the server (emails) to share its connections and maintenance. */
+  get queue(): PgBoss {
+    return this.boss;
+  }
+
   /**
    * Enqueues inside the caller's transaction: the job exists if and only if the submit commits.
    * Workers take higher priorities first (see SubmitAdmission).

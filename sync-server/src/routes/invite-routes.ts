@@ -1,9 +1,19 @@
 /** Partners: an invite code links two users in one shared space. */
-import { AcceptInviteRequestSchema, ErrorCode, formatInviteCode, INVITE_CODE_ALPHABET, INVITE_CODE_LENGTH } from '@duet/shared';
+import {
+  AcceptInviteRequestSchema,
+  ErrorCode,
+  formatInviteCode,
+  INVITE_CODE_ALPHABET,
+  INVITE_CODE_LENGTH,
+  InviteByEmailRequestSchema,
+} from '@duet/shared';
 import { Router } from 'express';
 import { customAlphabet } from 'nanoid';
 import type pg from 'pg';
+import type { EmailLimiter } from '../auth/email-limiter.ts';
 import type { InviteLimiter } from '../auth/invite-limiter.ts';
+import type { EmailOutbox } from '../email/email-outbox.ts';
+import { inTransaction } from '../db/pool.ts';
 import { ApiError } from '../http/api-error.ts';
 import { identityOf, type authenticate } from '../http/authenticate.ts';
 import { parseBody } from '../http/validate.ts';
@@ -33,9 +43,23 @@ export interface InviteRouteDeps {
   newId: () => string;
   /** Tells the inviter their invitation was accepted (in their notification list). */
   notifier?: Notifier;
+  /** Invitations by email are queued here, and limited per recipient. */
+  outbox: EmailOutbox;
+  emailLimiter: EmailLimiter;
 }
 
-export function inviteRoutes({ pool, writer, ttlDays, limiter, auth, now, newId, notifier }: InviteRouteDeps): Router {
+export function inviteRoutes({
+  pool,
+  writer,
+  ttlDays,
+  limiter,
+  auth,
+  now,
+  newId,
+  notifier,
+  outbox,
+  emailLimiter,
+}: InviteRouteDeps): Router {
   const router = Router();
   const invites = new InvitesRepo(pool);
 
@@ -46,6 +70,33 @@ export function inviteRoutes({ pool, writer, ttlDays, limiter, auth, now, newId,
     const code = newInviteCode();
     await invites.create(code, user.id, expiresAt);
     res.status(201).json({ code: formatInviteCode(code), expiresAt: expiresAt.toISOString() });
+  });
+
+  // A new code, sent by email (in the background) with a link that opens the accept screen with it.
+  router.post('/invites/email', auth, async (req, res) => {
+    const { user } = identityOf(req);
+    const { email } = parseBody(InviteByEmailRequestSchema, req.body);
+    if (email === user.email) throw new ApiError(400, ErrorCode.invalidBody, 'this is your own email address; invite your partner’s');
+    await limiter.takeCreate(user.id);
+    await emailLimiter.takeInviteEmail(email);
+    const expiresAt = new Date(now() + ttlDays * 86_400_000);
+    const code = newInviteCode();
+    const formatted = formatInviteCode(code);
+    await inTransaction(pool, async (client) => {
+      await new InvitesRepo(client).create(code, user.id, expiresAt);
+      await outbox.enqueue(
+        {
+          kind: 'invite',
+          to: email,
+          inviterName: user.displayName,
+          inviterLocale: user.locale,
+          code: formatted,
+          expiresAt: expiresAt.toISOString(),
+        },
+        client,
+      );
+    });
+    res.status(201).json({ code: formatted, expiresAt: expiresAt.toISOString() });
   });
 
   router.post('/invites/accept', auth, async (req, res) => {

@@ -5,6 +5,8 @@ import type pg from 'pg';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type { ReadReplica } from '../db/read-replica.ts';
 import type { ServerClock } from '../clock.ts';
+import { AnalysisAllowance } from '../billing/analysis-allowance.ts';
+import type { Plans } from '../billing/plans.ts';
 import { SubmitAdmission } from '../jobs/submit-admission.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
 import { EntitiesRepo } from '../store/entities-repo.ts';
@@ -33,6 +35,8 @@ export interface SyncRouteDeps {
   metrics: Metrics;
   clock: ServerClock;
   writer: SpaceWriter;
+  /** The plans' monthly analyses, checked on transcript.submit. */
+  plans: Plans;
 }
 
 export function syncRoutes({
@@ -46,6 +50,7 @@ export function syncRoutes({
   rateLimits,
   metrics,
   clock,
+  plans,
 }: SyncRouteDeps): Router {
   const router = Router();
 
@@ -57,14 +62,18 @@ export function syncRoutes({
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
     let admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
+    let allowance = new AnalysisAllowance(plans, who.user.id);
     const queued: Array<{ id: string; spaceId: string; submissions: number }> = [];
     const outcome = await pushBatch(writer, who, body, clock, {
-      // What the admission counted belongs to its transaction: a second one counts afresh.
+      // What the admission and the allowance counted belongs to its transaction: a second one counts afresh.
       beginAttempt() {
         admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
+        allowance = new AnalysisAllowance(plans, who.user.id);
       },
-      refuse: (client, mutation, tx, submittedSoFar) => admission.refusal(client, mutation, tx, submittedSoFar),
+      refuse: async (client, mutation, tx, submittedSoFar) =>
+        (await admission.refusal(client, mutation, tx, submittedSoFar)) ?? (await allowance.refusal(client, mutation, tx, submittedSoFar)),
       async beforeCommit(client, effects) {
+        await allowance.record(client, effects.submitted.size);
         // Nothing of Redis here: this transaction holds the space locks (see SyncCache on why after the commit).
         let index = 0;
         queued.length = 0;

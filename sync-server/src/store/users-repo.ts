@@ -93,4 +93,19 @@ export class UsersRepo {
   async revokeDevice(deviceId: string): Promise<void> {
     await this.db.query('UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [deviceId]);
   }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
+  }
+
+  /** Revokes every live device of the user but `keepDeviceId`; returns the revoked ids and token hashes. */
+  async revokeOtherDevices(userId: string, keepDeviceId: string | null): Promise<Array<{ deviceId: string; tokenHash: string }>> {
+    const result = await this.db.query<{ id: string; token_hash: string }>(
+      `UPDATE devices SET revoked_at = now()
+       WHERE user_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR id <> $2)
+       RETURNING id, token_hash`,
+      [userId, keepDeviceId],
+    );
+    return result.rows.map((r) => ({ deviceId: r.id, tokenHash: r.token_hash }));
+  }
 }

@@ -10,7 +10,7 @@ import type { Locker, Server, Upload } from '@tus/server';
 import { Router, type Request as ExpressRequest } from 'express';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { ErrorCode, IdSchema, isStorableText } from '@duet/shared';
+import { ErrorCode, IdSchema, isStorableText, TranscriptSchema } from '@duet/shared';
 import type { SyncCache } from '../cache/sync-cache.ts';
 import type { ServerClock } from '../clock.ts';
 import { failureKind } from '../http/failure-kind.ts';
@@ -23,6 +23,7 @@ import { changeTranscript, type ServerWriteDeps } from '../sync/server-writes.ts
 import { audioRoute } from './audio-route.ts';
 import type { AudioStore } from './audio-store.ts';
 import { asProtocolError, isNotFound, ProtocolTusServer, tusRefusal, type TusRefusal } from './tus-errors.ts';
+import type { Plans } from '../billing/plans.ts';
 import { admitUpload, claimExpiredUploads, type UploadLimits } from './upload-limits.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
@@ -38,6 +39,17 @@ export interface AudioUploadDeps extends ServerWriteDeps {
   maxBytes: number;
   limits: UploadLimits;
   logger: Logger;
+  /** The plans' monthly audio minutes, taken when an upload starts. */
+  plans?: Plans;
+}
+
+/**
+ * The minutes a recording counts for: its transcript's recorded length, rounded up, at least one;
+ * with no length known, one minute per started MiB announced (about what the app's recorder makes).
+ */
+export function audioMinutesOf(durationMs: number | null | undefined, size: number | null, maxBytes: number): number {
+  if (typeof durationMs === 'number' && durationMs > 0) return Math.max(1, Math.ceil(durationMs / 60_000));
+  return Math.max(1, Math.ceil((size ?? maxBytes) / (1024 * 1024)));
 }
 
 /** A thrown error as the protocol's body: 503 unavailable for an outage, else 500 internal. */
@@ -147,14 +159,16 @@ export class AudioUploads {
     if (!IdSchema.safeParse(transcriptId).success) throw tusRefusal(400, ErrorCode.invalidBody, 'transcriptId metadata must be an id');
     const row = await new EntitiesRepo(this.deps.pool).get('transcript', transcriptId);
     if (!row || !spaces.includes(row.spaceId)) throw tusRefusal(403, ErrorCode.forbidden, 'not allowed');
-    await admitUpload(this.deps.pool, this.deps.limits, this.deps.maxBytes, {
-      id: upload.id,
-      transcriptId,
-      spaceId: row.spaceId,
-      userId,
-      size: upload.size ?? null,
-      mimeType,
-    });
+    const plans = this.deps.plans;
+    const durationMs = TranscriptSchema.safeParse(row.data).data?.durationMs;
+    const minutes = audioMinutesOf(durationMs, upload.size ?? null, this.deps.maxBytes);
+    await admitUpload(
+      this.deps.pool,
+      this.deps.limits,
+      this.deps.maxBytes,
+      { id: upload.id, transcriptId, spaceId: row.spaceId, userId, size: upload.size ?? null, mimeType },
+      plans ? (client) => plans.take(client, userId, 'audio_minutes', minutes) : undefined,
+    );
     return {};
   }
 

@@ -8,6 +8,7 @@ import { ErrorCode } from '@duet/shared';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.ts';
 import { UploadsRepo, type NewUploadRow } from '../store/uploads-repo.ts';
+import type { PlanRefusal } from '../billing/plans.ts';
 import { tusRefusal } from './tus-errors.ts';
 
 export interface UploadLimits {
@@ -19,8 +20,20 @@ export interface UploadLimits {
 /** A deferred length (size null) counts as the largest upload allowed until known. */
 export type NewUpload = NewUploadRow;
 
-/** Records a new upload, or throws the refusal (429 too_many_uploads, 413 audio_quota_exceeded). */
-export async function admitUpload(pool: pg.Pool, limits: UploadLimits, maxBytes: number, upload: NewUpload): Promise<void> {
+/** Takes the upload's audio minutes from the uploader's plan inside the admission's transaction; null: they fit. */
+export type TakeAudioMinutes = (client: pg.PoolClient) => Promise<PlanRefusal | null>;
+
+/**
+ * Records a new upload, or throws the refusal (429 too_many_uploads, 413 audio_quota_exceeded,
+ * 402 plan_limit_reached when `takeMinutes` refuses).
+ */
+export async function admitUpload(
+  pool: pg.Pool,
+  limits: UploadLimits,
+  maxBytes: number,
+  upload: NewUpload,
+  takeMinutes?: TakeAudioMinutes,
+): Promise<void> {
   await inTransaction(pool, async (client) => {
     const uploads = new UploadsRepo(client);
     await uploads.lockUser(upload.userId);
@@ -44,6 +57,8 @@ export async function admitUpload(pool: pg.Pool, limits: UploadLimits, maxBytes:
         quotaBytes: limits.quotaBytesPerUser,
       });
     }
+    const planRefusal = takeMinutes ? await takeMinutes(client) : null;
+    if (planRefusal) throw tusRefusal(402, planRefusal.code, planRefusal.message, planRefusal.details);
     await uploads.insert(upload);
   });
 }

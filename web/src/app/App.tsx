@@ -4,6 +4,8 @@ import { useEffect, useState } from 'react';
 import { DuetProvider, useAuth, useDuetClient } from '../data/index.ts';
 import type { DuetClient } from '../data/index.ts';
 import { AuthScreen } from '../features/auth/AuthScreen.tsx';
+import { ForgotPasswordScreen } from '../features/auth/ForgotPasswordScreen.tsx';
+import { ResetPasswordScreen } from '../features/auth/ResetPasswordScreen.tsx';
 import { AppShell } from './AppShell.tsx';
 import { LoadingScreen } from './LoadingScreen.tsx';
 import { useRoute } from './router.ts';
@@ -42,6 +44,9 @@ function AppGate() {
   }, [client]);
 
   if (!ready) return <LoadingScreen />;
+  // Reached from an email, signed in or not.
+  if (route.name === 'forgotPassword') return <ForgotPasswordScreen />;
+  if (route.name === 'resetPassword') return <ResetPasswordScreen token={route.token} />;
   if (!auth) return <AuthScreen mode={route.name === 'signup' ? 'signup' : 'login'} />;
   return <AppShell route={route} />;
 }

@@ -42,11 +42,13 @@ function Screen({ route }: { route: Route }) {
     case 'sessions':
       return <SessionsScreen />;
     case 'partner':
-      return <PartnerScreen />;
+      return <PartnerScreen code={route.code} />;
     case 'settings':
       return <SettingsScreen />;
     case 'login':
     case 'signup':
+    case 'forgotPassword':
+    case 'resetPassword':
       return null;
     case 'notFound':
       return <NotFoundScreen />;

@@ -4,10 +4,12 @@ export type Route =
   | { name: 'conversation'; id: string }
   | { name: 'transcripts' }
   | { name: 'sessions' }
-  | { name: 'partner' }
+  | { name: 'partner'; code?: string }
   | { name: 'settings' }
   | { name: 'login' }
   | { name: 'signup' }
+  | { name: 'forgotPassword' }
+  | { name: 'resetPassword'; token: string }
   | { name: 'notFound' };
 
 export function parseRoute(pathname: string, search = ''): Route {
@@ -19,6 +21,11 @@ export function parseRoute(pathname: string, search = ''): Route {
     if (parts.length === 1) return { name: 'conversations', archived: new URLSearchParams(search).has('archived') };
   }
   if (parts.length === 1) {
+    // The links of the emails: /partner?code=… (the accept screen, code filled in) and /reset-password?token=….
+    const query = new URLSearchParams(search);
+    if (first === 'partner' && query.get('code')) return { name: 'partner', code: query.get('code') ?? '' };
+    if (first === 'forgot-password') return { name: 'forgotPassword' };
+    if (first === 'reset-password') return { name: 'resetPassword', token: query.get('token') ?? '' };
     if (first === 'transcripts' || first === 'sessions' || first === 'partner' || first === 'settings') return { name: first };
     if (first === 'login' || first === 'signup') return { name: first };
   }
@@ -33,6 +40,12 @@ export function routePath(route: Route): string {
       return `/conversations/${encodeURIComponent(route.id)}`;
     case 'notFound':
       return '/';
+    case 'partner':
+      return route.code ? `/partner?code=${encodeURIComponent(route.code)}` : '/partner';
+    case 'forgotPassword':
+      return '/forgot-password';
+    case 'resetPassword':
+      return `/reset-password?token=${encodeURIComponent(route.token)}`;
     default:
       return `/${route.name}`;
   }

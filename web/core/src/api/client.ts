@@ -1,6 +1,10 @@
 /** The server's HTTP API, one typed method per call of docs/protocol.md; also the engine's SyncTransport. */
 import {
   AcceptInviteResponseSchema,
+  BillingRedirectResponseSchema,
+  BillingResponseSchema,
+  PasswordChangedResponseSchema,
+  PasswordResetRequestedSchema,
   AuthResponseSchema,
   InviteResponseSchema,
   MeResponseSchema,
@@ -10,6 +14,8 @@ import {
 } from '@duet/shared';
 import type {
   AuthResponse,
+  BillingResponse,
+  PasswordChangedResponse,
   InviteResponse,
   LoginRequest,
   MeResponse,
@@ -81,5 +87,45 @@ export class ApiClient implements SyncTransport {
 
   pull(token: string, body: PullRequest): Promise<PullResponse> {
     return requestJson(this.#http, { method: 'POST', path: '/sync/pull', token, body, schema: PullResponseSchema });
+  }
+
+  /** Asks for a reset link by email; the same answer whether or not the address has an account. */
+  async requestPasswordReset(email: string): Promise<void> {
+    await requestJson(this.#http, { method: 'POST', path: '/auth/password-reset', body: { email }, schema: PasswordResetRequestedSchema });
+  }
+
+  resetPassword(token: string, password: string): Promise<PasswordChangedResponse> {
+    return requestJson(this.#http, {
+      method: 'POST',
+      path: '/auth/password-reset/confirm',
+      body: { token, password },
+      schema: PasswordChangedResponseSchema,
+    });
+  }
+
+  changePassword(token: string, currentPassword: string, newPassword: string): Promise<PasswordChangedResponse> {
+    return requestJson(this.#http, {
+      method: 'POST',
+      path: '/auth/password',
+      token,
+      body: { currentPassword, newPassword },
+      schema: PasswordChangedResponseSchema,
+    });
+  }
+
+  inviteByEmail(token: string, email: string): Promise<InviteResponse> {
+    return requestJson(this.#http, { method: 'POST', path: '/invites/email', token, body: { email }, schema: InviteResponseSchema });
+  }
+
+  billing(token: string): Promise<BillingResponse> {
+    return requestJson(this.#http, { method: 'GET', path: '/billing', token, schema: BillingResponseSchema });
+  }
+
+  async billingCheckout(token: string): Promise<string> {
+    return (await requestJson(this.#http, { method: 'POST', path: '/billing/checkout', token, schema: BillingRedirectResponseSchema })).url;
+  }
+
+  async billingPortal(token: string): Promise<string> {
+    return (await requestJson(this.#http, { method: 'POST', path: '/billing/portal', token, schema: BillingRedirectResponseSchema })).url;
   }
 }

@@ -8,7 +8,7 @@ export const RECORDING_STATES = ['pending', 'uploading', 'uploaded', 'failed'] a
 export type RecordingState = (typeof RECORDING_STATES)[number];
 
 /** Why an upload failed for good (retrying will not help without a change). */
-export const UPLOAD_FAILURES = ['too_large', 'rejected', 'over_quota'] as const;
+export const UPLOAD_FAILURES = ['too_large', 'rejected', 'over_quota', 'over_plan'] as const;
 export type UploadFailure = (typeof UPLOAD_FAILURES)[number];
 
 /** The server's default UPLOAD_MAX_BYTES (50 MiB); it answers 413 above it. */

@@ -227,6 +227,18 @@ describe('UploadManager', () => {
     expect(h.clock.delays()).toEqual([]);
   });
 
+  it('fails as over the plan when the month’s audio minutes are used up, and does not retry', async () => {
+    const h = setup();
+    h.server.transcripts.add('t1');
+    h.server.planLimitReached = true;
+    await h.manager.start();
+    await record(h.manager, 't1', 2 * KiB);
+    await until(() => stateOf(h.manager, 't1') === 'failed', 'failed');
+    expect(h.manager.view('t1')?.error).toBe('over_plan');
+    expect((await h.store.get('t1'))?.error).toBe('over_plan');
+    expect(h.clock.delays()).toEqual([]);
+  });
+
   it('starts a new upload after the server let the unfinished one expire (410)', async () => {
     const h = setup();
     h.server.transcripts.add('t1');

@@ -234,6 +234,8 @@ export class UploadManager {
     // The user's stored audio is at its limit: waiting will not help, deleting recordings will.
     if (status === 413 && code === 'audio_quota_exceeded') return void (await this.#update(id, { state: 'failed', error: 'over_quota' }));
     if (status === 413) return void (await this.#update(id, { state: 'failed', error: 'too_large' }));
+    // The plan's audio minutes for this month are used up: waiting for next month or upgrading will.
+    if (status === 402 && code === 'plan_limit_reached') return void (await this.#update(id, { state: 'failed', error: 'over_plan' }));
     if (status === 400 || status === 415) return void (await this.#update(id, { state: 'failed', error: 'rejected' }));
     // 403/404: the transcript is not on the server yet (or the upload is gone: start afresh);
     // 410: the unfinished upload expired on the server; 429: too many unfinished, try later.

@@ -162,8 +162,21 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     dismissRejected: (id) => engine.dismissRejected(id),
     discardUnsendable: () => engine.discardUnsendable(),
 
+    account: {
+      requestPasswordReset: (email) => parts.api.requestPasswordReset(email),
+      resetPassword: (resetToken, password) => parts.api.resetPassword(resetToken, password),
+      changePassword: async (currentPassword, newPassword) => parts.api.changePassword(token(), currentPassword, newPassword),
+    },
+
+    billing: {
+      overview: async () => parts.api.billing(token()),
+      checkoutUrl: async () => parts.api.billingCheckout(token()),
+      portalUrl: async () => parts.api.billingPortal(token()),
+    },
+
     invites: {
       create: async () => parts.api.createInvite(token()),
+      sendByEmail: async (email) => parts.api.inviteByEmail(token(), email),
       async accept(code) {
         const space = await parts.api.acceptInvite(token(), code);
         await engine.write(STORE_NAMES, (tx) => storeKnownSpaces(tx, [space], clock.now()));

@@ -1,6 +1,8 @@
 /** The shapes the UI sees: the client facade, its auth, the session tracker and the read models. */
 import type {
   Activity,
+  BillingResponse,
+  PasswordChangedResponse,
   ActivityKind,
   Conflict,
   Conversation,
@@ -170,8 +172,26 @@ export interface DuetClient {
   dismissRejected(id?: number): Promise<void>;
   /** Drops the changes the server keeps failing on (`unsendable` in the sync status), then syncs. */
   discardUnsendable(): Promise<void>;
+  /** Passwords (network): a reset link by email, setting a new one with it, changing it with the current one. */
+  account: {
+    requestPasswordReset(email: string): Promise<void>;
+    /** Every session of the person ends, this device's too: log in with the new password. */
+    resetPassword(token: string, password: string): Promise<PasswordChangedResponse>;
+    /** Every other session of the person ends; this one stays signed in. */
+    changePassword(currentPassword: string, newPassword: string): Promise<PasswordChangedResponse>;
+  };
+  /** The plan, this month's usage against it, and the ways to upgrade or manage it (network). */
+  billing: {
+    overview(): Promise<BillingResponse>;
+    /** The Stripe checkout page to upgrade to Premium. */
+    checkoutUrl(): Promise<string>;
+    /** The Stripe customer portal to manage or cancel the subscription. */
+    portalUrl(): Promise<string>;
+  };
   invites: {
     create(): Promise<InviteResponse>;
+    /** A new code, emailed to the partner with a link that opens the accept screen with it. */
+    sendByEmail(email: string): Promise<InviteResponse>;
     /** Joins the partner's shared space and syncs it. */
     accept(code: string): Promise<Space>;
   };

@@ -88,6 +88,11 @@ export function AuthScreen({ mode }: { mode: Mode }) {
               {busy ? t('auth.working') : mode === 'signup' ? t('auth.submitSignup') : t('auth.submitLogin')}
             </button>
           </form>
+          {mode === 'login' && (
+            <p className="auth-switch">
+              <Link href="/forgot-password">{t('passwords.forgotLink')}</Link>
+            </p>
+          )}
           <p className="auth-switch">
             {mode === 'signup' ? <Link href="/login">{t('auth.toLogin')}</Link> : <Link href="/signup">{t('auth.toSignup')}</Link>}
           </p>

@@ -3,23 +3,31 @@ import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDuetClient, useMe } from '../../data/index.ts';
+import { navigate } from '../../app/router.ts';
 import { useErrorText } from '../../app/use-error-text.ts';
 
 /** Accepts the partner's invite code, joining their shared space. */
-export function AcceptInviteForm({ disabled }: { disabled: boolean }) {
+export function AcceptInviteForm({ disabled, initialCode }: { disabled: boolean; initialCode?: string | undefined }) {
   const { t } = useTranslation();
   const client = useDuetClient();
   const me = useMe();
   const errorText = useErrorText();
   const id = useId();
-  const [code, setCode] = useState('');
+  const [code, setCode] = useState(initialCode ?? '');
   const accept = useMutation({ mutationFn: (value: string) => client.invites.accept(value) });
   const partner = accept.data?.members.find((m) => m.userId !== me?.user.id);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     const value = code.trim();
-    if (value) accept.mutate(value, { onSuccess: () => setCode('') });
+    if (value)
+      accept.mutate(value, {
+        onSuccess: () => {
+          setCode('');
+          // The link's code is used: keep it out of the address bar and history.
+          if (window.location.search.includes('code=')) navigate(window.location.pathname, { replace: true });
+        },
+      });
   };
 
   return (

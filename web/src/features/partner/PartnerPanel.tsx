@@ -4,8 +4,10 @@ import { useMe, useSyncStatus } from '../../data/index.ts';
 import { AcceptInviteForm } from './AcceptInviteForm.tsx';
 import { CreateInvite } from './CreateInvite.tsx';
 import { PartnerAvailability } from '../presence/PartnerAvailability.tsx';
+import { InviteByEmailForm } from './InviteByEmailForm.tsx';
 
-export function PartnerPanel() {
+/** `initialCode`: the code of an invitation email's link, filled into the accept form. */
+export function PartnerPanel({ initialCode }: { initialCode?: string | undefined } = {}) {
   const { t } = useTranslation();
   const me = useMe();
   const { online } = useSyncStatus();
@@ -24,7 +26,8 @@ export function PartnerPanel() {
       )}
       {!online && <p className="notice notice--info">{t('partner.offline')}</p>}
       <CreateInvite disabled={!online} />
-      <AcceptInviteForm disabled={!online} />
+      <InviteByEmailForm disabled={!online} />
+      <AcceptInviteForm disabled={!online} initialCode={initialCode} />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { ScreenHeading } from '../../app/ScreenHeading.tsx';
 import { PartnerPanel } from './PartnerPanel.tsx';
 
 /** The partner screen (also reachable from Settings). */
-export function PartnerScreen() {
+export function PartnerScreen({ code }: { code?: string | undefined }) {
   const { t } = useTranslation();
   return (
     <section className="screen">
@@ -15,7 +15,7 @@ export function PartnerScreen() {
         {t('nav.settings')}
       </Link>
       <ScreenHeading>{t('partner.title')}</ScreenHeading>
-      <PartnerPanel />
+      <PartnerPanel initialCode={code} />
     </section>
   );
 }

@@ -4,6 +4,8 @@ import { PartnerPanel } from '../partner/PartnerPanel.tsx';
 import { AccountSection } from './AccountSection.tsx';
 import { ActivitySharingSection } from './ActivitySharingSection.tsx';
 import { NotificationsSection } from './NotificationsSection.tsx';
+import { ChangePasswordSection } from './ChangePasswordSection.tsx';
+import { PlanSection } from './PlanSection.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 import { SignOutSection } from './SignOutSection.tsx';
 import { StorageSection } from './StorageSection.tsx';
@@ -16,6 +18,8 @@ export function SettingsScreen() {
       <ScreenHeading>{t('settings.title')}</ScreenHeading>
       <LanguagePicker />
       <AccountSection />
+      <PlanSection />
+      <ChangePasswordSection />
       <section className="settings-section" aria-labelledby="settings-partner">
         <h2 id="settings-partner" className="section-title">
           {t('partner.title')}

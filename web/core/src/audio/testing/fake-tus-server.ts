@@ -30,6 +30,8 @@ export class FakeTusServer implements UploadTransport {
   maxBytes = Number.POSITIVE_INFINITY;
   /** Audio the user may still store; a larger new upload is refused with 413 audio_quota_exceeded. */
   quotaLeft = Number.POSITIVE_INFINITY;
+  /** The plan's audio minutes for the month are used up: creations answer 402 plan_limit_reached. */
+  planLimitReached = false;
   /** Upload URLs the server let expire: resuming one is answered 410. */
   readonly expired = new Set<string>();
   /** The next attempt loses its connection after this many chunks. */
@@ -86,6 +88,7 @@ export class FakeTusServer implements UploadTransport {
       if (!this.transcripts.has(attempt.metadata.transcriptId)) return attempt.onError({ status: 403, message: 'forbidden' });
       if (attempt.blob.size > this.maxBytes) return attempt.onError({ status: 413, message: 'too large' });
       if (attempt.blob.size > this.quotaLeft) return attempt.onError({ status: 413, message: 'over quota', code: 'audio_quota_exceeded' });
+      if (this.planLimitReached) return attempt.onError({ status: 402, message: 'plan limit', code: 'plan_limit_reached' });
       url = `https://duet.test/api/uploads/u${++this.#count}`;
       upload = { transcriptId: attempt.metadata.transcriptId, filetype: attempt.metadata.filetype, size: attempt.blob.size, offset: 0 };
       this.uploads.set(url, upload);
