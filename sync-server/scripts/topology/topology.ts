@@ -28,6 +28,7 @@ export interface InstanceState {
 export interface TopologyState {
   dir: string;
   lb: { port: number; pid: number; prefix: string };
+  /** By index; while they start, a later index may be filled before an earlier one (a hole). */
   instances: InstanceState[];
   /** The environment every instance gets (its PORT and DATA_DIR aside). */
   instanceEnv: Record<string, string>;
@@ -76,6 +77,9 @@ export async function startInstance(state: TopologyState, index: number, port?: 
   Object.assign(env, state.instanceEnv, { PORT: String(chosen), DATA_DIR: dataDir });
   const pid = startDetached(process.execPath, ['--enable-source-maps', SERVER_BUNDLE], { env, logFile, cwd: path.dirname(SERVER_BUNDLE) });
   const instance = { port: chosen, pid, dataDir, logFile };
+  // Recorded at once: a start that fails later (or another part failing meanwhile) still stops it.
+  state.instances[index] = instance;
+  writeState(state);
   try {
     let exited = false;
     await until(`instance ${index + 1} ready on ${chosen}`, 60_000, async () => {
@@ -87,8 +91,6 @@ export async function startInstance(state: TopologyState, index: number, port?: 
     signalGroup(pid, 'SIGKILL');
     throw new Error(`${(error as Error).message}\n${tail(logFile)}`);
   }
-  state.instances[index] = instance;
-  writeState(state);
   return instance;
 }
 
@@ -225,7 +227,8 @@ export async function stopTopology(dir: string): Promise<boolean> {
   const pids = [
     state.lb.pid,
     state.prometheus?.pid ?? 0,
-    ...state.instances.map((i) => i.pid),
+    // A hole (null in state.json) while an instance of a later index started first.
+    ...(state.instances as (InstanceState | null | undefined)[]).flatMap((i) => (i ? [i.pid] : [])),
     ...state.redis.pids,
     state.redis.standalone?.pid ?? 0,
   ].filter((pid) => pid > 0);
