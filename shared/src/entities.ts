@@ -37,6 +37,11 @@ export const MessageSchema = z.object({
   createdAt: z.number(),
   editedAt: z.number().nullable(),
   deleted: z.boolean(),
+  /**
+   * The message of the same conversation this one replies to (set once, when added). The reply
+   * names it and never copies its text, so deleting the original leaves the reply saying so.
+   */
+  replyTo: IdSchema.nullable().optional(),
   /** `deleted`: the first delete (the one that made the tombstone), when it is deleted. */
   meta: z.object({ body: FieldMetaSchema, deleted: FieldMetaSchema.optional() }),
 });
@@ -106,7 +111,27 @@ export const ConflictSchema = z.object({
 });
 export type Conflict = z.infer<typeof ConflictSchema>;
 
-export const ENTITY_KINDS = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict'] as const;
+/**
+ * How far one person has read one conversation: the newest message time they have seen. Kept in
+ * their personal space (their devices share it, the partner never sees it); moves only forward.
+ */
+export const ReadMarkSchema = z.object({
+  /** readMarkId(userId, conversationId). */
+  id: z.string(),
+  spaceId: IdSchema,
+  userId: z.string(),
+  conversationId: IdSchema,
+  /** Messages created at or before this time (ms, the message's createdAt) have been read. */
+  readUpTo: z.number(),
+});
+export type ReadMark = z.infer<typeof ReadMarkSchema>;
+
+/** The one read mark of a person in a conversation (user ids and conversation ids hold no '~'). */
+export function readMarkId(userId: string, conversationId: string): string {
+  return `${userId}~${conversationId}`;
+}
+
+export const ENTITY_KINDS = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict', 'readMark'] as const;
 export const EntityKindSchema = z.enum(ENTITY_KINDS);
 export type EntityKind = z.infer<typeof EntityKindSchema>;
 
@@ -122,6 +147,7 @@ export interface EntityByKind {
   session: Session;
   transcript: Transcript;
   conflict: Conflict;
+  readMark: ReadMark;
 }
 
 export const entitySchemas = {
@@ -131,4 +157,5 @@ export const entitySchemas = {
   session: SessionSchema,
   transcript: TranscriptSchema,
   conflict: ConflictSchema,
+  readMark: ReadMarkSchema,
 } as const;

@@ -38,6 +38,7 @@ export type { SyncTransport } from './sync/transport.ts';
 export type { RealtimeClient, RealtimeSnapshot, RealtimeStatus } from './sync/realtime.ts';
 export type { PullProgress, RejectedMutation, SyncErrorCode, SyncStatus, UnsendableChange } from './sync/status.ts';
 export type { AudioRuntime } from './audio/audio-runtime.ts';
+export type { ConversationActivity, LastMessageView } from './client/conversation-activity.ts';
 export { AudioRecorder, RecorderError } from './audio/audio-recorder.ts';
 export type { RecordedAudio, RecorderErrorCode } from './audio/audio-recorder.ts';
 export { fetchTranscriptAudio } from './audio/fetch-audio.ts';

@@ -92,7 +92,7 @@ export function useConversation(id: string | null | undefined): ConversationView
   );
 }
 
-/** Messages of a conversation ordered by createdAt then id; deleted ones (tombstones) left out. */
+/** Messages of a conversation ordered by createdAt then id; deleted ones as tombstones (`deleted`, empty body). */
 export function useMessages(conversationId: string | null | undefined): MessageView[] | undefined {
   return useLiveQuery(`messages:${conversationId ?? ''}`, (r) =>
     conversationId ? r.messages(conversationId) : Promise.resolve([]),

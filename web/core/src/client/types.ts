@@ -16,6 +16,7 @@ import type {
   User,
 } from '@duet/shared';
 import type { AudioRuntime } from '../audio/audio-runtime.ts';
+import type { ConversationActivity } from './conversation-activity.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { RealtimeClient } from '../sync/realtime.ts';
 
@@ -50,7 +51,7 @@ export interface SessionTracker {
   current(): { id: string; startedAt: number } | null;
 }
 
-export interface ConversationView extends Conversation {
+export interface ConversationView extends Conversation, ConversationActivity {
   /** Outbox mutations touching this conversation or its messages and transcripts. */
   pendingChanges: number;
 }

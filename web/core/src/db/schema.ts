@@ -32,6 +32,10 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
       createIndex(tx, store, 'bySpace');
     }
   },
+  // 3: read marks (how far the person has read each conversation).
+  (db) => {
+    if (!db.objectStoreNames.contains('readMarks')) db.createObjectStore('readMarks', { keyPath: KEY_PATHS.readMarks });
+  },
 ];
 
 export const DB_VERSION = UPGRADE_STEPS.length;

@@ -4,7 +4,7 @@
  * against both (storage.test.ts).
  *
  * Stores:
- * - spaces, conversations, messages, sessions, transcripts, conflicts: the local view the UI reads
+ * - spaces, conversations, messages, sessions, transcripts, conflicts, readMarks: the local view the UI reads
  *   (server state with the pending outbox replayed on top, see rebase.ts);
  * - server: the last server-confirmed state of every entity, one record per (kind, id);
  * - outbox: pending mutations by id, in order;
@@ -14,7 +14,7 @@
  * transaction as soon as it has nothing to do, so awaiting a fetch or a timer inside one fails.
  */
 import { EntityKindSchema } from '@duet/shared';
-import type { Conflict, Conversation, EntityKind, Message, Session, Space, Transcript } from '@duet/shared';
+import type { Conflict, Conversation, EntityKind, Message, ReadMark, Session, Space, Transcript } from '@duet/shared';
 
 /** A server-confirmed entity; `key` is entityKey(kind, id), the one spelling of an entity's key. */
 export interface ServerRecord {
@@ -52,6 +52,7 @@ export interface StoreRecords {
   sessions: Session;
   transcripts: Transcript;
   conflicts: Conflict;
+  readMarks: ReadMark;
   server: ServerRecord;
   outbox: OutboxEntry;
   meta: MetaRecord;
@@ -67,6 +68,7 @@ export const STORE_NAMES = [
   'sessions',
   'transcripts',
   'conflicts',
+  'readMarks',
   'server',
   'outbox',
   'meta',
@@ -80,6 +82,7 @@ export const KEY_PATHS: { [S in StoreName]: string } = {
   sessions: 'id',
   transcripts: 'id',
   conflicts: 'id',
+  readMarks: 'id',
   server: 'key',
   outbox: 'id',
   meta: 'key',
@@ -144,4 +147,5 @@ export const LOCAL_STORE = {
   session: 'sessions',
   transcript: 'transcripts',
   conflict: 'conflicts',
+  readMark: 'readMarks',
 } as const satisfies { [K in EntityKind]: StoreName };
