@@ -1,0 +1,66 @@
+/** The everyday features on the conversation screens: list activity, links, replies, deleted messages. */
+import { Screen } from './screen.ts';
+import { ConversationPage } from './conversation-page.ts';
+import { ConversationsPage } from './conversations-page.ts';
+
+export class ConversationActivity extends Screen {
+  private readonly list = new ConversationsPage(this.page, this.uiLanguage);
+
+  /** The conversation titles in the order the list shows them. */
+  async titles(): Promise<string[]> {
+    return this.list.list.getByRole('listitem').locator('.conversation-link').allInnerTexts();
+  }
+
+  /** The last-message preview of a row, as the list shows it ("Alex: See you"). */
+  previewText(title: string): Promise<string> {
+    return this.list.row(title).locator('.conversation-preview').innerText();
+  }
+
+  /** The unread badge of a row, found by its accessible text ("2 unread messages"). */
+  unread(title: string, count: number) {
+    return this.list.row(title).getByText(this.text('everyday.list.unread', { count }), { exact: true });
+  }
+
+  /** Any unread badge on a row. */
+  anyUnread(title: string) {
+    return this.list.row(title).locator('.badge--unread');
+  }
+}
+
+export class MessageActions extends Screen {
+  private readonly conversation = new ConversationPage(this.page, this.uiLanguage);
+
+  /** A link in the message showing `body`, by its text. */
+  link(body: string, text: string) {
+    return this.conversation.message(body).getByRole('link', { name: text, exact: true });
+  }
+
+  links(body: string) {
+    return this.conversation.message(body).getByRole('link');
+  }
+
+  async reply(toBody: string, text: string): Promise<void> {
+    await this.conversation
+      .message(toBody)
+      .getByRole('button', { name: this.text('everyday.reply.replyTo'), exact: true })
+      .click();
+    await this.page.getByRole('group', { name: this.text('everyday.reply.replyingLabel'), exact: true }).waitFor();
+    await this.conversation.send(text);
+  }
+
+  /** The quote at the top of a reply. */
+  quote(replyBody: string) {
+    return this.conversation.message(replyBody).locator('blockquote');
+  }
+
+  /** The placeholder a deleted message leaves. */
+  get deletedPlaceholders() {
+    return this.conversation.messages.getByRole('article').filter({ hasText: this.text('everyday.message.deleted') });
+  }
+
+  async delete(body: string): Promise<void> {
+    const message = this.conversation.message(body);
+    await message.getByRole('button', { name: this.text('conversation.delete'), exact: true }).click();
+    await message.getByRole('button', { name: this.text('conversation.confirmDelete'), exact: true }).click();
+  }
+}
