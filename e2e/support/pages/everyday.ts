@@ -64,3 +64,23 @@ export class MessageActions extends Screen {
     await message.getByRole('button', { name: this.text('conversation.confirmDelete'), exact: true }).click();
   }
 }
+
+/** The sync-health panel in Settings. */
+export class SyncHealthPanel extends Screen {
+  get region() {
+    return this.page.getByRole('region', { name: this.text('everyday.health.title'), exact: true });
+  }
+
+  /** The value shown for one line of the panel (its <dd>), by the line's label key. */
+  value(labelKey: string) {
+    return this.region.locator('dt', { hasText: this.text(labelKey) }).locator('xpath=following-sibling::dd[1]');
+  }
+
+  get syncNowButton() {
+    return this.region.getByRole('button', { name: this.text('everyday.health.syncNow'), exact: true });
+  }
+
+  get outcome() {
+    return this.region.getByRole('status');
+  }
+}

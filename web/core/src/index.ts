@@ -39,6 +39,8 @@ export type { RealtimeClient, RealtimeSnapshot, RealtimeStatus } from './sync/re
 export type { PullProgress, RejectedMutation, SyncErrorCode, SyncStatus, UnsendableChange } from './sync/status.ts';
 export type { AudioRuntime } from './audio/audio-runtime.ts';
 export type { ConversationActivity, LastMessageView } from './client/conversation-activity.ts';
+export { readSyncHealth } from './client/sync-health.ts';
+export type { PendingKind, SyncHealth } from './client/sync-health.ts';
 export { AudioRecorder, RecorderError } from './audio/audio-recorder.ts';
 export type { RecordedAudio, RecorderErrorCode } from './audio/audio-recorder.ts';
 export { fetchTranscriptAudio } from './audio/fetch-audio.ts';

@@ -5,6 +5,7 @@ import { AccountSection } from './AccountSection.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 import { SignOutSection } from './SignOutSection.tsx';
 import { StorageSection } from './StorageSection.tsx';
+import { SyncHealthSection } from './SyncHealthSection.tsx';
 
 /** Language, account, partner, storage on this device, and signing out. */
 export function SettingsScreen() {
@@ -20,6 +21,7 @@ export function SettingsScreen() {
         </h2>
         <PartnerPanel />
       </section>
+      <SyncHealthSection />
       <StorageSection />
       <SignOutSection />
     </section>
