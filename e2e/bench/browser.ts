@@ -1,7 +1,7 @@
 /**
  * The browser: in Chromium (phone size), the first sync of an account with N messages into
  * IndexedDB, opening that conversation, an offline reload of the app shell, and the size of the
- * JavaScript and CSS a first load fetches, gzipped.
+ * JavaScript and CSS a first load fetches, gzipped; and offline search over those messages.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { openProfile } from '../support/browser.ts';
 import { round } from './node-device.ts';
+import { uiText } from '../support/pages/index.ts';
 
 const DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -17,6 +18,7 @@ export interface BrowserResult {
   firstSyncMs: number;
   openConversationMs: number;
   offlineReloadMs: number;
+  search: SearchTiming;
   firstLoadGzipBytes: number;
   firstLoadFiles: string[];
 }
@@ -51,6 +53,51 @@ async function idbMessageCount(page: import('playwright-core').Page): Promise<nu
     }
     return 0;
   });
+}
+
+export interface SearchTiming {
+  /** Typing the first query to its results on screen: loads the search code and builds the index. */
+  firstMs: number;
+  /** Later queries, typed to results on screen (including the screen's 80 ms typing pause). */
+  warmMedianMs: number;
+  warmP95Ms: number;
+  queries: number;
+}
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+
+/**
+ * Search on the device (offline), through the search screen: the time from filling the box to the
+ * result count on screen. Queries alternate between a rare word (one message: "#4242" is "4242")
+ * and a common one (every message; the screen shows the best 50).
+ */
+async function measureSearch(page: import('playwright-core').Page, messages: number): Promise<SearchTiming> {
+  const text = (key: string, vars?: Record<string, string | number>) => uiText('en', key, vars);
+  await page.getByRole('link', { name: text('everyday.search.open'), exact: true }).click();
+  const box = page.getByRole('searchbox', { name: text('everyday.search.label'), exact: true });
+  await box.waitFor();
+  const status = page.getByRole('status').filter({ hasText: /result/ });
+  const rare = String(Math.min(4242, messages - 1));
+  const timeQuery = async (query: string, count: number) => {
+    const started = performance.now();
+    await box.fill(query);
+    await status.getByText(text('everyday.search.count', { count }), { exact: true }).waitFor({ timeout: 60_000 });
+    return performance.now() - started;
+  };
+  const firstMs = await timeQuery(rare, 1);
+  const warm: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    warm.push(await timeQuery('weekend plan', 50));
+    warm.push(await timeQuery(rare, 1));
+  }
+  warm.sort((a, b) => a - b);
+  return {
+    firstMs: round(firstMs),
+    warmMedianMs: round(percentile(warm, 50)),
+    warmP95Ms: round(percentile(warm, 95)),
+    queries: warm.length,
+  };
 }
 
 export async function runBrowser(
@@ -89,6 +136,7 @@ export async function runBrowser(
     await page.reload();
     await page.getByRole('link', { name: account.title }).first().waitFor({ timeout: 30_000 });
     const offlineReloadMs = performance.now() - started;
+    const search = await measureSearch(page, account.messages);
     await context.setOffline(false);
 
     const size = firstLoadSize();
@@ -97,6 +145,7 @@ export async function runBrowser(
       firstSyncMs: round(firstSyncMs),
       openConversationMs: round(openConversationMs),
       offlineReloadMs: round(offlineReloadMs),
+      search,
       firstLoadGzipBytes: size.bytes,
       firstLoadFiles: size.files,
     };

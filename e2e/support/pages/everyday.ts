@@ -84,3 +84,37 @@ export class SyncHealthPanel extends Screen {
     return this.region.getByRole('status');
   }
 }
+
+/** The search screen, opened from the header. */
+export class SearchPage extends Screen {
+  get openLink() {
+    return this.page.getByRole('link', { name: this.text('everyday.search.open'), exact: true });
+  }
+
+  get box() {
+    return this.page.getByRole('searchbox', { name: this.text('everyday.search.label'), exact: true });
+  }
+
+  get results() {
+    return this.page.getByRole('list', { name: this.text('everyday.search.results'), exact: true });
+  }
+
+  count(count: number) {
+    return this.page.getByRole('status').getByText(this.text('everyday.search.count', { count }), { exact: true });
+  }
+
+  async open(): Promise<void> {
+    await this.openLink.click();
+    await this.box.waitFor();
+  }
+
+  /** Types a query and waits for this many results. */
+  async search(query: string, expected: number): Promise<void> {
+    await this.box.fill(query);
+    await this.count(expected).waitFor({ timeout: 15_000 });
+  }
+
+  result(text: string) {
+    return this.results.getByRole('listitem').filter({ hasText: text });
+  }
+}

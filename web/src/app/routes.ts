@@ -6,6 +6,7 @@ export type Route =
   | { name: 'sessions' }
   | { name: 'partner' }
   | { name: 'settings' }
+  | { name: 'search' }
   | { name: 'login' }
   | { name: 'signup' }
   | { name: 'notFound' };
@@ -21,6 +22,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (parts.length === 1) {
     if (first === 'transcripts' || first === 'sessions' || first === 'partner' || first === 'settings') return { name: first };
     if (first === 'login' || first === 'signup') return { name: first };
+    if (first === 'search') return { name: 'search' };
   }
   return { name: 'notFound' };
 }
