@@ -32,6 +32,7 @@ import type { Bus } from './realtime/bus.ts';
 import type { SpaceWriter } from './store/space-writer.ts';
 import type { UsersRepo } from './store/users-repo.ts';
 import type { AudioUploads } from './uploads/audio-uploads.ts';
+import { accountRoutes } from './routes/account-routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -115,6 +116,17 @@ export function createApp(deps: AppDeps): Express {
       auth,
       newId: clock.newId,
       onLoggedOut: (deviceId) => bus.publish({ type: 'logout', deviceId }),
+    }),
+  );
+  api.use(
+    accountRoutes({
+      pool,
+      writer,
+      cache,
+      loginLimiter: limiter,
+      auth,
+      onLoggedOut: (deviceId) => bus.publish({ type: 'logout', deviceId }),
+      removeUpload: (uploadId) => uploads.remove(uploadId),
     }),
   );
   api.use(inviteRoutes({ pool, writer, ttlDays: config.inviteTtlDays, limiter: inviteLimiter, auth, now, newId: clock.newId }));

@@ -94,8 +94,8 @@ export class LocalSearch {
   }
 
   /**
-   * Records matching every word of `query` (the last one as a prefix, small typos forgiven),
-   * best first; an empty query finds nothing.
+   * Records matching every word of `query` (the last one as a prefix), best first; an empty query
+   * finds nothing. No fuzzy matching: on 10,000 messages it made a common word several times slower.
    */
   async search(query: string, options: { limit?: number } = {}): Promise<SearchHit[]> {
     if (query.trim() === '') return [];
@@ -104,7 +104,6 @@ export class LocalSearch {
     if (!index) return [];
     const found = index.search(query, {
       prefix: (_term, i, terms) => i === terms.length - 1,
-      fuzzy: (term) => (term.length > 4 ? 0.2 : false),
       combineWith: 'AND',
     });
     const hits: SearchHit[] = [];
