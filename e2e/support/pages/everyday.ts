@@ -118,3 +118,21 @@ export class SearchPage extends Screen {
     return this.results.getByRole('listitem').filter({ hasText: text });
   }
 }
+
+/** Deleting the account, in Settings. */
+export class DeleteAccountSection extends Screen {
+  get region() {
+    return this.page.getByRole('region', { name: this.text('everyday.account.deleteTitle'), exact: true });
+  }
+
+  async delete(password: string): Promise<void> {
+    const start = this.region.getByRole('button', { name: this.text('everyday.account.deleteStart'), exact: true });
+    if (await start.isVisible()) await start.click();
+    await this.region.getByLabel(this.text('everyday.account.password'), { exact: true }).fill(password);
+    await this.region.getByRole('button', { name: this.text('everyday.account.deleteConfirm'), exact: true }).click();
+  }
+
+  get wrongPassword() {
+    return this.region.getByText(this.text('everyday.account.wrongPassword'), { exact: true });
+  }
+}

@@ -151,6 +151,12 @@ export interface DuetClient {
    * outbox, recordings) and returns pending 0.
    */
   signOut(options?: { force?: boolean }): Promise<{ pending: number }>;
+  /**
+   * Deletes the account on the server (needs the network and the password), then clears this
+   * device as a forced sign-out does. Throws ApiError 'offline', 'invalid_credentials' (wrong
+   * password) or the server's code; on a throw nothing was deleted.
+   */
+  deleteAccount(password: string): Promise<void>;
   storageEstimate(): Promise<StorageEstimateView | null>;
   /** Asks the browser not to evict our data; false when refused or unsupported. */
   requestPersistentStorage(): Promise<boolean>;

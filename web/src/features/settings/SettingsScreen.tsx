@@ -6,6 +6,7 @@ import { LanguagePicker } from './LanguagePicker.tsx';
 import { SignOutSection } from './SignOutSection.tsx';
 import { StorageSection } from './StorageSection.tsx';
 import { SyncHealthSection } from './SyncHealthSection.tsx';
+import { DeleteAccountSection } from './DeleteAccountSection.tsx';
 
 /** Language, account, partner, storage on this device, and signing out. */
 export function SettingsScreen() {
@@ -24,6 +25,7 @@ export function SettingsScreen() {
       <SyncHealthSection />
       <StorageSection />
       <SignOutSection />
+      <DeleteAccountSection />
     </section>
   );
 }
