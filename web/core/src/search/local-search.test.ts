@@ -88,7 +88,13 @@ describe('LocalSearch', () => {
     expect(await search.search('   ')).toEqual([]);
     expect(await search.search('gone')).toEqual([]);
     const [hit] = await search.search('river');
-    expect(hit).toMatchObject({ kind: 'message', id: 'm1', conversationId: 'k1', text: 'Book the café near the river' });
+    expect(hit).toMatchObject({
+      kind: 'message',
+      id: 'm1',
+      conversationId: 'k1',
+      conversationTitle: 'Viaje a Lisboa',
+      text: 'Book the café near the river',
+    });
   });
 
   it('follows edits, deletes and new records after a local change, loading the library once', async () => {

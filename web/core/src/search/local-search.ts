@@ -17,6 +17,8 @@ export interface SearchHit {
   id: string;
   /** The conversation to open (for a transcript, the one it belongs to, if any). */
   conversationId: string | null;
+  /** The title of that conversation, when it is on this device. */
+  conversationTitle: string | null;
   /** The whole text that matched (a title, a message body, a transcript's text). */
   text: string;
   createdAt: number;
@@ -109,15 +111,17 @@ export class LocalSearch {
     const hits: SearchHit[] = [];
     for (const result of found.slice(0, options.limit ?? 50)) {
       const doc = this.#docs.get(String(result.id));
-      if (doc)
-        hits.push({
-          kind: doc.kind,
-          id: doc.id,
-          conversationId: doc.conversationId,
-          text: doc.text,
-          createdAt: doc.createdAt,
-          terms: result.terms,
-        });
+      if (!doc) continue;
+      const conversationTitle = doc.conversationId ? (this.#docs.get(`c/${doc.conversationId}`)?.text ?? null) : null;
+      hits.push({
+        kind: doc.kind,
+        id: doc.id,
+        conversationId: doc.conversationId,
+        conversationTitle,
+        text: doc.text,
+        createdAt: doc.createdAt,
+        terms: result.terms,
+      });
     }
     return hits;
   }

@@ -5,7 +5,6 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SearchHit } from '@duet/client';
-import { useConversations } from '../../data/index.ts';
 import { Link } from '../../app/Link.tsx';
 import { ScreenHeading } from '../../app/ScreenHeading.tsx';
 import { useFormatters } from '../../i18n/format.ts';
@@ -23,8 +22,6 @@ export function SearchScreen() {
   const inputId = useId();
   const [query, setQuery] = useState('');
   const result = useLocalSearch(query);
-  const conversations = useConversations();
-  const titleOf = (id: string | null) => conversations?.find((c) => c.id === id)?.title ?? null;
 
   return (
     <section className="screen screen--search">
@@ -53,7 +50,7 @@ export function SearchScreen() {
       {result.state === 'done' && result.hits.length > 0 && (
         <ul className="search-results" aria-label={t('everyday.search.results')}>
           {result.hits.map((hit) => {
-            const where = hit.kind === 'transcript' ? t('everyday.search.inTranscripts') : titleOf(hit.conversationId);
+            const where = hit.kind === 'transcript' ? t('everyday.search.inTranscripts') : hit.conversationTitle;
             return (
               <li key={`${hit.kind}/${hit.id}`} className="search-result">
                 <Link href={hitHref(hit)} className="search-result-link">
