@@ -43,6 +43,10 @@ export const LoginRequestSchema = z.object({
 });
 export type LoginRequest = z.input<typeof LoginRequestSchema>;
 
+/** `DELETE /api/account`: the password again, so a device left signed in cannot delete the account. */
+export const DeleteAccountRequestSchema = z.object({ password: StorableString.min(1).max(1024) });
+export type DeleteAccountRequest = z.input<typeof DeleteAccountRequestSchema>;
+
 export const UserSchema = z.object({
   id: z.string(),
   email: z.string(),

@@ -37,6 +37,11 @@ export const MessageSchema = z.object({
   createdAt: z.number(),
   editedAt: z.number().nullable(),
   deleted: z.boolean(),
+  /**
+   * The message of the same conversation this one replies to (set once, when added). The reply
+   * names it and never copies its text, so deleting the original leaves the reply saying so.
+   */
+  replyTo: IdSchema.nullable().optional(),
   /** `deleted`: the first delete (the one that made the tombstone), when it is deleted. */
   meta: z.object({ body: FieldMetaSchema, deleted: FieldMetaSchema.optional() }),
 });
@@ -130,7 +135,27 @@ export const NotificationSchema = z.object({
 });
 export type Notification = z.infer<typeof NotificationSchema>;
 
-export const ENTITY_KINDS = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict', 'notification'] as const;
+/**
+ * How far one person has read one conversation: the newest message time they have seen. Kept in
+ * their personal space (their devices share it, the partner never sees it); moves only forward.
+ */
+export const ReadMarkSchema = z.object({
+  /** readMarkId(userId, conversationId). */
+  id: z.string(),
+  spaceId: IdSchema,
+  userId: z.string(),
+  conversationId: IdSchema,
+  /** Messages created at or before this time (ms, the message's createdAt) have been read. */
+  readUpTo: z.number(),
+});
+export type ReadMark = z.infer<typeof ReadMarkSchema>;
+
+/** The one read mark of a person in a conversation (user ids and conversation ids hold no '~'). */
+export function readMarkId(userId: string, conversationId: string): string {
+  return `${userId}~${conversationId}`;
+}
+
+export const ENTITY_KINDS = ['space', 'conversation', 'message', 'session', 'transcript', 'conflict', 'notification', 'readMark'] as const;
 export const EntityKindSchema = z.enum(ENTITY_KINDS);
 export type EntityKind = z.infer<typeof EntityKindSchema>;
 
@@ -147,6 +172,7 @@ export interface EntityByKind {
   transcript: Transcript;
   conflict: Conflict;
   notification: Notification;
+  readMark: ReadMark;
 }
 
 export const entitySchemas = {
@@ -157,4 +183,5 @@ export const entitySchemas = {
   transcript: TranscriptSchema,
   conflict: ConflictSchema,
   notification: NotificationSchema,
+  readMark: ReadMarkSchema,
 } as const;

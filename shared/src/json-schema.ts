@@ -15,6 +15,7 @@ import * as realtime from './realtime.ts';
 const messages: Record<string, z.ZodType> = {
   SignupRequest: api.SignupRequestSchema,
   LoginRequest: api.LoginRequestSchema,
+  DeleteAccountRequest: api.DeleteAccountRequestSchema,
   AuthResponse: api.AuthResponseSchema,
   MeResponse: api.MeResponseSchema,
   InviteResponse: api.InviteResponseSchema,

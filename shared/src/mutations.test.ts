@@ -13,7 +13,8 @@ function codeOf(e: MutationEnvelope): string | undefined {
 const VALID: Record<string, unknown> = {
   'conversation.create': { id: 'k1', spaceId: 'sp', title: 'Trip' },
   'conversation.update': { id: 'k1', archived: true },
-  'message.add': { id: 'm1', conversationId: 'k1', body: 'hi' },
+  'conversation.read': { id: 'k1', upTo: 1_763_980_000_000 },
+  'message.add': { id: 'm1', conversationId: 'k1', body: 'hi', replyTo: 'm0' },
   'message.edit': { id: 'm1', body: 'hello' },
   'message.delete': { id: 'm1' },
   'session.start': { id: 's1', startedAt: 1_763_980_000_000 },

@@ -18,7 +18,9 @@ export const mutationArgsSchemas = {
   'conversation.update': z
     .object({ id: IdSchema, title: Title.optional(), archived: z.boolean().optional() })
     .refine((a) => a.title !== undefined || a.archived !== undefined, 'title or archived is required'),
-  'message.add': z.object({ id: IdSchema, conversationId: IdSchema, body: Text.min(1) }),
+  /** The person has read the conversation up to `upTo` (the newest message's createdAt they saw). */
+  'conversation.read': z.object({ id: IdSchema, upTo: EpochMs }),
+  'message.add': z.object({ id: IdSchema, conversationId: IdSchema, body: Text.min(1), replyTo: IdSchema.optional() }),
   'message.edit': z.object({ id: IdSchema, body: Text.min(1) }),
   'message.delete': z.object({ id: IdSchema }),
   'session.start': z.object({ id: IdSchema, startedAt: EpochMs }),

@@ -3,6 +3,7 @@ import { formatHlc } from './hlc.ts';
 import { applyMutation, type MutationContext, type MutationOutcome } from './mutators.ts';
 import { parseMutation, type Mutation, type MutationArgs, type MutationName } from './mutations.ts';
 import { MemoryReplica } from './test-support/memory-replica.ts';
+import { readMarkId } from './entities.ts';
 
 const T0 = 1_763_980_000_000;
 const MEMBERS = { p1: ['u1'], p2: ['u2'], shared: ['u1', 'u2'] };
@@ -368,5 +369,53 @@ describe('transcript', () => {
     }
     expect(await run('u2', 'transcript.update', { id: 'nope', text: 'y' }, h(4, 'c2'))).toEqual(missing('transcript'));
     expect(replica.read('transcript', 't1')).toMatchObject({ status: 'draft', text: 'x' });
+  });
+});
+
+describe('conversation.read', () => {
+  it("keeps each person's read position in their personal space, moving only forward", async () => {
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'Trip' }, h(0));
+    expect(await run('u1', 'conversation.read', { id: 'k1', upTo: T0 + 500 }, h(1))).toEqual(applied);
+    expect(await run('u2', 'conversation.read', { id: 'k1', upTo: T0 + 100 }, h(1, 'c2'))).toEqual(applied);
+    // An older position read on another device does not move it back.
+    expect(await run('u1', 'conversation.read', { id: 'k1', upTo: T0 + 200 }, h(2, 'c3'))).toEqual(applied);
+    expect(replica.read('readMark', readMarkId('u1', 'k1'))).toEqual({
+      id: readMarkId('u1', 'k1'),
+      spaceId: 'p1',
+      userId: 'u1',
+      conversationId: 'k1',
+      readUpTo: T0 + 500,
+    });
+    expect(replica.read('readMark', readMarkId('u2', 'k1'))).toMatchObject({ spaceId: 'p2', readUpTo: T0 + 100 });
+  });
+
+  it('refuses a conversation the user cannot see, like any other unknown id', async () => {
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'p1', title: 'Mine' }, h(0));
+    expect(await run('u2', 'conversation.read', { id: 'k1', upTo: T0 }, h(1, 'c2'))).toEqual(missing('conversation'));
+    expect(await run('u2', 'conversation.read', { id: 'nope', upTo: T0 }, h(1, 'c2'))).toEqual(missing('conversation'));
+    expect(replica.read('readMark', readMarkId('u2', 'k1'))).toBeUndefined();
+  });
+});
+
+describe('message.add replying', () => {
+  beforeEach(async () => {
+    await run('u1', 'conversation.create', { id: 'k1', spaceId: 'shared', title: 'Trip' }, h(0));
+    await run('u1', 'conversation.create', { id: 'k2', spaceId: 'p1', title: 'Notes' }, h(0));
+    await run('u1', 'message.add', { id: 'm1', conversationId: 'k1', body: 'Lisbon?' }, h(1));
+    await run('u1', 'message.add', { id: 'm9', conversationId: 'k2', body: 'private' }, h(1));
+  });
+
+  it('names the message it replies to, and the reply stays when the original is deleted', async () => {
+    expect(await run('u2', 'message.add', { id: 'm2', conversationId: 'k1', body: 'Yes!', replyTo: 'm1' }, h(2, 'c2'))).toEqual(applied);
+    await run('u1', 'message.delete', { id: 'm1' }, h(3));
+    expect(replica.read('message', 'm2')).toMatchObject({ body: 'Yes!', replyTo: 'm1', deleted: false });
+    expect(replica.read('message', 'm1')).toMatchObject({ body: '', deleted: true });
+  });
+
+  it('refuses a reply to a message of another conversation, or one it cannot see, with one answer', async () => {
+    const wrong = { status: 'rejected', code: 'invalid_args', message: 'replyTo must name a message of the same conversation' };
+    expect(await run('u2', 'message.add', { id: 'm3', conversationId: 'k1', body: 'x', replyTo: 'm9' }, h(2, 'c2'))).toEqual(wrong);
+    expect(await run('u2', 'message.add', { id: 'm3', conversationId: 'k1', body: 'x', replyTo: 'nope' }, h(2, 'c2'))).toEqual(wrong);
+    expect(replica.read('message', 'm3')).toBeUndefined();
   });
 });

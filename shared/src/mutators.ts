@@ -3,6 +3,7 @@
  * transaction and the client inside its IndexedDB transaction, so both sides decide the same way.
  */
 import type { Conflict, EntityByKind, EntityKind, FieldMeta, Message, Transcript } from './entities.ts';
+import { readMarkId } from './entities.ts';
 import { ErrorCode } from './error-codes.ts';
 import { hlcClientId, hlcWall } from './hlc.ts';
 import { mergeMessage, mergeSession, mergeTranscript, pickLww, type LwwField } from './merge.ts';
@@ -242,11 +243,35 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     return updateConversation(tx, args.id, { title: args.title, archived: args.archived }, metaOf(m, ctx));
   },
 
+  async 'conversation.read'(tx, args, _m, ctx) {
+    const conversation = await tx.get('conversation', args.id);
+    if (!conversation || !(await tx.isMember(conversation.spaceId))) return forbidden();
+    const id = readMarkId(ctx.userId, conversation.id);
+    const current = await tx.get('readMark', id);
+    // A read position only moves forward, so devices that read in any order agree on the furthest.
+    if (current && current.readUpTo >= args.upTo) return applied;
+    await tx.put('readMark', {
+      id,
+      spaceId: current?.spaceId ?? ctx.personalSpaceId,
+      userId: ctx.userId,
+      conversationId: conversation.id,
+      readUpTo: args.upTo,
+    });
+    return applied;
+  },
+
   async 'message.add'(tx, args, m, ctx) {
     const existing = await tx.get('message', args.id);
     if (existing) return editMessage(tx, existing, args.body, metaOf(m, ctx), ctx.userId);
     const conversation = await tx.get('conversation', args.conversationId);
     if (!conversation || !(await tx.isMember(conversation.spaceId))) return forbidden();
+    if (args.replyTo !== undefined) {
+      const original = await tx.get('message', args.replyTo);
+      // One answer for a message elsewhere and one that does not exist: nothing leaks.
+      if (!original || original.conversationId !== conversation.id) {
+        return rejected(ErrorCode.invalidArgs, 'replyTo must name a message of the same conversation');
+      }
+    }
     await tx.put('message', {
       id: args.id,
       spaceId: conversation.spaceId,
@@ -256,6 +281,7 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
       createdAt: hlcWall(m.hlc),
       editedAt: null,
       deleted: false,
+      ...(args.replyTo !== undefined ? { replyTo: args.replyTo } : {}),
       meta: { body: metaOf(m, ctx) },
     });
     return applied;

@@ -44,6 +44,7 @@ import type { Notifier } from './notifications/notifier.ts';
 import type { SpaceWriter } from './store/space-writer.ts';
 import type { UsersRepo } from './store/users-repo.ts';
 import type { AudioUploads } from './uploads/audio-uploads.ts';
+import { accountRoutes } from './routes/account-routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -166,6 +167,17 @@ export function createApp(deps: AppDeps): Express {
       auth,
       newId: clock.newId,
       onLoggedOut: (deviceId) => bus.publish({ type: 'logout', deviceId }),
+    }),
+  );
+  api.use(
+    accountRoutes({
+      pool,
+      writer,
+      cache,
+      loginLimiter: limiter,
+      auth,
+      onLoggedOut: (deviceId) => bus.publish({ type: 'logout', deviceId }),
+      removeUpload: (uploadId) => uploads.remove(uploadId),
     }),
   );
   api.use(

@@ -8,6 +8,7 @@ import { initI18n } from './i18n/index.ts';
 import { listenForInstallPrompt } from './pwa/install-prompt.ts';
 import { registerServiceWorker } from './pwa/register-sw.ts';
 import './styles/app.css';
+import './styles/everyday.css';
 import { version } from '../package.json';
 
 installErrorReporting(window, version);

@@ -39,6 +39,11 @@ export type { LiveJob, RealtimeClient, RealtimeSnapshot, RealtimeStatus } from '
 export type { Activity } from './sync/realtime-frames.ts';
 export type { PullProgress, RejectedMutation, SyncErrorCode, SyncStatus, UnsendableChange } from './sync/status.ts';
 export type { AudioRuntime } from './audio/audio-runtime.ts';
+export type { ConversationActivity, LastMessageView } from './client/conversation-activity.ts';
+export { readSyncHealth } from './client/sync-health.ts';
+export { LocalSearch, normalizeTerm } from './search/local-search.ts';
+export type { LocalSearchDeps, SearchHit, SearchHitKind } from './search/local-search.ts';
+export type { PendingKind, SyncHealth } from './client/sync-health.ts';
 export { AudioRecorder, RecorderError } from './audio/audio-recorder.ts';
 export type { RecordedAudio, RecorderErrorCode } from './audio/audio-recorder.ts';
 export { fetchTranscriptAudio } from './audio/fetch-audio.ts';

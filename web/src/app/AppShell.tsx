@@ -12,6 +12,7 @@ import { UnsendableNotice } from './UnsendableNotice.tsx';
 import { StatusLine } from './StatusLine.tsx';
 import { UpdatePrompt } from './UpdatePrompt.tsx';
 import { navigate } from './router.ts';
+import { SearchLink } from '../features/search/SearchLink.tsx';
 import type { Route } from './routes.ts';
 import { useSessionTracking } from './use-session-tracking.ts';
 import { useFirstSignInPersistence } from './use-first-sign-in-persistence.ts';
@@ -29,6 +30,7 @@ const TranscriptsScreen = lazy(() =>
 );
 const SessionsScreen = lazy(() => import('../features/sessions/SessionsScreen.tsx').then((m) => ({ default: m.SessionsScreen })));
 const PartnerScreen = lazy(() => import('../features/partner/PartnerScreen.tsx').then((m) => ({ default: m.PartnerScreen })));
+const SearchScreen = lazy(() => import('../features/search/SearchScreen.tsx').then((m) => ({ default: m.SearchScreen })));
 const SettingsScreen = lazy(() => import('../features/settings/SettingsScreen.tsx').then((m) => ({ default: m.SettingsScreen })));
 
 function Screen({ route }: { route: Route }) {
@@ -45,6 +47,8 @@ function Screen({ route }: { route: Route }) {
       return <PartnerScreen code={route.code} />;
     case 'settings':
       return <SettingsScreen />;
+    case 'search':
+      return <SearchScreen />;
     case 'login':
     case 'signup':
     case 'forgotPassword':
@@ -73,6 +77,7 @@ export function AppShell({ route }: { route: Route }) {
       </a>
       <header className="app-header">
         <span className="brand">{t('app.name')}</span>
+        <SearchLink />
         <InstallButton />
         <NotificationsMenu />
       </header>

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'sessions' }
   | { name: 'partner'; code?: string }
   | { name: 'settings' }
+  | { name: 'search' }
   | { name: 'login' }
   | { name: 'signup' }
   | { name: 'forgotPassword' }
@@ -28,6 +29,7 @@ export function parseRoute(pathname: string, search = ''): Route {
     if (first === 'reset-password') return { name: 'resetPassword', token: query.get('token') ?? '' };
     if (first === 'transcripts' || first === 'sessions' || first === 'partner' || first === 'settings') return { name: first };
     if (first === 'login' || first === 'signup') return { name: first };
+    if (first === 'search') return { name: 'search' };
   }
   return { name: 'notFound' };
 }

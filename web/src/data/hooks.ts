@@ -117,7 +117,7 @@ export function useConversation(id: string | null | undefined): ConversationView
 export const FIRST_SCREEN_MESSAGES = 50;
 
 /**
- * Messages of a conversation ordered by createdAt then id; deleted ones (tombstones) left out.
+ * Messages of a conversation ordered by createdAt then id; deleted ones as tombstones (`deleted`, empty body).
  * The newest FIRST_SCREEN_MESSAGES come first (a cursor from the end of the index), then all of
  * them; the first query stops once the whole list is there.
  */

@@ -13,6 +13,7 @@ import {
   StatsResponseSchema,
 } from '@duet/shared';
 import type {
+  DeleteAccountRequest,
   AuthResponse,
   BillingResponse,
   PasswordChangedResponse,
@@ -56,6 +57,11 @@ export class ApiClient implements SyncTransport {
 
   logout(token: string): Promise<void> {
     return requestJson(this.#http, { method: 'POST', path: '/auth/logout', token, schema: null });
+  }
+
+  /** DELETE /api/account with the password: 204, or 403 invalid_credentials for a wrong password. */
+  deleteAccount(token: string, body: DeleteAccountRequest): Promise<void> {
+    return requestJson(this.#http, { method: 'DELETE', path: '/account', token, body, schema: null });
   }
 
   me(token: string): Promise<MeResponse> {

@@ -1,6 +1,7 @@
 // The facade end to end on in-memory storage, with fetch answered by the fake server.
 import { describe, expect, it } from 'vitest';
 import type { PullRequest, PushRequest, Space } from '@duet/shared';
+import { readMarkId } from '@duet/shared';
 import { ApiClient } from '../api/client.ts';
 import { MemoryStorage } from '../sync/memory-storage.ts';
 import { localBus, manualSignal, processLock } from '../sync/platform.ts';
@@ -55,6 +56,25 @@ describe('DuetClient', () => {
     expect(client.auth.current()).toBeNull();
   });
 
+  it('lists conversations newest activity first, with the last message, and keeps the read mark through a sync', async () => {
+    const { client, server } = setup();
+    await client.ready;
+    await client.auth.login({ email: 'u1@example.com', password: 'password1' });
+    const spaceId = (await client.read.me())?.personalSpaceId ?? '';
+    await client.mutate('conversation.create', { id: 'old', spaceId, title: 'Old' });
+    server.now += 10;
+    await client.mutate('conversation.create', { id: 'new', spaceId, title: 'New' });
+    expect((await client.read.conversations()).map((c) => c.id)).toEqual(['new', 'old']);
+    server.now += 10;
+    await client.mutate('message.add', { id: 'm1', conversationId: 'old', body: 'back to this one' });
+    const [first] = await client.read.conversations();
+    expect(first).toMatchObject({ id: 'old', lastMessage: { id: 'm1', body: 'back to this one' }, unread: 0 });
+    await client.mutate('conversation.read', { id: 'old', upTo: first?.lastActivityAt ?? 0 });
+    await client.engine.syncNow();
+    expect(server.entity('readMark', readMarkId(USER.id, 'old'))).toMatchObject({ readUpTo: first?.lastActivityAt });
+    expect((await client.read.conversation('old'))?.readUpTo).toBe(first?.lastActivityAt);
+  });
+
   it('logs in, writes offline-first, shows pending badges, and signs out only when asked to force', async () => {
     const { client, server } = setup();
     await client.ready;
@@ -69,7 +89,11 @@ describe('DuetClient', () => {
     await client.mutate('message.add', { id: 'm1', conversationId: 'c1', body: 'first' });
     await client.mutate('message.delete', { id: 'm2' });
     expect((await client.read.conversations())[0]).toMatchObject({ id: 'c1', pendingChanges: 4 });
-    expect((await client.read.messages('c1')).map((m) => [m.id, m.pending])).toEqual([['m1', true]]);
+    // A deleted message stays in the list as a tombstone, for the "message deleted" placeholder.
+    expect((await client.read.messages('c1')).map((m) => [m.id, m.pending, m.deleted, m.body])).toEqual([
+      ['m2', true, true, ''],
+      ['m1', true, false, 'first'],
+    ]);
 
     expect(await client.signOut()).toEqual({ pending: 4 });
     await client.engine.syncNow();

@@ -143,6 +143,11 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
     mutate,
     newId,
     signOut: (options = {}) => signOutOfDevice({ engine, auth, sessionTracker, uploads: audio.uploads }, options),
+    async deleteAccount(password) {
+      await parts.api.deleteAccount(token(), { password });
+      // The server has forgotten the person: this device forgets them too, waiting changes and all.
+      await signOutOfDevice({ engine, auth, sessionTracker, uploads: audio.uploads }, { force: true });
+    },
 
     async storageEstimate(): Promise<StorageEstimateView | null> {
       const estimate = await parts.storageManager?.estimate?.().catch(() => undefined);

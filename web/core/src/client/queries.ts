@@ -4,7 +4,8 @@
  * than handed to a screen.
  */
 import { entitySchemas } from '@duet/shared';
-import type { Conflict, EntityByKind, EntityKind, Message, Notification, Session, Space } from '@duet/shared';
+import type { Conflict, Conversation, EntityByKind, EntityKind, Message, Notification, Session, Space } from '@duet/shared';
+import { conversationActivity, messagesByConversation, type ConversationActivity } from './conversation-activity.ts';
 import { getMeta } from '../sync/meta.ts';
 import { entityKey } from '../sync/storage.ts';
 import type { OutboxEntry, StorageTx } from '../sync/storage.ts';
@@ -33,19 +34,28 @@ function pendingKeys(outbox: readonly OutboxEntry[]): Set<string> {
 
 const newestFirst = <T extends { createdAt: number; id: string }>(a: T, b: T) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
 
+/** Reads every message and read mark once; answers each conversation's activity from them. */
+async function activityReader(tx: StorageTx): Promise<(c: Conversation) => ConversationActivity> {
+  const user = await getMeta(tx, 'user');
+  const groups = messagesByConversation(valid('message', await tx.getAll('messages')));
+  const marks = new Map(valid('readMark', await tx.getAll('readMarks')).map((m) => [m.id, m]));
+  return (c) => conversationActivity(c, groups.get(c.id) ?? [], user?.id ?? null, marks);
+}
+
 export function createLocalReads(read: Reader): LocalReads {
   const conversations = async (filter: { archived?: boolean; spaceId?: string } = {}): Promise<ConversationView[]> =>
     read(async (tx) => {
       const all = valid('conversation', await tx.getAll('conversations'));
       const pending = pendingByConversation(await tx.getAll('outbox'));
+      const activity = await activityReader(tx);
       return all
         .filter(
           (c) =>
             (filter.archived === undefined || c.archived === filter.archived) &&
             (filter.spaceId === undefined || c.spaceId === filter.spaceId),
         )
-        .sort(newestFirst)
-        .map((c) => ({ ...c, pendingChanges: pending.get(c.id) ?? 0 }));
+        .map((c) => ({ ...c, pendingChanges: pending.get(c.id) ?? 0, ...activity(c) }))
+        .sort((a, b) => b.lastActivityAt - a.lastActivityAt || newestFirst(a, b));
     });
 
   const transcripts = async (filter: { conversationId?: string } = {}): Promise<TranscriptView[]> =>
@@ -71,16 +81,21 @@ export function createLocalReads(read: Reader): LocalReads {
         );
         if (!found) return null;
         const pending = pendingByConversation(await tx.getAll('outbox'));
-        return { ...found, pendingChanges: pending.get(id) ?? 0 };
+        const user = await getMeta(tx, 'user');
+        const messages = valid('message', await tx.getAllByIndex('messages', 'byConversation', id));
+        const marks = new Map(valid('readMark', await tx.getAll('readMarks')).map((m) => [m.id, m]));
+        return { ...found, pendingChanges: pending.get(id) ?? 0, ...conversationActivity(found, messages, user?.id ?? null, marks) };
       });
     },
     messages: (conversationId, options = {}) =>
       read(async (tx): Promise<MessageView[]> => {
         const pending = pendingKeys(await tx.getAll('outbox'));
-        // The index orders by (createdAt, id), the order the UI shows.
-        return valid('message', await tx.getAllByIndex('messages', 'byConversation', conversationId, options))
-          .filter((m) => !m.deleted)
-          .map((m) => ({ ...m, pending: pending.has(entityKey('message', m.id)) }));
+        // The index orders by (createdAt, id), the order the UI shows. Deleted messages (tombstones,
+        // empty body) stay in place, so the UI can show where one was.
+        return valid('message', await tx.getAllByIndex('messages', 'byConversation', conversationId, options)).map((m) => ({
+          ...m,
+          pending: pending.has(entityKey('message', m.id)),
+        }));
       }),
     transcripts,
     transcript: (id) =>

@@ -20,6 +20,7 @@ import type {
   User,
 } from '@duet/shared';
 import type { AudioRuntime } from '../audio/audio-runtime.ts';
+import type { ConversationActivity } from './conversation-activity.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { RealtimeClient } from '../sync/realtime.ts';
 
@@ -54,7 +55,7 @@ export interface SessionTracker {
   current(): { id: string; startedAt: number } | null;
 }
 
-export interface ConversationView extends Conversation {
+export interface ConversationView extends Conversation, ConversationActivity {
   /** Outbox mutations touching this conversation or its messages and transcripts. */
   pendingChanges: number;
 }
@@ -163,6 +164,12 @@ export interface DuetClient {
    * outbox, recordings) and returns pending 0.
    */
   signOut(options?: { force?: boolean }): Promise<{ pending: number }>;
+  /**
+   * Deletes the account on the server (needs the network and the password), then clears this
+   * device as a forced sign-out does. Throws ApiError 'offline', 'invalid_credentials' (wrong
+   * password) or the server's code; on a throw nothing was deleted.
+   */
+  deleteAccount(password: string): Promise<void>;
   storageEstimate(): Promise<StorageEstimateView | null>;
   /** Asks the browser not to evict our data; false when refused or unsupported. */
   requestPersistentStorage(): Promise<boolean>;

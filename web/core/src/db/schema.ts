@@ -36,6 +36,10 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
   (db) => {
     if (!db.objectStoreNames.contains('notifications')) db.createObjectStore('notifications', { keyPath: KEY_PATHS.notifications });
   },
+  // 4: read marks (how far the person has read each conversation).
+  (db) => {
+    if (!db.objectStoreNames.contains('readMarks')) db.createObjectStore('readMarks', { keyPath: KEY_PATHS.readMarks });
+  },
 ];
 
 export const DB_VERSION = UPGRADE_STEPS.length;

@@ -4,7 +4,7 @@
  * against both (storage.test.ts).
  *
  * Stores:
- * - spaces, conversations, messages, sessions, transcripts, conflicts, notifications: the local view the UI reads
+ * - spaces, conversations, messages, sessions, transcripts, conflicts, notifications, readMarks: the local view the UI reads
  *   (server state with the pending outbox replayed on top, see rebase.ts);
  * - server: the last server-confirmed state of every entity, one record per (kind, id);
  * - outbox: pending mutations by id, in order;
@@ -14,7 +14,7 @@
  * transaction as soon as it has nothing to do, so awaiting a fetch or a timer inside one fails.
  */
 import { EntityKindSchema } from '@duet/shared';
-import type { Conflict, Conversation, EntityKind, Message, Notification, Session, Space, Transcript } from '@duet/shared';
+import type { Conflict, Conversation, EntityKind, Message, Notification, ReadMark, Session, Space, Transcript } from '@duet/shared';
 
 /** A server-confirmed entity; `key` is entityKey(kind, id), the one spelling of an entity's key. */
 export interface ServerRecord {
@@ -58,6 +58,7 @@ export interface StoreRecords {
   transcripts: Transcript;
   conflicts: Conflict;
   notifications: Notification;
+  readMarks: ReadMark;
   server: ServerRecord;
   outbox: OutboxEntry;
   meta: MetaRecord;
@@ -74,6 +75,7 @@ export const STORE_NAMES = [
   'transcripts',
   'conflicts',
   'notifications',
+  'readMarks',
   'server',
   'outbox',
   'meta',
@@ -88,6 +90,7 @@ export const KEY_PATHS: { [S in StoreName]: string } = {
   transcripts: 'id',
   conflicts: 'id',
   notifications: 'id',
+  readMarks: 'id',
   server: 'key',
   outbox: 'id',
   meta: 'key',
@@ -165,4 +168,5 @@ export const LOCAL_STORE = {
   transcript: 'transcripts',
   conflict: 'conflicts',
   notification: 'notifications',
+  readMark: 'readMarks',
 } as const satisfies { [K in EntityKind]: StoreName };

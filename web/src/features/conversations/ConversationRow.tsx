@@ -7,6 +7,7 @@ import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { RenameForm } from './RenameForm.tsx';
 import { FormError } from '../../app/FormError.tsx';
+import { ConversationActivityLine } from './ConversationActivityLine.tsx';
 
 /** One conversation in the list: its link, unsynced badge, and rename / archive controls. */
 export function ConversationRow({ conversation }: { conversation: ConversationView }) {
@@ -37,6 +38,7 @@ export function ConversationRow({ conversation }: { conversation: ConversationVi
             <Link href={`/conversations/${encodeURIComponent(id)}`} className="conversation-link" dir="auto">
               {title}
             </Link>
+            <ConversationActivityLine conversation={conversation} />
             <div className="conversation-meta">
               {shared && <span className="tag">{t('conversations.shared')}</span>}
               {pendingChanges > 0 && <span className="badge">{t('conversations.pending', { count: pendingChanges })}</span>}

@@ -9,12 +9,15 @@ import { ScreenHeading } from '../../app/ScreenHeading.tsx';
 import { MessageComposer } from './MessageComposer.tsx';
 import { MessageList } from './MessageList.tsx';
 import { PartnerStatus, TypingIndicator, useConversationPartners } from './PartnerPresence.tsx';
+import { useMarkRead } from './use-mark-read.ts';
+import { ReplyProvider } from './reply-context.tsx';
 
 export function ConversationScreen({ id }: { id: string }) {
   const { t } = useTranslation();
   const conversation = useConversation(id);
   const messages = useMessages(id);
   const partners = useConversationPartners(conversation);
+  useMarkRead(conversation, messages);
 
   return (
     <section className="screen screen--conversation">
@@ -35,9 +38,11 @@ export function ConversationScreen({ id }: { id: string }) {
       ) : (
         <>
           {conversation?.archived && <p className="notice notice--info">{t('conversation.archived')}</p>}
-          <MessageList messages={messages} />
-          {partners.length > 0 && <TypingIndicator conversationId={id} partners={partners} messages={messages} />}
-          <MessageComposer conversationId={id} shared={partners.length > 0} />
+          <ReplyProvider messages={messages}>
+            <MessageList messages={messages} />
+            {partners.length > 0 && <TypingIndicator conversationId={id} partners={partners} messages={messages} />}
+            <MessageComposer conversationId={id} shared={partners.length > 0} />
+          </ReplyProvider>
         </>
       )}
     </section>

@@ -9,7 +9,8 @@ import { NewConversationForm } from './NewConversationForm.tsx';
 export function ConversationsScreen({ archived }: { archived: boolean }) {
   const { t } = useTranslation();
   const conversations = useConversations({ archived });
-  const sorted = conversations ? [...conversations].sort((a, b) => b.createdAt - a.createdAt) : undefined;
+  // Newest activity first: the order the client's query answers in.
+  const sorted = conversations;
 
   return (
     <section className="screen">

@@ -6,6 +6,8 @@ import { useDuetClient } from '../../data/index.ts';
 import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { FormError } from '../../app/FormError.tsx';
+import { ReplyingBanner } from './ReplyingBanner.tsx';
+import { useReply } from './reply-context.tsx';
 
 /**
  * Writes a new message; Enter sends, Shift+Enter starts a new line. In a `shared` conversation,
@@ -19,14 +21,18 @@ export function MessageComposer({ conversationId, shared = false }: { conversati
   const [body, setBody] = useState('');
   const { error, run } = useAction();
 
+  const reply = useReply();
+
   const send = async () => {
     const text = body;
+    const replyArgs = reply.replyingTo ? { replyTo: reply.replyingTo.id } : {};
     if (!text.trim()) return;
     // Clear at once so the next message can be typed while this one is stored; put it back on failure.
     setBody('');
     await run(
       async () => {
-        await mutate('message.add', { id: client.newId(), conversationId, body: text });
+        await mutate('message.add', { id: client.newId(), conversationId, body: text, ...replyArgs });
+        reply.cancelReply();
         void client.sessionTracker.recordActivity('chat').catch(() => undefined);
       },
       () => setBody((current) => (current === '' ? text : current)),
@@ -53,6 +59,7 @@ export function MessageComposer({ conversationId, shared = false }: { conversati
   return (
     <form className="composer" onSubmit={onSubmit}>
       <FormError message={error} />
+      <ReplyingBanner />
       <div className="composer-row">
         <label htmlFor={id} className="visually-hidden">
           {t('conversation.messageLabel')}

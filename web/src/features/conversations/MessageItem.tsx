@@ -8,6 +8,10 @@ import { usePersonName } from '../../app/use-person-name.ts';
 import { useFormatters } from '../../i18n/format.ts';
 import { MessageEditor } from './MessageEditor.tsx';
 import { FormError } from '../../app/FormError.tsx';
+import { DeletedMessage, ReplyButton } from './MessageExtras.tsx';
+import { MessageBody } from './MessageBody.tsx';
+import { ReplyQuote } from './ReplyQuote.tsx';
+import { useReply } from './reply-context.tsx';
 
 type Mode = 'view' | 'edit' | 'confirmDelete';
 
@@ -28,6 +32,10 @@ export function MessageItem({ message }: { message: MessageView }) {
   const own = me?.user.id === message.authorId;
   const author = personName(message.authorId);
   const when = isToday(message.createdAt) ? format.time(message.createdAt) : format.dateTime(message.createdAt);
+
+  const reply = useReply();
+
+  if (message.deleted) return <DeletedMessage author={author} when={when} createdAt={message.createdAt} />;
 
   const run = (change: () => Promise<void>) =>
     action.run(async () => {
@@ -53,10 +61,12 @@ export function MessageItem({ message }: { message: MessageView }) {
           onSave={(body) => run(() => mutate('message.edit', { id: message.id, body }))}
         />
       ) : (
-        <p className="message-body" dir="auto">
-          {message.body}
-        </p>
+        <>
+          {message.replyTo && <ReplyQuote original={reply.messageById(message.replyTo)} />}
+          <MessageBody text={message.body} />
+        </>
       )}
+      {mode === 'view' && <ReplyButton message={message} />}
       {own && mode === 'view' && (
         <div className="message-actions">
           <button type="button" className="link-button" aria-label={t('conversation.edit')} onClick={() => setMode('edit')}>

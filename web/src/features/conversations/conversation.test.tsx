@@ -71,7 +71,10 @@ describe('editing and deleting a message', () => {
     await user.click(screen.getByRole('button', { name: en.conversation.delete }));
     expect((await h.client.read.messages('c1')).length).toBe(1);
     await user.click(screen.getByRole('button', { name: en.conversation.confirmDelete }));
-    await waitFor(async () => expect(await h.client.read.messages('c1')).toEqual([]));
+    await waitFor(async () => expect(await h.client.read.messages('c1')).toMatchObject([{ id: 'm1', deleted: true, body: '' }]));
+    // The message leaves a placeholder in its place, with nothing left to edit or delete.
+    expect(await screen.findByText(en.everyday.message.deleted)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: en.conversation.delete })).toBeNull();
   });
 
   it('Escape cancels an edit and keeps the text', async () => {

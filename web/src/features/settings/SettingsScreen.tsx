@@ -9,6 +9,8 @@ import { PlanSection } from './PlanSection.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 import { SignOutSection } from './SignOutSection.tsx';
 import { StorageSection } from './StorageSection.tsx';
+import { SyncHealthSection } from './SyncHealthSection.tsx';
+import { DeleteAccountSection } from './DeleteAccountSection.tsx';
 
 /** Language, account, partner, storage on this device, and signing out. */
 export function SettingsScreen() {
@@ -28,8 +30,10 @@ export function SettingsScreen() {
       </section>
       <ActivitySharingSection />
       <NotificationsSection />
+      <SyncHealthSection />
       <StorageSection />
       <SignOutSection />
+      <DeleteAccountSection />
     </section>
   );
 }
