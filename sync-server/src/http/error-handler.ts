@@ -19,7 +19,8 @@ interface BodyParserError {
 function classify(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   // The request timeout answered already (http/request-timeout.ts); the write rolled back.
-  if (error instanceof WriteAbandoned) return new ApiError(503, ErrorCode.unavailable, 'the request took too long; nothing of it was applied');
+  if (error instanceof WriteAbandoned)
+    return new ApiError(503, ErrorCode.unavailable, 'the request took too long; nothing of it was applied');
   const e = error as BodyParserError;
   if (e?.type === 'entity.too.large') return new ApiError(413, ErrorCode.payloadTooLarge, 'the request body is larger than 1 MiB');
   if (e?.type === 'entity.parse.failed') return new ApiError(400, ErrorCode.invalidBody, 'the request body is not valid JSON');

@@ -59,11 +59,16 @@ export class RequestTiming {
   /** Middleware: opens the request's account and writes Server-Timing when the answer's head goes out. */
   middleware = (_req: Request, res: Response, next: NextFunction): void => {
     const account: RequestAccount = { started: performance.now(), dbMs: 0, cacheMs: 0, timedOut: false, committing: false };
+    // Called with the response as `this`, below.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const writeHead = res.writeHead;
     res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
       if (!this.headersSent) {
         const total = performance.now() - account.started;
-        this.setHeader('Server-Timing', `db;dur=${account.dbMs.toFixed(1)}, cache;dur=${account.cacheMs.toFixed(1)}, total;dur=${total.toFixed(1)}`);
+        this.setHeader(
+          'Server-Timing',
+          `db;dur=${account.dbMs.toFixed(1)}, cache;dur=${account.cacheMs.toFixed(1)}, total;dur=${total.toFixed(1)}`,
+        );
       }
       return writeHead.apply(this, args);
     } as Response['writeHead'];

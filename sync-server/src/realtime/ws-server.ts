@@ -193,7 +193,8 @@ export class RealtimeServer {
   private deliver(event: BusEvent): void {
     if (event.type === 'logout') {
       // 4401 like a revoked token at auth: the client stops reconnecting with it.
-      for (const conn of this.connections) if (conn.userId && conn.deviceId === event.deviceId) conn.ws.close(CLOSE_UNAUTHORIZED, 'logged out');
+      for (const conn of this.connections)
+        if (conn.userId && conn.deviceId === event.deviceId) conn.ws.close(CLOSE_UNAUTHORIZED, 'logged out');
     } else if (event.type === 'poke') {
       const relisted = new Set<Connection>();
       for (const userId of event.userIds ?? []) for (const conn of this.byUser.get(userId) ?? []) relisted.add(conn);

@@ -33,7 +33,10 @@ export function clientErrorsRoute(deps: { logger: Logger; redis: Redis | null; r
     await takePoints([[limiter, clientAddressKey(req)]], 'too many error reports from this address; try again later');
     const report = parseBody(ClientErrorReportSchema, req.body);
     // Whatever else the body held (a message, say) was dropped by the schema.
-    deps.logger.warn({ clientError: report, appVersion: report.appVersion, failedRequestId: report.requestId, requestId: req.id }, 'client error');
+    deps.logger.warn(
+      { clientError: report, appVersion: report.appVersion, failedRequestId: report.requestId, requestId: req.id },
+      'client error',
+    );
     res.status(204).end();
   });
   return router;
