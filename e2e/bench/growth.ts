@@ -80,7 +80,9 @@ export async function runGrowth(sizes = [10_000, 100_000, 1_000_000]): Promise<G
     // Five years of sessions, two a day, each ten minutes of chat.
     const sessions = 2 * 365 * 5;
     const headOf = async () =>
-      Number((await db.query<{ head_version: number }>('SELECT head_version FROM spaces WHERE id = $1', [spaceId])).rows[0]?.head_version ?? 0);
+      Number(
+        (await db.query<{ head_version: number }>('SELECT head_version FROM spaces WHERE id = $1', [spaceId])).rows[0]?.head_version ?? 0,
+      );
     let head = await headOf();
     await db.query(
       `WITH ins AS (

@@ -1,5 +1,5 @@
 /** The open-loop bench's figures as rows of the report (README table and chart). */
-import type { OpenLoopResult, PhaseResult } from './open-loop.ts';
+import type { CpuComparisonSide, OpenLoopResult, PhaseResult } from './open-loop.ts';
 import type { Row } from './report.ts';
 
 function conditionsOf(result: OpenLoopResult, machine: string, phase?: PhaseResult): string {
@@ -10,7 +10,7 @@ function conditionsOf(result: OpenLoopResult, machine: string, phase?: PhaseResu
   return `open loop (arrival rate fixed, latency from when each request was due) from ${result.workers} load processes; server in its own process (tsx); ${who}; ${result.label}; ${machine}${cpu}`;
 }
 
-export function openLoopRows(result: OpenLoopResult, machine: string, before: OpenLoopResult | null): Row[] {
+export function openLoopRows(result: OpenLoopResult, machine: string, comparison: CpuComparisonSide[] | null): Row[] {
   const rows: Row[] = [];
   for (const phase of result.phases.filter((p) => !p.name.includes('only') && !p.name.startsWith('ramp'))) {
     const c = conditionsOf(result, machine, phase);
@@ -36,7 +36,11 @@ export function openLoopRows(result: OpenLoopResult, machine: string, before: Op
     rows.push({
       figure: `open loop ${phase.name}: errors`,
       value: phase.errorCount,
-      unit: Object.keys(phase.errors).length ? `(${Object.entries(phase.errors).map(([k, n]) => `${k}: ${n}`).join('; ')})` : '',
+      unit: Object.keys(phase.errors).length
+        ? `(${Object.entries(phase.errors)
+            .map(([k, n]) => `${k}: ${n}`)
+            .join('; ')})`
+        : '',
       target: '0',
       met: phase.errorCount === 0,
       conditions: c,
@@ -57,7 +61,12 @@ export function openLoopRows(result: OpenLoopResult, machine: string, before: Op
     unit: 'requests/s',
     target: '≥ 1200/s',
     met: result.highestRateP95Under50 === null ? false : result.highestRateP95Under50 >= 1200,
-    conditions: `${c}; fixed rates and the ramp (${result.phases.filter((p) => p.name.startsWith('ramp')).map((p) => `${p.targetRate}/s p95 ${p.all.p95} ms`).join(', ') || 'no ramp'}); saturated at ${result.saturatedAt ?? 'no step tried'}`,
+    conditions: `${c}; fixed rates and the ramp (${
+      result.phases
+        .filter((p) => p.name.startsWith('ramp'))
+        .map((p) => `${p.targetRate}/s p95 ${p.all.p95} ms`)
+        .join(', ') || 'no ramp'
+    }); saturated at ${result.saturatedAt ?? 'no step tried'}`,
   });
   const pushOnly = result.phases.find((p) => p.name.startsWith('push only'));
   const pullOnly = result.phases.find((p) => p.name.startsWith('pull only'));
@@ -69,34 +78,32 @@ export function openLoopRows(result: OpenLoopResult, machine: string, before: Op
     met: result.serverCpuMsPerPush === null ? null : result.serverCpuMsPerPush < 0.7 && (result.serverCpuMsPerPull ?? 1) < 0.7,
     conditions: `server process CPU (/proc) over requests answered, phases of pushes only and of pulls only (pull 25 : empty pull 20) at 300/s; push p95 ${pushOnly?.all.p95 ?? '–'} ms, pull p95 ${pullOnly?.all.p95 ?? '–'} ms; ${c}`,
   });
-  if (before) {
-    const pair = (name: string) => [before.phases.find((p) => p.name === name), result.phases.find((p) => p.name === name)] as const;
-    const [b333, a333] = pair('333/s');
+  const [before, after] = comparison ?? [];
+  if (before && after) {
+    const cc = `two servers at once, phases alternating (before, after, before, ...) so the machine's other load hits both alike, 100 requests/s each, medians of the rounds; CPU from /proc over requests answered; ${machine}`;
     rows.push({
       figure: 'leaner push: server CPU per push, before → after',
-      value: result.serverCpuMsPerPush,
-      unit: `ms (before ${before.serverCpuMsPerPush} ms, ${before.label})`,
+      value: after.serverPerPush,
+      unit: `ms (before ${before.serverPerPush} ms; ${before.label})`,
       target: '(lower)',
-      met: before.serverCpuMsPerPush === null || result.serverCpuMsPerPush === null ? null : result.serverCpuMsPerPush < before.serverCpuMsPerPush,
-      conditions: `both measured in one session, one after the other, with the same bench; ${c}`,
+      met: after.serverPerPush < before.serverPerPush,
+      conditions: cc,
     });
-    if (b333 && a333) {
-      rows.push({
-        figure: 'leaner push: 333/s p95 push, before → after',
-        value: a333.routes.push?.p95 ?? null,
-        unit: `ms (before ${b333.routes.push?.p95 ?? '–'} ms; all routes ${b333.all.p95} → ${a333.all.p95} ms)`,
-        target: '(lower)',
-        met: null,
-        conditions: `both measured in one session, one after the other, with the same bench; ${c}`,
-      });
-    }
     rows.push({
-      figure: 'leaner push: highest rate with p95 < 50 ms, before → after',
-      value: result.highestRateP95Under50,
-      unit: `requests/s (before ${before.highestRateP95Under50 ?? 'none'})`,
-      target: '(higher)',
+      figure: 'leaner push: Postgres CPU per push, before → after',
+      value: after.postgresPerPush,
+      unit: `ms (before ${before.postgresPerPush} ms)`,
+      target: '(lower)',
+      met: after.postgresPerPush < before.postgresPerPush,
+      conditions: cc,
+    });
+    rows.push({
+      figure: 'server CPU per pull, before → after',
+      value: after.serverPerPull,
+      unit: `ms (before ${before.serverPerPull} ms)`,
+      target: '(reported)',
       met: null,
-      conditions: `both measured in one session, one after the other, with the same bench; ${c}`,
+      conditions: cc,
     });
   }
   return rows;

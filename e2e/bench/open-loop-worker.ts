@@ -31,7 +31,7 @@ let workerIndex = 0;
 const WORDS = 'we talked about the plan for the weekend and what each of us wants to change next month'.split(' ');
 const bodyOf = (i: number) => {
   const words: string[] = [];
-  for (let seed = i * 2654435761; words.join(' ').length < 110; ) {
+  for (let seed = i * 2654435761; words.join(' ').length < 110;) {
     seed = (seed * 1103515245 + 12345) >>> 0;
     words.push(WORDS[seed % WORDS.length] as string);
   }
@@ -127,7 +127,11 @@ async function runPhase(order: PhaseOrder): Promise<PhaseReport> {
     try {
       let answer: { status: number; text: string };
       if (route === 'push') {
-        const client = user.clients.find((c) => !c.busy) ?? { id: `${user.clientBase}-${user.clients.length}`, nextMutationId: 1, busy: false };
+        const client = user.clients.find((c) => !c.busy) ?? {
+          id: `${user.clientBase}-${user.clients.length}`,
+          nextMutationId: 1,
+          busy: false,
+        };
         if (!user.clients.includes(client)) user.clients.push(client);
         client.busy = true;
         const first = client.nextMutationId;

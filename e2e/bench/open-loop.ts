@@ -84,7 +84,10 @@ async function setUpUsers(base: string, pairs: number, solo: number): Promise<Lo
     await post(
       base,
       '/sync/push',
-      { clientId: `setup-${p}`, mutations: [{ id: 1, name: 'conversation.create', args: { id: conversationId, spaceId: space.id, title: `Pair ${p}` }, hlc }] },
+      {
+        clientId: `setup-${p}`,
+        mutations: [{ id: 1, name: 'conversation.create', args: { id: conversationId, spaceId: space.id, title: `Pair ${p}` }, hlc }],
+      },
       a,
     );
     users.push({ index: 2 * p, token: a, clientBase: `ol${2 * p}`, role: 'pair', conversationId });
@@ -98,7 +101,12 @@ async function setUpUsers(base: string, pairs: number, solo: number): Promise<Lo
 }
 
 function figures(values: readonly number[]): RouteFigures {
-  return { count: values.length, p50: round(percentile(values, 50)), p95: round(percentile(values, 95)), p99: round(percentile(values, 99)) };
+  return {
+    count: values.length,
+    p50: round(percentile(values, 50)),
+    p95: round(percentile(values, 95)),
+    p99: round(percentile(values, 99)),
+  };
 }
 
 class LoadWorkers {
@@ -230,7 +238,13 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     const rates = options.rates ?? (quick ? [100, 333] : [100, 333, 1000, 1200]);
     for (const rate of rates) phases.push(await measuredPhase(`${rate}/s`, { rate, seconds, mix: REALISTIC_MIX }, workers, server, redis));
     const pushOnly = await measuredPhase('push only, 300/s', { rate: 300, seconds: 5, mix: { push: 1 } }, workers, server, redis);
-    const pullOnly = await measuredPhase('pull only, 300/s', { rate: 300, seconds: 5, mix: { pull: 25, emptyPull: 20 } }, workers, server, redis);
+    const pullOnly = await measuredPhase(
+      'pull only, 300/s',
+      { rate: 300, seconds: 5, mix: { pull: 25, emptyPull: 20 } },
+      workers,
+      server,
+      redis,
+    );
     phases.push(pushOnly, pullOnly);
 
     let saturatedAt: number | null = null;
@@ -301,7 +315,13 @@ export async function runCpuComparison(
     for (let r = 0; r < options.rounds; r++) {
       for (const { label, server, workers } of started) {
         const push = await measuredPhase(`${label}: push only, round ${r + 1}`, { ...phase, mix: { push: 1 } }, workers, server, null);
-        const pull = await measuredPhase(`${label}: pull only, round ${r + 1}`, { ...phase, mix: { pull: 25, emptyPull: 20 } }, workers, server, null);
+        const pull = await measuredPhase(
+          `${label}: pull only, round ${r + 1}`,
+          { ...phase, mix: { pull: 25, emptyPull: 20 } },
+          workers,
+          server,
+          null,
+        );
         rounds.set(label, [...(rounds.get(label) ?? []), { push, pull }]);
       }
     }

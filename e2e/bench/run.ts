@@ -9,6 +9,7 @@
  *                                growth); the figures go to results/partial.json, not the README
  *   --before=<sync-server dir>   also run the open loop against another checkout's server (the
  *                                "before" of a change), in the same session
+ *   --before-label=<text>        what the "before" is (e.g. "main at d73f0ed")
  *   --growth                     add the growth bench (1M messages seeded: minutes, not in CI)
  */
 import { execSync } from 'node:child_process';
@@ -19,7 +20,10 @@ import { startAppServer } from '../support/app-server.ts';
 import { runBrowser } from './browser.ts';
 import { runLighthouse } from './lighthouse-run.ts';
 import { runLoad, type LoadResult } from './load.ts';
-import { runOpenLoop, type OpenLoopResult } from './open-loop.ts';
+import { growthRows, socketRows } from './scale-rows.ts';
+import { runGrowth } from './growth.ts';
+import { runCpuComparison, runOpenLoop } from './open-loop.ts';
+import { runWsScale } from './ws-scale.ts';
 import { openLoopRows } from './open-loop-rows.ts';
 import { round } from './node-device.ts';
 import { runOurs } from './peer-ours.ts';
@@ -32,7 +36,9 @@ const quick = process.env.BENCH_QUICK === '1';
 const LOAD_SIZES = quick ? [10, 20] : [50, 200];
 const PEER_SIZES = quick ? [200, 1000] : [1000, 10_000];
 const CONNECTIONS = quick ? 200 : 2000;
-const flag = (name: string) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ?? (process.argv.includes(`--${name}`) ? '' : null);
+const flag = (name: string) =>
+  process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ??
+  (process.argv.includes(`--${name}`) ? '' : null);
 const only = flag('only')?.split(',') ?? null;
 const runs = (section: string) => (only ? only.includes(section) : section !== 'growth' || flag('growth') !== null);
 const beforeDir = flag('before');
@@ -80,13 +86,21 @@ async function main(): Promise<void> {
 
   // 1. Open-loop load.
   if (runs('openloop')) {
-    const label = 'this checkout';
-    const before = beforeDir
-      ? await bounded('open loop, before', 600, () => runOpenLoop({ label: `before: ${beforeDir}`, serverDir: beforeDir, quick }))
+    const after = await bounded('open loop', 600, () => runOpenLoop({ label: 'this checkout', quick }));
+    const comparison = beforeDir
+      ? await bounded('CPU per request, before and after side by side', 600, () =>
+          runCpuComparison(
+            [{ label: `before: ${flag('before-label') ?? 'another checkout'}`, serverDir: beforeDir }, { label: 'after: this checkout' }],
+            {
+              rounds: quick ? 1 : 3,
+              rate: 100,
+              seconds: quick ? 3 : 5,
+            },
+          ),
+        )
       : null;
-    const after = await bounded('open loop', 600, () => runOpenLoop({ label, quick }));
-    results.openLoop = { after, before };
-    if (ok(after)) rows.push(...openLoopRows(after, machine, before && ok(before) ? (before as OpenLoopResult) : null));
+    results.openLoop = { after, comparison };
+    if (ok(after)) rows.push(...openLoopRows(after, machine, comparison && ok(comparison) ? comparison : null));
   }
 
   // 1b. Our engines as devices.
@@ -308,9 +322,31 @@ async function main(): Promise<void> {
     conditions: fc,
   });
 
+  // 6. Sockets at scale, and growth (opt-in).
+  if (runs('sockets')) {
+    // One socket per person: the server's file descriptor limit (ulimit -n) bounds the count.
+    const pairs = quick ? 500 : 9500;
+    const sockets = await bounded(`${pairs * 2} sockets`, 1500, () =>
+      runWsScale({ pairs, processes: 4, pushRate: 100, seconds: quick ? 5 : 20 }),
+    );
+    results.sockets = sockets;
+    if (ok(sockets)) rows.push(...socketRows(sockets, machine));
+  }
+  if (runs('growth')) {
+    const growth = await bounded('growth', 1500, () => runGrowth(quick ? [2000, 10_000] : [10_000, 100_000, 1_000_000]));
+    results.growth = growth;
+    if (ok(growth)) rows.push(...growthRows(growth, machine));
+  }
+
   const generatedAt = new Date().toISOString();
   const conditions = `${machine}; ${services}${quick ? '; QUICK sizes' : ''}`;
-  if (only) writePartial(results, rows.filter((r) => r.value !== null), generatedAt, conditions);
+  if (only)
+    writePartial(
+      results,
+      rows.filter((r) => r.value !== null),
+      generatedAt,
+      conditions,
+    );
   else writeReport(results, rows, generatedAt, conditions);
   process.stderr.write(`[bench] wrote e2e/bench/results/latest.json and chart.html, and the README table\n`);
   for (const row of rows) process.stdout.write(`${row.figure}: ${row.value ?? 'not measured'} ${row.unit} (target ${row.target})\n`);

@@ -56,7 +56,9 @@ process.on('message', (order: Order | { type: 'count' }) => {
   void (async () => {
     const concurrency = 100;
     for (let i = 0; i < order.sockets.length; i += concurrency) {
-      await Promise.all(order.sockets.slice(i, i + concurrency).map(([pair, token, partner]) => open(order.url, token, pair, partner, order.localAddress)));
+      await Promise.all(
+        order.sockets.slice(i, i + concurrency).map(([pair, token, partner]) => open(order.url, token, pair, partner, order.localAddress)),
+      );
     }
     process.send?.({ type: 'connected', open: sockets.length });
   })();

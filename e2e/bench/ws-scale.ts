@@ -139,7 +139,9 @@ export async function runWsScale(options: { pairs: number; processes: number; pu
     // Steady pushes, each into another pair's shared space (one push per pair, so each poke is one push's).
     const sentAt = new Map<number, number>();
     const total = Math.min(pairs, Math.round(pushRate * seconds));
-    const order = Array.from({ length: pairs }, (_, p) => p).sort(() => Math.random() - 0.5).slice(0, total);
+    const order = Array.from({ length: pairs }, (_, p) => p)
+      .sort(() => Math.random() - 0.5)
+      .slice(0, total);
     const started = performance.now();
     const pushes: Array<Promise<unknown>> = [];
     const pushErrors: string[] = [];
@@ -151,7 +153,9 @@ export async function runWsScale(options: { pairs: number; processes: number; pu
       const hlc = `${String(Date.now()).padStart(15, '0')}:00000:wsb${pair}`;
       const body = {
         clientId: `wsb-${pair}`,
-        mutations: [{ id: 1, name: 'conversation.create', args: { id: `wsc-${run}-${pair}`, spaceId: `wss-${run}-${pair}`, title: 'Hi' }, hlc }],
+        mutations: [
+          { id: 1, name: 'conversation.create', args: { id: `wsc-${run}-${pair}`, spaceId: `wss-${run}-${pair}`, title: 'Hi' }, hlc },
+        ],
       };
       sentAt.set(pair, performance.timeOrigin + performance.now());
       pushes.push(
@@ -186,7 +190,7 @@ export async function runWsScale(options: { pairs: number; processes: number; pu
       serverRssMbBefore: round(rssBefore),
       serverRssMbAfter: round(rssAfter),
       kbPerConnection: round(((rssAfter - rssBefore) * 1024) / Math.max(1, connectionsHeld)),
-      note: `${failed} connections failed, ${closed} closed while held; ${pushErrors.length} pushes failed${pushErrors[0] ? ` (${pushErrors[0]})` : ""}`,
+      note: `${failed} connections failed, ${closed} closed while held; ${pushErrors.length} pushes failed${pushErrors[0] ? ` (${pushErrors[0]})` : ''}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');

@@ -46,7 +46,13 @@ describe('client error reports', () => {
 
   it('answers 400 invalid_body for a report that is not one', async () => {
     expectError(await request(server.url).post('/api/client-errors').send({ kind: 'error' }), 400, 'invalid_body');
-    expectError(await request(server.url).post('/api/client-errors').send({ ...report, requestId: 'bad id!' }), 400, 'invalid_body');
+    expectError(
+      await request(server.url)
+        .post('/api/client-errors')
+        .send({ ...report, requestId: 'bad id!' }),
+      400,
+      'invalid_body',
+    );
   });
 
   it('limits reports per address with 429 and Retry-After', async () => {

@@ -50,7 +50,9 @@ describe('request timing', () => {
   it('times each named query on /metrics, and logs slow ones with name and duration', async () => {
     const c = await couple(server);
     const client = clientOf(server, c.ana);
-    await push(server, c.ana.token, client.clientId, [client.mutate('conversation.create', { id: newId(), spaceId: c.sharedSpaceId, title: 'T' })]);
+    await push(server, c.ana.token, client.clientId, [
+      client.mutate('conversation.create', { id: newId(), spaceId: c.sharedSpaceId, title: 'T' }),
+    ]);
     const text = await scrapeMetrics(server);
     expect(sampleValue(text, 'duet_db_query_duration_seconds_count', { query: 'duet_push_begin' })).toBeGreaterThan(0);
     expect(sampleValue(text, 'duet_db_query_duration_seconds_count', { query: 'push_end' })).toBeGreaterThan(0);

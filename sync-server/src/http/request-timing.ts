@@ -59,6 +59,8 @@ export class RequestTiming {
   /** Middleware: opens the request's account and writes Server-Timing when the answer's head goes out. */
   middleware = (_req: Request, res: Response, next: NextFunction): void => {
     const account: RequestAccount = { started: performance.now(), dbMs: 0, cacheMs: 0, timedOut: false, committing: false };
+    // Called with the response as `this`, below.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const writeHead = res.writeHead;
     res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
       if (!this.headersSent) {
