@@ -13,7 +13,6 @@ import { tusTransport } from '../audio/tus-transport.ts';
 import type { UploadTransport } from '../audio/upload-transport.ts';
 import { SyncEngine } from '../sync/engine.ts';
 import type { SyncEngineOptions } from '../sync/engine.ts';
-import { getMeta, setMeta } from '../sync/meta.ts';
 import { RealtimeClient } from '../sync/realtime.ts';
 import type { RealtimeClientOptions } from '../sync/realtime.ts';
 import { browserOnline, browserVisibility, systemClock, systemTimers } from '../sync/platform.ts';
@@ -153,11 +152,9 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
       return (await parts.storageManager?.persist?.().catch(() => false)) ?? false;
     },
 
-    dismissConflict: (id) =>
-      engine.write(['meta', 'conflicts'], async (tx) => {
-        const dismissed = await getMeta(tx, 'dismissedConflicts');
-        if (!dismissed.includes(id)) await setMeta(tx, 'dismissedConflicts', [...dismissed, id]);
-      }),
+    // A synced mutation, so every device of the person stops showing it.
+    dismissConflict: (id) => mutate('conflict.resolve', { id, resolution: 'dismissed' }),
+    resolveConflict: (id, resolution) => mutate('conflict.resolve', { id, resolution }),
 
     dismissRejected: (id) => engine.dismissRejected(id),
     discardUnsendable: () => engine.discardUnsendable(),

@@ -92,6 +92,8 @@ export interface LocalReads {
   conversations(filter?: { archived?: boolean; spaceId?: string }): Promise<ConversationView[]>;
   conversation(id: string): Promise<ConversationView | null>;
   messages(conversationId: string): Promise<MessageView[]>;
+  /** One message, a deleted one (a tombstone) included; null when this device does not have it. */
+  message(id: string): Promise<MessageView | null>;
   transcripts(filter?: { conversationId?: string }): Promise<TranscriptView[]>;
   transcript(id: string): Promise<TranscriptView | null>;
   sessions(): Promise<Session[]>;
@@ -153,8 +155,10 @@ export interface DuetClient {
   storageEstimate(): Promise<StorageEstimateView | null>;
   /** Asks the browser not to evict our data; false when refused or unsupported. */
   requestPersistentStorage(): Promise<boolean>;
-  /** Hides a conflict notice on this device. */
+  /** Dismisses a conflict notice on every device of the person (a synced `conflict.resolve`). */
   dismissConflict(id: string): Promise<void>;
+  /** Marks a conflict resolved on every device of the person: `restored` after issuing their value again. */
+  resolveConflict(id: string, resolution: 'restored' | 'dismissed'): Promise<void>;
   /** Clears rejected-mutation notices: one by id, or all. */
   dismissRejected(id?: number): Promise<void>;
   /** Drops the changes the server keeps failing on (`unsendable` in the sync status), then syncs. */

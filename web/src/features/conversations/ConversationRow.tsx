@@ -6,6 +6,7 @@ import { Link } from '../../app/Link.tsx';
 import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { RenameForm } from './RenameForm.tsx';
+import { isUntitled, useConversationTitle } from '../../app/use-conversation-title.ts';
 import { FormError } from '../../app/FormError.tsx';
 
 /** One conversation in the list: its link, unsynced badge, and rename / archive controls. */
@@ -15,18 +16,19 @@ export function ConversationRow({ conversation }: { conversation: ConversationVi
   const mutate = useMutate();
   const [renaming, setRenaming] = useState(false);
   const { error, run } = useAction();
-  const { id, title, archived, pendingChanges } = conversation;
+  const { id, archived, pendingChanges } = conversation;
+  const title = useConversationTitle()(conversation);
   const shared = me?.sharedSpaceId === conversation.spaceId;
 
   return (
     <li className="conversation-row">
       {renaming ? (
         <RenameForm
-          initial={title}
+          initial={isUntitled(conversation.title) ? '' : conversation.title}
           onCancel={() => setRenaming(false)}
           onSave={(next) =>
             run(async () => {
-              if (next !== title) await mutate('conversation.update', { id, title: next });
+              if (next !== conversation.title) await mutate('conversation.update', { id, title: next });
               setRenaming(false);
             })
           }

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useConversation, useMessages } from '../../data/index.ts';
 import { Link } from '../../app/Link.tsx';
 import { ScreenHeading } from '../../app/ScreenHeading.tsx';
+import { useConversationTitle } from '../../app/use-conversation-title.ts';
 import { MessageComposer } from './MessageComposer.tsx';
 import { MessageList } from './MessageList.tsx';
 import { PartnerStatus, TypingIndicator, useConversationPartners } from './PartnerPresence.tsx';
@@ -15,6 +16,7 @@ export function ConversationScreen({ id }: { id: string }) {
   const conversation = useConversation(id);
   const messages = useMessages(id);
   const partners = useConversationPartners(conversation);
+  const titleOf = useConversationTitle();
 
   return (
     <section className="screen screen--conversation">
@@ -26,7 +28,7 @@ export function ConversationScreen({ id }: { id: string }) {
           {t('conversation.back')}
         </Link>
         <ScreenHeading className="conversation-title" dir="auto">
-          {conversation?.title ?? (conversation === null ? t('conversation.notFoundTitle') : '…')}
+          {conversation ? titleOf(conversation) : conversation === null ? t('conversation.notFoundTitle') : '…'}
         </ScreenHeading>
         <PartnerStatus partners={partners} />
       </div>

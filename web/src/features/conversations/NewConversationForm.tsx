@@ -27,7 +27,7 @@ export function NewConversationForm() {
     const typed = title;
     setTitle('');
     await run(
-      () => mutate('conversation.create', { id: client.newId(), spaceId: targetSpace, title: typed.trim() || t('conversations.untitled') }),
+      () => mutate('conversation.create', { id: client.newId(), spaceId: targetSpace, title: typed.trim() }),
       () => setTitle((current) => (current === '' ? typed : current)),
     );
   };

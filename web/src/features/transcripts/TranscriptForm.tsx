@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { MAX_TEXT_LENGTH } from '@duet/shared';
 import { useConversations, useDuetClient, useMe } from '../../data/index.ts';
 import { useAction } from '../../app/use-action.ts';
+import { useConversationTitle } from '../../app/use-conversation-title.ts';
 import { currentLanguage } from '../../i18n/index.ts';
 import { TRANSCRIPT_LANGUAGES, languageName } from './transcript-languages.ts';
 import { RecordAudio } from './RecordAudio.tsx';
@@ -28,6 +29,7 @@ export function TranscriptForm() {
   const [conversationId, setConversationId] = useState('');
   const [submitNow, setSubmitNow] = useState(false);
   const { error, run } = useAction();
+  const titleOf = useConversationTitle();
   const [saved, setSaved] = useState<string | null>(null);
   const uiLanguage = i18n.resolvedLanguage ?? 'en';
 
@@ -79,7 +81,7 @@ export function TranscriptForm() {
             <option value="">{t('transcripts.noConversation')}</option>
             {conversations?.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.title}
+                {titleOf(c)}
               </option>
             ))}
           </select>

@@ -3,6 +3,7 @@ import type { TranscriptView } from '../../data/index.ts';
 import { useConversation } from '../../data/index.ts';
 import { excerpt } from '../../app/excerpt.ts';
 import { useAction } from '../../app/use-action.ts';
+import { useConversationTitle } from '../../app/use-conversation-title.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { useFormatters } from '../../i18n/format.ts';
 import { languageName } from './transcript-languages.ts';
@@ -21,6 +22,7 @@ export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
   const format = useFormatters();
   const conversation = useConversation(transcript.conversationId);
   const { error, run } = useAction();
+  const titleOf = useConversationTitle();
   const canSubmit = transcript.status === 'draft' || transcript.status === 'failed';
   const preview = excerpt(transcript.text, 140) || t('transcripts.noText');
 
@@ -46,7 +48,7 @@ export function TranscriptItem({ transcript }: { transcript: TranscriptView }) {
         <p className="transcript-text" dir="auto">
           {preview}
         </p>
-        {conversation && <p className="muted">{t('transcripts.linkedTo', { title: conversation.title })}</p>}
+        {conversation && <p className="muted">{t('transcripts.linkedTo', { title: titleOf(conversation) })}</p>}
         {transcript.status === 'failed' && transcript.error && (
           <p className="form-error">{t('transcripts.failedBecause', { error: transcript.error })}</p>
         )}
