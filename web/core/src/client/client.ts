@@ -24,6 +24,7 @@ import { createLiveQuery } from './live-query.ts';
 import { reconnectOnPartnerChange } from './partner-watch.ts';
 import { createLocalReads } from './queries.ts';
 import { createSessionTracker } from './session-tracker.ts';
+import type { VisitStore } from './session-tracker.ts';
 import { signOutOfDevice } from './sign-out.ts';
 import { createTranscriptWorkflows } from './transcripts.ts';
 import type { DuetClient, StorageEstimateView } from './types.ts';
@@ -53,6 +54,8 @@ export interface DuetClientParts {
   backgroundSync?: () => Promise<unknown>;
   /** Calls back when the platform wakes the app to sync (the service worker's relayed sync event); returns detach. */
   onPlatformSync?: (onSync: () => void) => () => void;
+  /** Where the open visit is kept so a reload continues it (localStorage in the browser); memory by default. */
+  visits?: VisitStore;
   /** The platform's storage manager (navigator.storage in the browser); none by default. */
   storageManager?: StorageManagerLike;
 }
@@ -103,7 +106,15 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
   };
   // Ids sort in creation order, also for two messages sent within one millisecond.
   const newId = monotonicIds(() => clock.now(), random);
-  const sessionTracker = createSessionTracker({ mutate, newId, clock, timers, visibility });
+  const sessionTracker = createSessionTracker({
+    mutate,
+    newId,
+    clock,
+    timers,
+    visibility,
+    userId: () => auth.current()?.user.id ?? null,
+    ...(parts.visits ? { visits: parts.visits } : {}),
+  });
   const transcripts = createTranscriptWorkflows({
     mutate,
     newId,

@@ -39,13 +39,13 @@ export interface DuetAuth {
 }
 
 export interface SessionTracker {
-  /** Starts a session unless one is open (call on visit and when the app becomes visible). */
+  /** Starts a session unless one is open (the first activity of a visit does this itself). */
   start(): Promise<void>;
   /** Records an activity in the open session, starting one if needed. */
   recordActivity(kind: ActivityKind): Promise<void>;
-  /** Ends the open session (on hidden, or after 30 min without activity). */
+  /** Ends the open session now (sign-out); otherwise it ends 30 min after the app was last in use. */
   end(): Promise<void>;
-  /** Starts now and ends on `visibilitychange` to hidden, starts again on visible; returns detach. */
+  /** Continues a visit left open by the previous page and follows visibility; returns detach. */
   attach(): () => void;
   current(): { id: string; startedAt: number } | null;
 }
