@@ -16,7 +16,7 @@ export interface HttpOptions {
 }
 
 export interface RequestInit<T> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   token?: string | null;
   body?: unknown;

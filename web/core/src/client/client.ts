@@ -178,6 +178,11 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
         void engine.syncNow().catch(() => undefined);
         return space;
       },
+      async unlink() {
+        await parts.api.unlinkPartner(token());
+        // The next pull says the space is gone and drops it with everything in it.
+        await engine.syncNow();
+      },
     },
 
     stats: async () => parts.api.stats(token()),

@@ -167,6 +167,8 @@ export interface DuetClient {
     create(): Promise<InviteResponse>;
     /** Joins the partner's shared space and syncs it. */
     accept(code: string): Promise<Space>;
+    /** Unlinks from the partner (network): the shared space leaves this device at once, the partner's at their next sync. */
+    unlink(): Promise<void>;
   };
   /** GET /api/stats (network); the UI can also compute streaks offline with shared sessionStats. */
   stats(): Promise<StatsResponse>;
