@@ -10,13 +10,17 @@ export interface LimitedText {
   value: string;
   /** The last change went past the limit and was cut. */
   cut: boolean;
-  setValue: (next: string) => void;
+  setValue: (next: string | ((current: string) => string)) => void;
 }
 
 export function useLimitedText(limit: number, initial = ''): LimitedText {
   const [state, setState] = useState({ value: cutAtGrapheme(initial, limit), cut: false });
   const setValue = useCallback(
-    (next: string) => setState(next.length > limit ? { value: cutAtGrapheme(next, limit), cut: true } : { value: next, cut: false }),
+    (next: string | ((current: string) => string)) =>
+      setState((state) => {
+        const value = typeof next === 'function' ? next(state.value) : next;
+        return value.length > limit ? { value: cutAtGrapheme(value, limit), cut: true } : { value, cut: false };
+      }),
     [limit],
   );
   return { value: state.value, cut: state.cut, setValue };

@@ -2,3 +2,12 @@
 export function formatList(items: readonly string[], language: string, type: 'conjunction' | 'unit' = 'conjunction'): string {
   return new Intl.ListFormat(language, { style: 'long', type }).format(items);
 }
+
+/** The list's parts, items apart from separators, so each item can be isolated for bidi (<bdi>). */
+export function listParts(
+  items: readonly string[],
+  language: string,
+  type: 'conjunction' | 'unit' = 'conjunction',
+): Array<{ type: 'element' | 'literal'; value: string }> {
+  return new Intl.ListFormat(language, { style: 'long', type }).formatToParts(items);
+}
