@@ -26,8 +26,15 @@ describe('every screen', () => {
     await alex.conversation.send('Shall we go to the coast on Saturday?');
     await alex.conversation.send('Or the hills, if it rains.');
     await alex.transcripts.open();
-    await alex.transcripts.saveDraft('Alex: we talked about the weekend\nSam: the coast sounds good');
-    await alex.transcripts.saveDraft('Sam: and the hills if it rains');
+    // Two analysed transcripts: each has a result (once several regions with the same name).
+    for (const text of ['Alex: we talked about the weekend\nSam: the coast sounds good', 'Sam: and the hills if it rains']) {
+      await alex.transcripts.textInput.fill(text);
+      await alex.transcripts.submitNow.check();
+      await alex.transcripts.saveButton.click();
+      await alex.transcripts.statusPill(text.slice(0, 12), 'done').waitFor({ timeout: 60_000 });
+    }
+    await alex.transcripts.submitNow.uncheck();
+    await alex.transcripts.saveDraft('A draft about the holidays');
     await alex.status.waitForAllSent();
 
     const problems: string[] = [];

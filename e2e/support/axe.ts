@@ -23,13 +23,18 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
           run(
             context: Document,
             options: object,
-          ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }>;
+          ): Promise<{
+            passes: unknown[];
+            violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
+          }>;
         };
       }
     ).axe;
     const result = await axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     });
+    // A run that checked nothing would pass every screen: make that a failure.
+    if (result.passes.length === 0) throw new Error('axe checked no rule on this page');
     return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
