@@ -10,7 +10,7 @@ export function LengthHint({ id, length, limit, cut }: { id: string; length: num
   const { t } = useTranslation();
   const near = length >= limit * NEAR_LIMIT;
   return (
-    <p id={id} className={`length-hint${cut ? ' length-hint--cut' : ''}`} aria-live="polite">
+    <p id={id} className={`length-hint${cut ? ' length-hint--cut' : ''}`} role="status">
       {cut ? `${t('limits.cut', { max: limit })} ` : ''}
       {near || cut ? t('limits.counter', { count: length, max: limit }) : ''}
     </p>
