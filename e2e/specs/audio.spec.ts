@@ -66,7 +66,7 @@ class TranscriptAudio {
   }
 
   result(item: Locator) {
-    return item.getByRole('region', { name: this.text('transcripts.resultTitle'), exact: true });
+    return item.getByRole('group', { name: this.text('transcripts.resultTitle'), exact: true });
   }
 
   deleteButton(item: Locator) {

@@ -47,9 +47,10 @@ describe('conflicting renames', () => {
     await alex.page.reload();
     await alex.conversations.link('Budget by Sam').waitFor({ timeout: 20_000 });
     await alex.conflicts.root.waitFor({ timeout: 20_000 });
+    await alex.conflicts.open();
     await alex.conflicts.yourVersion('Budget by Alex').waitFor();
-    const explanation = uiText('en', 'conflicts.what.conversation.title', { who: samUser.displayName, title: 'Budget by Sam' });
-    await alex.conflicts.root.getByText(explanation, { exact: true }).waitFor();
+    const explanation = uiText('en', 'conflictNotice.what.conversation.titleIn', { who: samUser.displayName, title: 'Budget by Sam' });
+    await alex.conflicts.root.getByText(explanation).waitFor();
     await screenshot(alex.page, 'conflict-notice');
 
     // The winner is not told that anything of theirs was replaced.

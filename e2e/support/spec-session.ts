@@ -24,11 +24,12 @@ export interface Pair {
   samProfile: Profile;
 }
 
-export function specSession(): SpecSession {
+/** `env`: server settings of this spec (e.g. a tight login limit). */
+export function specSession(options: { env?: Record<string, string> } = {}): SpecSession {
   let server: AppServer | undefined;
   const profiles: Profile[] = [];
   beforeAll(async () => {
-    server = await startAppServer();
+    server = await startAppServer(options.env);
   });
   afterAll(async () => {
     await Promise.allSettled(profiles.map((p) => p.close()));

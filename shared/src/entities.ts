@@ -108,6 +108,11 @@ export const ConflictSchema = z.object({
   winningHlc: HlcString,
   winningBy: z.string(),
   at: z.number(),
+  /** The personal space it is kept in (absent on conflicts recorded before resolutions were synced). */
+  spaceId: IdSchema.optional(),
+  /** Set once by `conflict.resolve`: the person restored their version or dismissed the notice, on any device. */
+  resolution: z.enum(['restored', 'dismissed']).optional(),
+  resolvedAt: z.number().optional(),
 });
 export type Conflict = z.infer<typeof ConflictSchema>;
 

@@ -13,6 +13,8 @@ export const ErrorCode = {
   inviteUsed: 'invite_used',
   inviteExpired: 'invite_expired',
   alreadyMember: 'already_member',
+  /** Accepting an invite when either person already has a partner (one shared space per couple). */
+  alreadyLinked: 'already_linked',
   unavailable: 'unavailable',
   invalidArgs: 'invalid_args',
   unknownMutation: 'unknown_mutation',

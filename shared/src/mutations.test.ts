@@ -25,6 +25,7 @@ const VALID: Record<string, unknown> = {
   'transcript.submit': { id: 't1' },
   'transcript.delete': { id: 't1' },
   'notification.read': { id: 'n1' },
+  'conflict.resolve': { id: 'x1', resolution: 'dismissed' },
 };
 
 describe('parseMutation', () => {
@@ -40,6 +41,9 @@ describe('parseMutation', () => {
   it('trims titles and keeps optional args absent', () => {
     const parsed = parseMutation(envelope('conversation.create', { id: 'k1', spaceId: 'sp', title: '  Trip  ' }));
     expect(parsed.ok && parsed.mutation.args).toEqual({ id: 'k1', spaceId: 'sp', title: 'Trip' });
+    // No title: the app shows a default in the reader's language, nothing English is stored.
+    const untitled = parseMutation(envelope('conversation.create', { id: 'k1', spaceId: 'sp', title: '   ' }));
+    expect(untitled.ok && untitled.mutation.args).toEqual({ id: 'k1', spaceId: 'sp', title: '' });
     const update = parseMutation(envelope('conversation.update', { id: 'k1', title: 'New' }));
     expect(update.ok && update.mutation.args).toEqual({ id: 'k1', title: 'New' });
   });
@@ -57,7 +61,7 @@ describe('parseMutation', () => {
   it.each([
     ['a title over 200 characters', 'conversation.create', { id: 'k1', spaceId: 'sp', title: 'x'.repeat(MAX_TITLE_LENGTH + 1) }],
     ['an updated title over 200 characters', 'conversation.update', { id: 'k1', title: 'x'.repeat(MAX_TITLE_LENGTH + 1) }],
-    ['a blank title', 'conversation.create', { id: 'k1', spaceId: 'sp', title: '   ' }],
+    ['a blank title in a rename', 'conversation.update', { id: 'k1', title: '   ' }],
     ['an update that changes nothing', 'conversation.update', { id: 'k1' }],
     ['a message over 20,000 characters', 'message.add', { id: 'm1', conversationId: 'k1', body: 'x'.repeat(MAX_TEXT_LENGTH + 1) }],
     ['an edit over 20,000 characters', 'message.edit', { id: 'm1', body: 'x'.repeat(MAX_TEXT_LENGTH + 1) }],

@@ -10,11 +10,13 @@ export const MAX_TITLE_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 20_000;
 
 const Title = TrimmedStorableString.min(1).max(MAX_TITLE_LENGTH);
+/** A new conversation may have no title: the app shows a default in the reader's language. */
+const NewTitle = TrimmedStorableString.max(MAX_TITLE_LENGTH);
 const Text = StorableString.max(MAX_TEXT_LENGTH);
 const EpochMs = z.number().int().nonnegative().max(8_640_000_000_000_000);
 
 export const mutationArgsSchemas = {
-  'conversation.create': z.object({ id: IdSchema, spaceId: IdSchema, title: Title }),
+  'conversation.create': z.object({ id: IdSchema, spaceId: IdSchema, title: NewTitle }),
   'conversation.update': z
     .object({ id: IdSchema, title: Title.optional(), archived: z.boolean().optional() })
     .refine((a) => a.title !== undefined || a.archived !== undefined, 'title or archived is required'),
@@ -39,6 +41,7 @@ export const mutationArgsSchemas = {
   'transcript.delete': z.object({ id: IdSchema }),
   /** Marks one of the caller's notifications read (on every device of theirs). */
   'notification.read': z.object({ id: IdSchema }),
+  'conflict.resolve': z.object({ id: IdSchema, resolution: z.enum(['restored', 'dismissed']) }),
 } as const;
 
 export type MutationName = keyof typeof mutationArgsSchemas;

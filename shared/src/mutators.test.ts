@@ -419,3 +419,41 @@ describe('message.add replying', () => {
     expect(replica.read('message', 'm3')).toBeUndefined();
   });
 });
+
+describe('conflict', () => {
+  const conflict = (id: string, spaceId: string | undefined) => ({
+    id,
+    entityKind: 'conversation' as const,
+    entityId: 'k1',
+    field: 'title' as const,
+    yourValue: 'Mine',
+    winningValue: 'Theirs',
+    yourHlc: h(10, 'c2'),
+    winningHlc: h(20),
+    winningBy: 'u1',
+    at: T0 + 30,
+    ...(spaceId ? { spaceId } : {}),
+  });
+
+  it('is resolved once, by its loser, on whichever device resolves it first', async () => {
+    await replica.txFor('u2').put('conflict', conflict('x1', 'p2'));
+    expect(await run('u2', 'conflict.resolve', { id: 'x1', resolution: 'dismissed' }, h(40, 'c3'))).toEqual(applied);
+    expect(replica.read('conflict', 'x1')).toMatchObject({ resolution: 'dismissed', resolvedAt: T0 + 40 });
+    // Another device of the same person restoring later changes nothing: the first answer stands.
+    expect(await run('u2', 'conflict.resolve', { id: 'x1', resolution: 'restored' }, h(50, 'c4'))).toEqual(applied);
+    expect(replica.read('conflict', 'x1')).toMatchObject({ resolution: 'dismissed', resolvedAt: T0 + 40 });
+  });
+
+  it("rejects another user's conflict and an unknown one with the same answer", async () => {
+    await replica.txFor('u2').put('conflict', conflict('x1', 'p2'));
+    expect(await run('u1', 'conflict.resolve', { id: 'x1', resolution: 'dismissed' }, h(40))).toEqual(missing('conflict'));
+    expect(await run('u1', 'conflict.resolve', { id: 'nope', resolution: 'dismissed' }, h(40))).toEqual(missing('conflict'));
+    expect(replica.read('conflict', 'x1')?.resolution).toBeUndefined();
+  });
+
+  it('resolves a conflict recorded before conflicts named their space, in the personal space', async () => {
+    await replica.txFor('u2').put('conflict', conflict('old', undefined));
+    expect(await run('u2', 'conflict.resolve', { id: 'old', resolution: 'restored' }, h(40, 'c3'))).toEqual(applied);
+    expect(replica.read('conflict', 'old')?.resolution).toBe('restored');
+  });
+});

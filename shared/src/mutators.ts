@@ -224,7 +224,8 @@ type Mutator<N extends Mutation['name']> = (
 const mutators: { [N in Mutation['name']]: Mutator<N> } = {
   async 'conversation.create'(tx, args, m, ctx) {
     const existing = await tx.get('conversation', args.id);
-    if (existing) return updateConversation(tx, args.id, { title: args.title }, metaOf(m, ctx));
+    // A repeated create with no title leaves the title as it is.
+    if (existing) return args.title ? updateConversation(tx, args.id, { title: args.title }, metaOf(m, ctx)) : applied;
     if (!(await tx.isMember(args.spaceId))) return forbidden();
     const meta = metaOf(m, ctx);
     await tx.put('conversation', {
@@ -364,6 +365,17 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
     if (!current || !(await tx.isMember(current.spaceId))) return forbidden();
     await tx.put('transcript', mergeTranscript(current, { ...current, deleted: true }));
     return appliedWith({ deletedTranscript: current.id });
+  },
+
+  async 'conflict.resolve'(tx, args, m, ctx) {
+    const conflict = await tx.get('conflict', args.id);
+    // A conflict lives in its loser's personal space; older ones do not name it, and only ever
+    // reach their loser's own devices, so there it is the acting user's.
+    if (!conflict || !(await tx.isMember(conflict.spaceId ?? ctx.personalSpaceId))) return forbidden();
+    // The first resolution stands: a second device restoring after the first dismissed changes nothing.
+    if (conflict.resolution) return applied;
+    await tx.put('conflict', { ...conflict, resolution: args.resolution, resolvedAt: hlcWall(m.hlc) });
+    return applied;
   },
 
   async 'transcript.submit'(tx, args) {

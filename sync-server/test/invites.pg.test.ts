@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcceptInviteResponseSchema, INVITE_CODE_ALPHABET, InviteResponseSchema, newId } from '@duet/shared';
 import { signup, startTestServer, type TestServer } from './harness.ts';
-import { bearer, describeResponse, expectError, expectRequestId, me, personalSpaceId, sleep } from './support/api.ts';
+import { bearer, describeResponse, expectError, expectRequestId, linkPartners, me, personalSpaceId, sleep } from './support/api.ts';
 import { expectRateLimited, fromIp } from './support/rate-limits.ts';
 import { SyncClient, entitiesOf, entityIn, freshState, snapshot } from './support/sync-client.ts';
 import type { Config } from '../src/config.ts';
@@ -140,8 +140,65 @@ describe('invites', () => {
   it('answers 409 already_member when a user accepts their own code', async () => {
     const ana = await signup(server);
     const invite = await createInvite(server, ana.token);
-    expectError(await accept(server, ana.token, invite.code), 409, 'already_member');
+    const res = await accept(server, ana.token, invite.code);
+    expectError(res, 409, 'already_member');
+    // The app tells "this is your own code" apart from "already linked".
+    expect(res.body.error.details).toEqual({ reason: 'own_invite' });
     expect((await me(server, ana.token)).spaces.map((s) => s.kind)).toEqual(['personal']);
+  });
+
+  it('keeps one shared space per couple: someone with a partner cannot accept or hand out another invite', async () => {
+    const ana = await signup(server);
+    const ben = await signup(server);
+    const cam = await signup(server);
+    await linkPartners(server, ana.token, ben.token);
+    const fromCam = await createInvite(server, cam.token);
+    const refused = await accept(server, ben.token, fromCam.code);
+    expectError(refused, 409, 'already_linked');
+    expect(refused.body.error.details).toEqual({ who: 'you' });
+    const fromAna = await createInvite(server, ana.token);
+    const refusedToo = await accept(server, cam.token, fromAna.code);
+    expectError(refusedToo, 409, 'already_linked');
+    expect(refusedToo.body.error.details).toEqual({ who: 'inviter' });
+    for (const who of [ana, ben]) expect((await me(server, who.token)).spaces.filter((s) => s.kind === 'shared')).toHaveLength(1);
+    expect((await me(server, cam.token)).spaces.map((s) => s.kind)).toEqual(['personal']);
+    // Cam's code is still usable by someone else: a refused accept does not use it up.
+    const dan = await signup(server);
+    expect((await accept(server, dan.token, fromCam.code)).status).toBe(200);
+  });
+
+  it('unlinks a couple: the shared space leaves both sides, whose pulls say it is gone, and they may link again', async () => {
+    const ana = await signup(server);
+    const ben = await signup(server);
+    const spaceId = await linkPartners(server, ana.token, ben.token);
+    const anaClient = new SyncClient(server, ana.token);
+    const benClient = new SyncClient(server, ben.token);
+    const conversationId = newId();
+    anaClient.mutate('conversation.create', { id: conversationId, spaceId, title: 'Ours' });
+    await anaClient.push();
+    await Promise.all([anaClient.pull(), benClient.pull()]);
+    expect(entityIn(benClient.state, 'conversation', conversationId)).toBeDefined();
+
+    const res = await request(server.url).delete('/api/partner').set('Authorization', bearer(ben.token));
+    expect(res.status, describeResponse(res)).toBe(204);
+    for (const client of [anaClient, benClient]) {
+      const answer = await client.pull();
+      expect(answer.pages.flatMap((p) => p.changes)).toContainEqual({
+        kind: 'space',
+        id: spaceId,
+        version: expect.any(Number),
+        deleted: true,
+        data: null,
+      });
+    }
+    for (const who of [ana, ben]) expect((await me(server, who.token)).spaces.map((s) => s.kind)).toEqual(['personal']);
+    // A fresh device of either has nothing of the old space.
+    expect(entityIn(await freshState(server, ana.token), 'conversation', conversationId)).toBeUndefined();
+
+    expectError(await request(server.url).delete('/api/partner').set('Authorization', bearer(ana.token)), 404, 'not_found');
+    expectError(await request(server.url).delete('/api/partner'), 401, 'unauthorized');
+    const again = await linkPartners(server, ben.token, ana.token);
+    expect(again).not.toBe(spaceId);
   });
 
   it('lets the partner see the shared space and its conversation in pull', async () => {
@@ -362,8 +419,9 @@ describe('invite limits', () => {
   });
 
   it('does not count accepted codes', async () => {
-    const ben = await signup(server);
+    // The same address accepts more codes than its limit allows failures (one partner each).
     for (let i = 0; i < 6; i++) {
+      const ben = await signup(server);
       const inviter = await signup(server);
       const res = await accept(server, ben.token, (await createInvite(server, inviter.token)).code, fromIp('192.0.2.2'));
       expect(res.status, describeResponse(res)).toBe(200);

@@ -488,6 +488,40 @@ describe('push and pull', () => {
       expect(entitiesOf(benPhone.state, 'conflict'), 'the winner gets no conflict').toEqual([]);
     }
 
+    it('resolving a conflict on one device resolves it on every device of its loser, and only its loser may', async () => {
+      const { ana, ben, sharedSpaceId } = await couple(server);
+      const anaPhone = clientOf(server, ana, 'ana-phone');
+      const anaLaptop = clientOf(server, ana, 'ana-laptop');
+      const benPhone = clientOf(server, ben, 'ben-phone');
+      const conv = newId();
+      anaPhone.mutate('conversation.create', { id: conv, spaceId: sharedSpaceId, title: 'Original' });
+      await anaPhone.push();
+      await Promise.all([anaPhone.pull(), benPhone.pull()]);
+      const t1 = hlcAt(Date.now(), anaPhone.clientId);
+      await sleep(5);
+      anaPhone.mutate('conversation.update', { id: conv, title: 'Ana title' }, t1);
+      benPhone.mutate('conversation.update', { id: conv, title: 'Ben title' }, hlcAt(Date.now(), benPhone.clientId));
+      await anaPhone.push();
+      await benPhone.push();
+      await Promise.all([anaPhone.pull(), anaLaptop.pull()]);
+      const [conflict] = entitiesOf(anaPhone.state, 'conflict').filter((x) => x.entityId === conv);
+      expect(conflict).toMatchObject({ field: 'title', yourValue: 'Ana title' });
+      expect(conflict?.resolution).toBeUndefined();
+      const conflictId = String(conflict?.id);
+
+      // Ben cannot touch Ana's conflict: the answer for anything outside his spaces.
+      benPhone.mutate('conflict.resolve', { id: conflictId, resolution: 'dismissed' });
+      expect(statuses(await benPhone.push())).toEqual(['rejected:forbidden']);
+
+      anaPhone.mutate('conflict.resolve', { id: conflictId, resolution: 'dismissed' });
+      expect(statuses(await anaPhone.push())).toEqual(['applied']);
+      await anaLaptop.pull();
+      expect(entitiesOf(anaLaptop.state, 'conflict').find((x) => x.id === conflictId)).toMatchObject({ resolution: 'dismissed' });
+      // A laptop signing in afresh gets it resolved too.
+      const fresh = await freshState(server, ana.token);
+      expect(entitiesOf(fresh, 'conflict').find((x) => x.id === conflictId)).toMatchObject({ resolution: 'dismissed' });
+    });
+
     it('last writer wins by hlc when Ana pushes first, and Ana is told', () => offlineTitleEdits('ana-first'));
     it('last writer wins by hlc when Ben pushes first, and Ana is told', () => offlineTitleEdits('ben-first'));
 

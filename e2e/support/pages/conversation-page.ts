@@ -32,6 +32,36 @@ export class ConversationPage extends Screen {
     return this.page.getByRole('link', { name: this.text('conversation.back'), exact: true });
   }
 
+  /** The box that edits a message in place. */
+  get editBox() {
+    return this.messages.getByRole('textbox', { name: this.text('conversation.editLabel'), exact: true });
+  }
+
+  editButton(body: string) {
+    return this.message(body).getByRole('button', { name: this.text('conversation.edit'), exact: true });
+  }
+
+  deleteButton(body: string) {
+    return this.message(body).getByRole('button', { name: this.text('conversation.delete'), exact: true });
+  }
+
+  /** Edits the (own) message showing `body` and saves; resolves once the new text shows. */
+  async editMessage(body: string, next: string): Promise<void> {
+    await this.editButton(body).click();
+    await this.editBox.fill(next);
+    await this.messages.getByRole('button', { name: this.text('common.save'), exact: true }).click();
+    await this.message(next.split('\n')[0] ?? next).waitFor();
+  }
+
+  /** Deletes the (own) message showing `body`, confirming; resolves once it is gone. */
+  async deleteMessage(body: string): Promise<void> {
+    await this.deleteButton(body).click();
+    await this.message(body)
+      .getByRole('button', { name: this.text('conversation.confirmDelete'), exact: true })
+      .click();
+    await this.message(body).waitFor({ state: 'detached' });
+  }
+
   async send(body: string): Promise<void> {
     await this.composer.fill(body);
     await this.sendButton.click();

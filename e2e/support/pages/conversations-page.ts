@@ -51,9 +51,21 @@ export class ConversationsPage extends Screen {
     await this.link(title).waitFor();
   }
 
+  renameButton(title: string) {
+    return this.page.getByRole('button', { name: this.text('conversations.renameNamed', { title }), exact: true });
+  }
+
+  archiveButton(title: string) {
+    return this.page.getByRole('button', { name: this.text('conversations.archiveNamed', { title }), exact: true });
+  }
+
+  get renameInput() {
+    return this.page.getByRole('textbox', { name: this.text('conversations.renameLabel'), exact: true });
+  }
+
   async rename(from: string, to: string): Promise<void> {
-    await this.page.getByRole('button', { name: this.text('conversations.renameNamed', { title: from }), exact: true }).click();
-    const input = this.page.getByRole('textbox', { name: this.text('conversations.renameLabel'), exact: true });
+    await this.renameButton(from).click();
+    const input = this.renameInput;
     await input.fill(to);
     await this.page.getByRole('button', { name: this.text('common.save'), exact: true }).click();
     await this.link(to).waitFor();

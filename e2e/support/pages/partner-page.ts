@@ -19,6 +19,26 @@ export class PartnerPage extends Screen {
     return this.page.getByRole('form', { name: this.text('partner.acceptTitle'), exact: true });
   }
 
+  /** The card of the linked partner ("Your partner"). */
+  get partnerCard() {
+    return this.page.getByRole('region', { name: this.text('partnerLink.yourPartner'), exact: true });
+  }
+
+  get unlinkButton() {
+    return this.page.getByRole('button', { name: this.text('partnerLink.unlink'), exact: true });
+  }
+
+  async unlink(): Promise<void> {
+    await this.unlinkButton.click();
+    await this.page.getByRole('button', { name: this.text('partnerLink.confirmYes'), exact: true }).click();
+  }
+
+  /** Types a code into "Got a code?" and accepts it (any outcome). */
+  async typeCode(code: string): Promise<void> {
+    await this.acceptForm.getByRole('textbox', { name: this.text('partner.acceptLabel'), exact: true }).fill(code);
+    await this.acceptForm.getByRole('button', { name: this.text('partner.accept'), exact: true }).click();
+  }
+
   linkedWith(name: string) {
     return this.page.getByText(this.text('partner.linked', { name }), { exact: true });
   }
@@ -43,7 +63,7 @@ export class PartnerPage extends Screen {
   async acceptInvite(code: string, partnerName: string): Promise<void> {
     await this.acceptForm.getByRole('textbox', { name: this.text('partner.acceptLabel'), exact: true }).fill(code);
     await this.acceptForm.getByRole('button', { name: this.text('partner.accept'), exact: true }).click();
-    await this.acceptForm.getByText(this.text('partner.accepted', { name: partnerName }), { exact: true }).waitFor();
+    await this.page.getByText(this.text('partner.accepted', { name: partnerName }), { exact: true }).waitFor();
   }
 
   get inviteByEmailForm() {

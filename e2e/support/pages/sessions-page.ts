@@ -11,6 +11,13 @@ export class SessionsPage extends Screen {
     return this.page.getByText(this.text('sessions.currentStreak'), { exact: true });
   }
 
+  /** The figure of a stat card ("Sessions, last 7 days" → "1"), by its label's key. */
+  async stat(labelKey: string): Promise<string> {
+    const label = this.text(labelKey);
+    const card = this.page.getByRole('group', { name: label, exact: true });
+    return (await card.innerText()).replace(label, '').trim();
+  }
+
   async open(): Promise<void> {
     await new NavBar(this.page, this.uiLanguage).goTo('sessions');
     await this.heading.waitFor();

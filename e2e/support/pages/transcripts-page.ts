@@ -50,6 +50,26 @@ export class TranscriptsPage extends Screen {
     return this.item(text).getByText(this.text(`transcripts.status.${status}`), { exact: true });
   }
 
+  get submitNow() {
+    return this.form.getByRole('checkbox', { name: this.text('transcripts.submitNow'), exact: true });
+  }
+
+  statusPill(text: string, status: 'draft' | 'queued' | 'processing' | 'done' | 'failed') {
+    return this.item(text).getByText(this.text(`transcripts.status.${status}`), { exact: true });
+  }
+
+  result(text: string) {
+    return this.item(text).getByRole('group', { name: this.text('transcripts.resultTitle'), exact: true });
+  }
+
+  showAllButton(text: string) {
+    return this.item(text).getByRole('button', { name: this.text('transcriptText.showAll'), exact: true });
+  }
+
+  editButton(text: string) {
+    return this.item(text).getByRole('button', { name: this.text('transcriptText.edit'), exact: true });
+  }
+
   async open(): Promise<void> {
     await new NavBar(this.page, this.uiLanguage).goTo('transcripts');
     await this.heading.waitFor();

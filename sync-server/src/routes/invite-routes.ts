@@ -29,6 +29,18 @@ const inviteNotFound = () => new ApiError(404, ErrorCode.inviteNotFound, 'this i
 const inviteUsed = () => new ApiError(410, ErrorCode.inviteUsed, 'this invite code has already been used by someone else');
 const inviteExpired = () => new ApiError(410, ErrorCode.inviteExpired, 'this invite code has expired');
 const alreadyMember = () => new ApiError(409, ErrorCode.alreadyMember, 'you are already in this space');
+const ownInvite = () =>
+  new ApiError(409, ErrorCode.alreadyMember, 'this is your own invite code: give it to your partner', { reason: 'own_invite' });
+const alreadyLinked = (who: 'you' | 'inviter') =>
+  new ApiError(
+    409,
+    ErrorCode.alreadyLinked,
+    who === 'you' ? 'you already have a partner' : 'the person who made this code already has a partner',
+    {
+      who,
+    },
+  );
+const noPartner = () => new ApiError(404, ErrorCode.notFound, 'you have no partner to unlink');
 
 export interface InviteRouteDeps {
   pool: pg.Pool;
@@ -107,12 +119,16 @@ export function inviteRoutes({
       const invitesInTx = new InvitesRepo(write.client);
       const row = await invitesInTx.lock(code);
       if (!row) throw inviteNotFound();
-      if (row.inviterId === user.id || row.acceptedBy === user.id) throw alreadyMember();
+      if (row.inviterId === user.id) throw ownInvite();
+      if (row.acceptedBy === user.id) throw alreadyMember();
       if (row.acceptedBy !== null) throw inviteUsed();
       if (row.expired) throw inviteExpired();
 
       // One shared space per pair of partners: a third person never sees the pair's history.
       if (await write.spaces.shareASpace(row.inviterId, user.id)) throw alreadyMember();
+      // And one per person: someone with a partner unlinks before linking with someone else.
+      if (await write.spaces.sharedSpaceOf(user.id)) throw alreadyLinked('you');
+      if (await write.spaces.sharedSpaceOf(row.inviterId)) throw alreadyLinked('inviter');
       const spaceId = newId();
       await write.createSpace(spaceId, 'shared');
       await write.spaces.addMember(spaceId, row.inviterId);
@@ -130,5 +146,29 @@ export function inviteRoutes({
     res.status(200).json({ space: { id: space.id, kind: space.kind, members: space.members } });
   });
 
+  /**
+   * Unlinks the couple: both leave their shared space, whose next pull on each of their devices
+   * says it is gone (the devices drop it and all in it). The space and its history stay on the
+   * server, readable by nobody.
+   */
+  router.delete('/partner', auth, async (req, res) => {
+    const { user } = identityOf(req);
+    await writer.write(async (write) => {
+      const spaceId = await write.spaces.sharedSpaceOf(user.id);
+      if (!spaceId) throw noPartner();
+      await write.lock([spaceId]);
+      const members = await write.spaces.removeAllMembers(spaceId);
+      write.setMemberships(await withEmptyLists(write.spaces.memberships(members), members));
+    });
+    res.status(204).end();
+  });
+
   return router;
+}
+
+/** Memberships of these users, an empty list for one left with none (so their cached list is replaced too). */
+async function withEmptyLists(lists: Promise<Map<string, string[]>>, userIds: readonly string[]): Promise<Map<string, string[]>> {
+  const found = await lists;
+  for (const id of userIds) if (!found.has(id)) found.set(id, []);
+  return found;
 }

@@ -92,6 +92,22 @@ export class SpacesRepo {
     await this.db.query('INSERT INTO space_members (space_id, user_id) VALUES ($1, $2)', [spaceId, userId]);
   }
 
+  /** The user's shared space (a couple has one), or null. */
+  async sharedSpaceOf(userId: string): Promise<string | null> {
+    const result = await this.db.query<{ id: string }>(
+      `SELECT s.id FROM spaces s JOIN space_members m ON m.space_id = s.id AND m.user_id = $1
+        WHERE s.kind = 'shared' ORDER BY s.id LIMIT 1`,
+      [userId],
+    );
+    return result.rows[0]?.id ?? null;
+  }
+
+  /** Removes every member of a space; it stays, readable by nobody. */
+  async removeAllMembers(spaceId: string): Promise<string[]> {
+    const result = await this.db.query<{ user_id: string }>('DELETE FROM space_members WHERE space_id = $1 RETURNING user_id', [spaceId]);
+    return result.rows.map((r) => r.user_id);
+  }
+
   /** Whether the two users already share a space of kind 'shared'. */
   async shareASpace(a: string, b: string): Promise<boolean> {
     const result = await this.db.query(

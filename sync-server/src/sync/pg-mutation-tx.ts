@@ -50,7 +50,9 @@ export class PgMutationTx implements MutationTx {
     if (this.parsed.has(key)) return this.parsed.get(key) as EntityByKind[K] | undefined;
     // Rows were written by this code; parsing guards against a hand-edited or older shape.
     const parsed = entitySchemas[kind].safeParse(row.data);
-    const entity = parsed.success ? (parsed.data as EntityByKind[K]) : undefined;
+    let entity = parsed.success ? (parsed.data as EntityByKind[K]) : undefined;
+    // Conflicts recorded before they named their space get it from their row (the mutators check it).
+    if (entity && kind === 'conflict' && !(entity as { spaceId?: string }).spaceId) entity = { ...entity, spaceId: row.spaceId };
     this.parsed.set(key, entity);
     return entity;
   }
@@ -69,7 +71,7 @@ export class PgMutationTx implements MutationTx {
     const spaceId = this.personalSpaceOf(conflict.loserUserId);
     if (!spaceId) return;
     const { loserUserId: _loser, ...rest } = conflict;
-    const data = { id: this.newId(), ...rest };
+    const data = { id: this.newId(), ...rest, spaceId };
     this.write({ kind: 'conflict', id: data.id, spaceId, version: 0, deleted: false, data });
   }
 

@@ -8,7 +8,8 @@ export function referencedEntities(mutations: readonly Mutation[]): Array<{ kind
   };
   for (const m of mutations) {
     const [kind] = m.name.split('.') as [string];
-    if (kind === 'conversation' || kind === 'message' || kind === 'session' || kind === 'transcript') add(kind, m.args.id);
+    if (kind === 'conversation' || kind === 'message' || kind === 'session' || kind === 'transcript' || kind === 'conflict')
+      add(kind, m.args.id);
     if (m.name === 'message.add') add('conversation', m.args.conversationId);
     if (m.name === 'transcript.create') add('conversation', m.args.conversationId);
   }

@@ -1,11 +1,19 @@
-/** When the person's edit lost to another write: what happened, and a way to restore theirs. */
+/**
+ * When the person's edit lost to another write: a one-line notice that opens to say what happened,
+ * where (the conversation, linked), and offers to restore their version, or, when a delete won,
+ * shows the text that was lost with "Copy" and "Send again as a new message". Restoring and
+ * dismissing are synced (`conflict.resolve`), so the notice goes on every device of the person.
+ */
+import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Conflict } from '@duet/shared';
-import { useConflicts, useConversation } from '../data/index.ts';
+import { useConflicts, useConversation, useDuetClient, useMessage, useTranscript } from '../data/index.ts';
 import { excerpt } from './excerpt.ts';
+import { Link } from './Link.tsx';
 import { useAction } from './use-action.ts';
 import { useMutate } from './use-mutate.ts';
 import { usePersonName } from './use-person-name.ts';
+import { useConversationTitle } from './use-conversation-title.ts';
 
 type Mutate = ReturnType<typeof useMutate>;
 
@@ -27,10 +35,6 @@ async function restore(conflict: Conflict, mutate: Mutate): Promise<boolean> {
   return true;
 }
 
-function canRestore(conflict: Conflict): boolean {
-  return conflict.field !== 'deleted';
-}
-
 function describeValue(value: unknown, t: (key: string) => string): string {
   if (typeof value === 'boolean') return value ? t('conflicts.archivedValue') : t('conflicts.activeValue');
   if (typeof value === 'string') return excerpt(value, 120);
@@ -42,34 +46,123 @@ function sentence(text: string, language: string): string {
   return text.charAt(0).toLocaleUpperCase(language) + text.slice(1);
 }
 
-function ConflictItem({ conflict, onDismiss }: { conflict: Conflict; onDismiss: () => void }) {
+/** The text an edit lost to a delete: all of it, to copy or send again as a new message. */
+function LostText({ conflict, conversationId, onResolved }: { conflict: Conflict; conversationId: string | null; onResolved: () => void }) {
+  const { t } = useTranslation();
+  const client = useDuetClient();
+  const mutate = useMutate();
+  const { error, run } = useAction();
+  const [copied, setCopied] = useState<'copied' | 'failed' | null>(null);
+  const text = typeof conflict.yourValue === 'string' ? conflict.yourValue : '';
+  const textId = useId();
+  if (!text) return null;
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied('copied');
+    } catch {
+      setCopied('failed');
+    }
+  };
+
+  const sendAgain = async () => {
+    if (!conversationId) return;
+    const sent = await run(async () => {
+      await mutate('message.add', { id: client.newId(), conversationId, body: text });
+      await client.resolveConflict(conflict.id, 'restored');
+      return true;
+    });
+    if (sent) onResolved();
+  };
+
+  return (
+    <>
+      <p id={textId} className="conflict-lost-label">
+        {t('conflictNotice.lostText')}
+      </p>
+      <blockquote className="quote conflict-lost-text" dir="auto" aria-labelledby={textId}>
+        {text}
+      </blockquote>
+      {copied && (
+        <p className="muted" role="status">
+          {t(copied === 'copied' ? 'conflictNotice.copied' : 'conflictNotice.copyFailed')}
+        </p>
+      )}
+      {error && <p className="form-error">{error}</p>}
+      <div className="button-row">
+        <button type="button" className="button button--small" onClick={() => void copy()}>
+          {t('conflictNotice.copy')}
+        </button>
+        {conversationId && (
+          <button type="button" className="button button--small" onClick={() => void sendAgain()}>
+            {t('conflictNotice.sendAgain')}
+          </button>
+        )}
+      </div>
+    </>
+  );
+}
+
+function ConflictItem({ conflict, onGone }: { conflict: Conflict; onGone: () => void }) {
   const { t, i18n } = useTranslation();
+  const client = useDuetClient();
   const mutate = useMutate();
   const personName = usePersonName();
-  const conversation = useConversation(conflict.entityKind === 'conversation' ? conflict.entityId : null);
+  const message = useMessage(conflict.entityKind === 'message' ? conflict.entityId : null);
+  const transcript = useTranscript(conflict.entityKind === 'transcript' ? conflict.entityId : null);
+  const conversationId =
+    conflict.entityKind === 'conversation'
+      ? conflict.entityId
+      : conflict.entityKind === 'message'
+        ? (message?.conversationId ?? null)
+        : (transcript?.conversationId ?? null);
+  const conversation = useConversation(conversationId);
+  const titleOf = useConversationTitle();
   const { error, run } = useAction();
   const who = personName(conflict.winningBy, 'otherDevice');
-  const title = conversation?.title ?? '';
-  const key = `conflicts.what.${conflict.entityKind}.${conflict.field}`;
+  const title = conversation ? titleOf(conversation) : '';
+  const where = conversation ? 'In' : '';
+  const key = `conflictNotice.what.${conflict.entityKind}.${conflict.field}${where}`;
+  const lostToDelete = conflict.field === 'deleted';
 
   const onRestore = async () => {
-    if (await run(() => restore(conflict, mutate))) onDismiss();
+    const done = await run(async () => {
+      if (!(await restore(conflict, mutate))) return false;
+      await client.resolveConflict(conflict.id, 'restored');
+      return true;
+    });
+    if (done) onGone();
+  };
+
+  const onDismiss = async () => {
+    if (await run(async () => (await client.dismissConflict(conflict.id), true))) onGone();
   };
 
   return (
     <li className="notice-item">
-      <p>{sentence(t(key, { who, title, defaultValue: t('conflicts.what.other', { who }) }), i18n.resolvedLanguage ?? 'en')}</p>
-      {conflict.field !== 'deleted' && (
+      <p>
+        {sentence(t(key, { who, title, defaultValue: t('conflicts.what.other', { who }) }), i18n.resolvedLanguage ?? 'en')}{' '}
+        {conversation && (
+          <Link href={`/conversations/${encodeURIComponent(conversation.id)}`} dir="auto">
+            {t('conflictNotice.open', { title })}
+          </Link>
+        )}
+        {!conversation && conflict.entityKind === 'transcript' && <Link href="/transcripts">{t('conflictNotice.openTranscripts')}</Link>}
+      </p>
+      {lostToDelete ? (
+        <LostText conflict={conflict} conversationId={message?.conversationId ?? null} onResolved={onGone} />
+      ) : (
         <p className="quote">{t('conflicts.yourVersion', { value: describeValue(conflict.yourValue, t) })}</p>
       )}
       {error && <p className="form-error">{error}</p>}
       <div className="button-row">
-        {canRestore(conflict) && (
+        {!lostToDelete && (
           <button type="button" className="button button--small" onClick={() => void onRestore()}>
             {t('conflicts.restore')}
           </button>
         )}
-        <button type="button" className="button button--small button--quiet" onClick={onDismiss}>
+        <button type="button" className="button button--small button--quiet" onClick={() => void onDismiss()}>
           {t('conflicts.dismiss')}
         </button>
       </div>
@@ -79,18 +172,43 @@ function ConflictItem({ conflict, onDismiss }: { conflict: Conflict; onDismiss: 
 
 export function ConflictsNotice() {
   const { t } = useTranslation();
-  const { conflicts, dismissConflict } = useConflicts();
+  const { conflicts } = useConflicts();
+  const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const listId = useId();
   if (!conflicts || conflicts.length === 0) return null;
+
+  // A resolved item leaves the list: focus goes back to the button that opened it, or to the
+  // screen once the notice is gone with its last item.
+  const onGone = () => {
+    if (conflicts.length > 1) toggle.current?.focus();
+    else document.getElementById('main')?.focus();
+  };
+
   return (
-    <section className="notice notice--warning" aria-labelledby="conflicts-title">
-      <h2 id="conflicts-title" className="notice-title">
-        {t('conflicts.title', { count: conflicts.length })}
-      </h2>
-      <ul className="notice-list">
-        {conflicts.map((c) => (
-          <ConflictItem key={c.id} conflict={c} onDismiss={() => void dismissConflict(c.id)} />
-        ))}
-      </ul>
+    <section className="notice notice--warning notice--compact" aria-labelledby="conflicts-title">
+      <div className="notice-head">
+        <h2 id="conflicts-title" className="notice-title">
+          {t('conflicts.title', { count: conflicts.length })}
+        </h2>
+        <button
+          ref={toggle}
+          type="button"
+          className="button button--small button--quiet"
+          aria-expanded={open}
+          aria-controls={listId}
+          onClick={() => setOpen((value) => !value)}
+        >
+          {open ? t('conflictNotice.hide') : t('conflictNotice.show')}
+        </button>
+      </div>
+      {open && (
+        <ul id={listId} className="notice-list notice-list--scroll">
+          {conflicts.map((c) => (
+            <ConflictItem key={c.id} conflict={c} onGone={onGone} />
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

@@ -129,6 +129,11 @@ export function useMessages(conversationId: string | null | undefined): MessageV
   return all ?? newest;
 }
 
+/** One message, deleted or not; `null` when there is no such message here, `undefined` while loading. */
+export function useMessage(id: string | null | undefined): MessageView | null | undefined {
+  return useLiveQuery(`message:${id ?? ''}`, (r) => (id ? r.message(id) : Promise.resolve(null)));
+}
+
 export function useTranscripts(filter: { conversationId?: string } = {}): TranscriptView[] | undefined {
   return useLiveQuery(`transcripts:${filter.conversationId ?? ''}`, (r) => r.transcripts(filter));
 }
@@ -142,7 +147,7 @@ export function useSessions(): Session[] | undefined {
   return useLiveQuery('sessions', (r) => r.sessions());
 }
 
-/** Conflicts not dismissed on this device, newest first, and the function that dismisses one. */
+/** Conflicts not yet resolved on any device of the person, newest first, and the function that dismisses one. */
 export function useConflicts(): { conflicts: Conflict[] | undefined; dismissConflict: (id: string) => Promise<void> } {
   const client = useDuetClient();
   const conflicts = useLiveQuery('conflicts', (r) => r.conflicts());

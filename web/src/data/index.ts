@@ -10,6 +10,7 @@ export {
   useConversations,
   useDuetClient,
   useMe,
+  useMessage,
   useMessages,
   useNotifications,
   useActivityClaim,

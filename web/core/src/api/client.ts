@@ -72,6 +72,11 @@ export class ApiClient implements SyncTransport {
     return requestJson(this.#http, { method: 'POST', path: '/invites', token, schema: InviteResponseSchema });
   }
 
+  /** DELETE /api/partner: both partners leave their shared space. */
+  unlinkPartner(token: string): Promise<void> {
+    return requestJson(this.#http, { method: 'DELETE', path: '/partner', token, schema: null });
+  }
+
   async acceptInvite(token: string, code: string): Promise<Space> {
     const answer = await requestJson(this.#http, {
       method: 'POST',

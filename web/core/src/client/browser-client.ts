@@ -5,6 +5,7 @@ import { BrowserStorage } from '../db/browser-storage.ts';
 import { onServiceWorkerSync, requestBackgroundSync } from '../platform/background-sync.ts';
 import { realtimeUrl } from '../sync/realtime-frames.ts';
 import { assembleDuetClient } from './client.ts';
+import { webStorageVisitStore } from './session-tracker.ts';
 import type { StorageManagerLike } from './client.ts';
 import type { DuetClient, DuetClientOptions } from './types.ts';
 
@@ -22,6 +23,7 @@ export function createDuetClient(options: DuetClientOptions = {}): DuetClient {
       baseUrl,
       origin: location?.origin ?? 'http://localhost',
     },
+    visits: webStorageVisitStore(typeof localStorage === 'undefined' ? undefined : localStorage),
     backgroundSync: requestBackgroundSync,
     onPlatformSync: onServiceWorkerSync,
     ...(storageManager ? { storageManager } : {}),

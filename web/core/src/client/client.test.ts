@@ -122,7 +122,7 @@ describe('DuetClient', () => {
     expect((await client.read.messages('c1', { last: 2 })).map((m) => m.id)).toEqual(['b', 'z']);
   });
 
-  it('hides a dismissed conflict', async () => {
+  it('hides a dismissed conflict, through a synced mutation so every device of the person agrees', async () => {
     const { client } = setup();
     await client.ready;
     await client.auth.login({ email: 'u1@example.com', password: 'password1' });
@@ -143,6 +143,8 @@ describe('DuetClient', () => {
     expect((await client.read.conflicts()).map((c) => c.id)).toEqual(['k1']);
     await client.dismissConflict('k1');
     expect(await client.read.conflicts()).toEqual([]);
+    const outbox = await client.engine.read((tx) => tx.getAll('outbox'));
+    expect(outbox.map((m) => [m.name, m.args])).toEqual([['conflict.resolve', { id: 'k1', resolution: 'dismissed' }]]);
   });
 
   it('keeps the real-time socket connected exactly while signed in', async () => {

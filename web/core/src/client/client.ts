@@ -13,7 +13,6 @@ import { tusTransport } from '../audio/tus-transport.ts';
 import type { UploadTransport } from '../audio/upload-transport.ts';
 import { SyncEngine } from '../sync/engine.ts';
 import type { SyncEngineOptions } from '../sync/engine.ts';
-import { getMeta, setMeta } from '../sync/meta.ts';
 import { RealtimeClient } from '../sync/realtime.ts';
 import type { RealtimeClientOptions } from '../sync/realtime.ts';
 import { browserOnline, browserVisibility, systemClock, systemTimers } from '../sync/platform.ts';
@@ -25,6 +24,7 @@ import { createLiveQuery } from './live-query.ts';
 import { reconnectOnPartnerChange } from './partner-watch.ts';
 import { createLocalReads } from './queries.ts';
 import { createSessionTracker } from './session-tracker.ts';
+import type { VisitStore } from './session-tracker.ts';
 import { signOutOfDevice } from './sign-out.ts';
 import { createTranscriptWorkflows } from './transcripts.ts';
 import type { DuetClient, StorageEstimateView } from './types.ts';
@@ -54,6 +54,8 @@ export interface DuetClientParts {
   backgroundSync?: () => Promise<unknown>;
   /** Calls back when the platform wakes the app to sync (the service worker's relayed sync event); returns detach. */
   onPlatformSync?: (onSync: () => void) => () => void;
+  /** Where the open visit is kept so a reload continues it (localStorage in the browser); memory by default. */
+  visits?: VisitStore;
   /** The platform's storage manager (navigator.storage in the browser); none by default. */
   storageManager?: StorageManagerLike;
 }
@@ -104,7 +106,15 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
   };
   // Ids sort in creation order, also for two messages sent within one millisecond.
   const newId = monotonicIds(() => clock.now(), random);
-  const sessionTracker = createSessionTracker({ mutate, newId, clock, timers, visibility });
+  const sessionTracker = createSessionTracker({
+    mutate,
+    newId,
+    clock,
+    timers,
+    visibility,
+    userId: () => auth.current()?.user.id ?? null,
+    ...(parts.visits ? { visits: parts.visits } : {}),
+  });
   const transcripts = createTranscriptWorkflows({
     mutate,
     newId,
@@ -158,11 +168,9 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
       return (await parts.storageManager?.persist?.().catch(() => false)) ?? false;
     },
 
-    dismissConflict: (id) =>
-      engine.write(['meta', 'conflicts'], async (tx) => {
-        const dismissed = await getMeta(tx, 'dismissedConflicts');
-        if (!dismissed.includes(id)) await setMeta(tx, 'dismissedConflicts', [...dismissed, id]);
-      }),
+    // A synced mutation, so every device of the person stops showing it.
+    dismissConflict: (id) => mutate('conflict.resolve', { id, resolution: 'dismissed' }),
+    resolveConflict: (id, resolution) => mutate('conflict.resolve', { id, resolution }),
 
     dismissRejected: (id) => engine.dismissRejected(id),
     discardUnsendable: () => engine.discardUnsendable(),
@@ -187,6 +195,11 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
         await engine.write(STORE_NAMES, (tx) => storeKnownSpaces(tx, [space], clock.now()));
         void engine.syncNow().catch(() => undefined);
         return space;
+      },
+      async unlink() {
+        await parts.api.unlinkPartner(token());
+        // The next pull says the space is gone and drops it with everything in it.
+        await engine.syncNow();
       },
     },
 

@@ -20,8 +20,8 @@ describe('client.live', () => {
     expect(query.getSnapshot()).toBe(0);
     const afterFirst = runs;
 
-    // Dismissing a conflict writes stores the sessions query never read.
-    await client.dismissConflict('k1');
+    // Dismissing rejected notices writes stores the sessions query never read.
+    await client.dismissRejected();
     await client.mutate('conversation.create', { id: 'c1', spaceId, title: 'x' });
     await settle();
     expect(runs).toBe(afterFirst);

@@ -97,6 +97,15 @@ export function createLocalReads(read: Reader): LocalReads {
           pending: pending.has(entityKey('message', m.id)),
         }));
       }),
+    message: (id) =>
+      read(async (tx): Promise<MessageView | null> => {
+        const [found] = valid(
+          'message',
+          [await tx.get('messages', id)].filter((m) => m !== undefined),
+        );
+        if (!found) return null;
+        return { ...found, pending: pendingKeys(await tx.getAll('outbox')).has(entityKey('message', id)) };
+      }),
     transcripts,
     transcript: (id) =>
       read(async (tx): Promise<TranscriptView | null> => {
@@ -118,9 +127,12 @@ export function createLocalReads(read: Reader): LocalReads {
         // nothing to be told (its hlc ends with its own clientId).
         const clientId = await getMeta(tx, 'clientId');
         const wonHere = (c: Conflict) => clientId !== null && c.winningHlc.endsWith(`:${clientId}`);
-        return valid('conflict', await tx.getAll('conflicts'))
-          .filter((c) => !dismissed.has(c.id) && !wonHere(c))
-          .sort((a, b) => b.at - a.at);
+        return (
+          valid('conflict', await tx.getAll('conflicts'))
+            // Dismissed here by an app from before resolutions were synced, or resolved on any device.
+            .filter((c) => !dismissed.has(c.id) && c.resolution === undefined && !wonHere(c))
+            .sort((a, b) => b.at - a.at)
+        );
       }),
     notifications: () =>
       read(async (tx): Promise<Notification[]> =>

@@ -44,13 +44,13 @@ export interface DuetAuth {
 }
 
 export interface SessionTracker {
-  /** Starts a session unless one is open (call on visit and when the app becomes visible). */
+  /** Starts a session unless one is open (the first activity of a visit does this itself). */
   start(): Promise<void>;
   /** Records an activity in the open session, starting one if needed. */
   recordActivity(kind: ActivityKind): Promise<void>;
-  /** Ends the open session (on hidden, or after 30 min without activity). */
+  /** Ends the open session now (sign-out); otherwise it ends 30 min after the app was last in use. */
   end(): Promise<void>;
-  /** Starts now and ends on `visibilitychange` to hidden, starts again on visible; returns detach. */
+  /** Continues a visit left open by the previous page and follows visibility; returns detach. */
   attach(): () => void;
   current(): { id: string; startedAt: number } | null;
 }
@@ -102,6 +102,8 @@ export interface LocalReads {
   conversation(id: string): Promise<ConversationView | null>;
   /** In order; with `last`, only the newest that many (a long conversation's first screen). */
   messages(conversationId: string, options?: { last?: number }): Promise<MessageView[]>;
+  /** One message, a deleted one (a tombstone) included; null when this device does not have it. */
+  message(id: string): Promise<MessageView | null>;
   transcripts(filter?: { conversationId?: string }): Promise<TranscriptView[]>;
   transcript(id: string): Promise<TranscriptView | null>;
   sessions(): Promise<Session[]>;
@@ -173,8 +175,10 @@ export interface DuetClient {
   storageEstimate(): Promise<StorageEstimateView | null>;
   /** Asks the browser not to evict our data; false when refused or unsupported. */
   requestPersistentStorage(): Promise<boolean>;
-  /** Hides a conflict notice on this device. */
+  /** Dismisses a conflict notice on every device of the person (a synced `conflict.resolve`). */
   dismissConflict(id: string): Promise<void>;
+  /** Marks a conflict resolved on every device of the person: `restored` after issuing their value again. */
+  resolveConflict(id: string, resolution: 'restored' | 'dismissed'): Promise<void>;
   /** Clears rejected-mutation notices: one by id, or all. */
   dismissRejected(id?: number): Promise<void>;
   /** Drops the changes the server keeps failing on (`unsendable` in the sync status), then syncs. */
@@ -201,6 +205,8 @@ export interface DuetClient {
     sendByEmail(email: string): Promise<InviteResponse>;
     /** Joins the partner's shared space and syncs it. */
     accept(code: string): Promise<Space>;
+    /** Unlinks from the partner (network): the shared space leaves this device at once, the partner's at their next sync. */
+    unlink(): Promise<void>;
   };
   /** GET /api/stats (network); the UI can also compute streaks offline with shared sessionStats. */
   stats(): Promise<StatsResponse>;

@@ -56,7 +56,9 @@ describe.each(storageFactories)('SyncEngine (%s)', (_name, factory) => {
     const { storage } = await factory.open();
     const h = await harness(storage);
     await h.engine.syncNow();
-    await expect(h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: '' })).rejects.toMatchObject({
+    await expect(
+      h.engine.mutate('conversation.create', { id: 'c1', spaceId: h.personalSpaceId, title: 'x'.repeat(201) }),
+    ).rejects.toMatchObject({
       code: 'invalid_args',
     });
     await expect(h.engine.mutate('message.add', { id: 'm1', conversationId: 'nope', body: 'x' })).rejects.toMatchObject({

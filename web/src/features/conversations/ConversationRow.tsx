@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConversationView } from '../../data/index.ts';
 import { useMe } from '../../data/index.ts';
@@ -6,6 +6,7 @@ import { Link } from '../../app/Link.tsx';
 import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { RenameForm } from './RenameForm.tsx';
+import { isUntitled, useConversationTitle } from '../../app/use-conversation-title.ts';
 import { FormError } from '../../app/FormError.tsx';
 import { ConversationActivityLine } from './ConversationActivityLine.tsx';
 
@@ -15,20 +16,32 @@ export function ConversationRow({ conversation }: { conversation: ConversationVi
   const me = useMe();
   const mutate = useMutate();
   const [renaming, setRenaming] = useState(false);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  const stopRenaming = () => {
+    refocus.current = true;
+    setRenaming(false);
+  };
+  // Focus goes back to "Rename" when the editor closes (Save, Cancel, Escape).
+  useEffect(() => {
+    if (!renaming && refocus.current) renameButton.current?.focus();
+    refocus.current = false;
+  }, [renaming]);
   const { error, run } = useAction();
-  const { id, title, archived, pendingChanges } = conversation;
+  const { id, archived, pendingChanges } = conversation;
+  const title = useConversationTitle()(conversation);
   const shared = me?.sharedSpaceId === conversation.spaceId;
 
   return (
     <li className="conversation-row">
       {renaming ? (
         <RenameForm
-          initial={title}
-          onCancel={() => setRenaming(false)}
+          initial={isUntitled(conversation.title) ? '' : conversation.title}
+          onCancel={stopRenaming}
           onSave={(next) =>
             run(async () => {
-              if (next !== title) await mutate('conversation.update', { id, title: next });
-              setRenaming(false);
+              if (next !== conversation.title) await mutate('conversation.update', { id, title: next });
+              stopRenaming();
             })
           }
         />
@@ -46,6 +59,7 @@ export function ConversationRow({ conversation }: { conversation: ConversationVi
           </div>
           <div className="row-actions">
             <button
+              ref={renameButton}
               type="button"
               className="button button--small button--quiet"
               aria-label={t('conversations.renameNamed', { title })}
@@ -57,7 +71,13 @@ export function ConversationRow({ conversation }: { conversation: ConversationVi
               type="button"
               className="button button--small button--quiet"
               aria-label={archived ? t('conversations.unarchiveNamed', { title }) : t('conversations.archiveNamed', { title })}
-              onClick={() => void run(() => mutate('conversation.update', { id, archived: !archived }))}
+              onClick={() =>
+                void run(async () => {
+                  await mutate('conversation.update', { id, archived: !archived });
+                  // The row leaves this list with its button: focus goes to the screen's heading.
+                  document.querySelector<HTMLElement>('h1.screen-title')?.focus();
+                })
+              }
             >
               {archived ? t('conversations.unarchive') : t('conversations.archive')}
             </button>

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useConversation, useMessages } from '../../data/index.ts';
 import { Link } from '../../app/Link.tsx';
 import { ScreenHeading } from '../../app/ScreenHeading.tsx';
+import { useConversationTitle } from '../../app/use-conversation-title.ts';
 import { MessageComposer } from './MessageComposer.tsx';
 import { MessageList } from './MessageList.tsx';
 import { PartnerStatus, TypingIndicator, useConversationPartners } from './PartnerPresence.tsx';
@@ -18,6 +19,7 @@ export function ConversationScreen({ id }: { id: string }) {
   const messages = useMessages(id);
   const partners = useConversationPartners(conversation);
   useMarkRead(conversation, messages);
+  const titleOf = useConversationTitle();
 
   return (
     <section className="screen screen--conversation">
@@ -29,7 +31,7 @@ export function ConversationScreen({ id }: { id: string }) {
           {t('conversation.back')}
         </Link>
         <ScreenHeading className="conversation-title" dir="auto">
-          {conversation?.title ?? (conversation === null ? t('conversation.notFoundTitle') : '…')}
+          {conversation ? titleOf(conversation) : conversation === null ? t('conversation.notFoundTitle') : '…'}
         </ScreenHeading>
         <PartnerStatus partners={partners} />
       </div>

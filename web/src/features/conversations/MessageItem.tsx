@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MessageView } from '../../data/index.ts';
 import { useMe } from '../../data/index.ts';
@@ -12,6 +12,7 @@ import { DeletedMessage, ReplyButton } from './MessageExtras.tsx';
 import { MessageBody } from './MessageBody.tsx';
 import { ReplyQuote } from './ReplyQuote.tsx';
 import { useReply } from './reply-context.tsx';
+import { COMPOSER_ID } from './MessageComposer.tsx';
 
 type Mode = 'view' | 'edit' | 'confirmDelete';
 
@@ -27,6 +28,22 @@ export function MessageItem({ message }: { message: MessageView }) {
   const personName = usePersonName();
   const format = useFormatters();
   const [mode, setMode] = useState<Mode>('view');
+  // Where focus returns when an editor or the delete question closes: the button that opened it.
+  const editButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const returnTo = useRef<'edit' | 'delete' | null>(null);
+  const close = (to: 'edit' | 'delete') => {
+    returnTo.current = to;
+    setMode('view');
+  };
+  useEffect(() => {
+    // The question replaces the Delete button: focus moves to its answer.
+    if (mode === 'confirmDelete') confirmButton.current?.focus();
+    if (mode !== 'view' || !returnTo.current) return;
+    (returnTo.current === 'edit' ? editButton : deleteButton).current?.focus();
+    returnTo.current = null;
+  }, [mode]);
   const action = useAction();
   const { error } = action;
   const own = me?.user.id === message.authorId;
@@ -37,10 +54,10 @@ export function MessageItem({ message }: { message: MessageView }) {
 
   if (message.deleted) return <DeletedMessage author={author} when={when} createdAt={message.createdAt} />;
 
-  const run = (change: () => Promise<void>) =>
+  const run = (change: () => Promise<void>, then: () => void) =>
     action.run(async () => {
       await change();
-      setMode('view');
+      then();
     });
 
   return (
@@ -57,8 +74,13 @@ export function MessageItem({ message }: { message: MessageView }) {
       {mode === 'edit' ? (
         <MessageEditor
           initial={message.body}
-          onCancel={() => setMode('view')}
-          onSave={(body) => run(() => mutate('message.edit', { id: message.id, body }))}
+          onCancel={() => close('edit')}
+          onSave={(body) =>
+            run(
+              () => mutate('message.edit', { id: message.id, body }),
+              () => close('edit'),
+            )
+          }
         />
       ) : (
         <>
@@ -69,25 +91,51 @@ export function MessageItem({ message }: { message: MessageView }) {
       {mode === 'view' && <ReplyButton message={message} />}
       {own && mode === 'view' && (
         <div className="message-actions">
-          <button type="button" className="link-button" aria-label={t('conversation.edit')} onClick={() => setMode('edit')}>
+          <button
+            ref={editButton}
+            type="button"
+            className="link-button"
+            aria-label={t('conversation.edit')}
+            onClick={() => setMode('edit')}
+          >
             {t('common.edit')}
           </button>
-          <button type="button" className="link-button" aria-label={t('conversation.delete')} onClick={() => setMode('confirmDelete')}>
+          <button
+            ref={deleteButton}
+            type="button"
+            className="link-button"
+            aria-label={t('conversation.delete')}
+            onClick={() => setMode('confirmDelete')}
+          >
             {t('common.delete')}
           </button>
         </div>
       )}
       {mode === 'confirmDelete' && (
-        <div className="message-actions" role="group" aria-label={t('conversation.confirmDeleteQuestion')}>
+        // Escape answers "no", as Cancel does.
+        // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions
+        <div
+          className="message-actions"
+          role="group"
+          aria-label={t('conversation.confirmDeleteQuestion')}
+          onKeyDown={(e) => e.key === 'Escape' && close('delete')}
+        >
           <span>{t('conversation.confirmDeleteQuestion')}</span>
           <button
+            ref={confirmButton}
             type="button"
             className="button button--small button--danger"
-            onClick={() => void run(() => mutate('message.delete', { id: message.id }))}
+            // The message goes with its buttons: focus goes back to the composer.
+            onClick={() =>
+              void run(
+                () => mutate('message.delete', { id: message.id }),
+                () => document.getElementById(COMPOSER_ID)?.focus(),
+              )
+            }
           >
             {t('conversation.confirmDelete')}
           </button>
-          <button type="button" className="button button--small button--quiet" onClick={() => setMode('view')}>
+          <button type="button" className="button button--small button--quiet" onClick={() => close('delete')}>
             {t('common.cancel')}
           </button>
         </div>

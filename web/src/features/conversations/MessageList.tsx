@@ -4,6 +4,7 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useLayoutEffect, useRef } from 'react';
+import type { KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MessageView } from '../../data/index.ts';
 import { MessageItem } from './MessageItem.tsx';
@@ -46,6 +47,22 @@ export function MessageList({ messages }: { messages: MessageView[] | undefined 
   const markUserScroll = () => {
     lastUserScroll.current = Date.now();
   };
+  // Home and End go to the first and last message at once: the native keys stop short while the
+  // heights of the messages on the way are still being measured.
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    markUserScroll();
+    if (event.target !== event.currentTarget || list.length === 0) return;
+    if (event.key === 'Home') {
+      event.preventDefault();
+      atBottom.current = false;
+      virtualizer.scrollToIndex(0, { align: 'start' });
+    } else if (event.key === 'End') {
+      event.preventDefault();
+      atBottom.current = true;
+      virtualizer.scrollToIndex(list.length - 1, { align: 'end' });
+    }
+  };
+
   const onScroll = () => {
     const element = scroller.current;
     if (!element) return;
@@ -71,7 +88,7 @@ export function MessageList({ messages }: { messages: MessageView[] | undefined 
       onWheel={markUserScroll}
       onTouchMove={markUserScroll}
       onPointerDown={markUserScroll}
-      onKeyDown={markUserScroll}
+      onKeyDown={onKeyDown}
     >
       <div ref={observeCanvas} className="message-canvas" style={{ blockSize: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((item) => {

@@ -6,6 +6,8 @@ import { useDuetClient, useMe } from '../../data/index.ts';
 import { useAction } from '../../app/use-action.ts';
 import { useMutate } from '../../app/use-mutate.ts';
 import { FormError } from '../../app/FormError.tsx';
+import { LengthHint } from '../../app/LengthHint.tsx';
+import { useLimitedText } from '../../app/use-limited-text.ts';
 
 /** Title, where it lives (only me, or shared with the partner when linked) and a create button. */
 export function NewConversationForm() {
@@ -15,7 +17,7 @@ export function NewConversationForm() {
   const mutate = useMutate();
   const titleId = useId();
   const spaceId = useId();
-  const [title, setTitle] = useState('');
+  const { value: title, cut, setValue: setTitle } = useLimitedText(MAX_TITLE_LENGTH);
   const [space, setSpace] = useState<'shared' | 'personal'>('shared');
   const { error, run } = useAction();
   const partner = me?.spaces.find((s) => s.id === me.sharedSpaceId)?.members.find((m) => m.userId !== me?.user.id);
@@ -27,8 +29,8 @@ export function NewConversationForm() {
     const typed = title;
     setTitle('');
     await run(
-      () => mutate('conversation.create', { id: client.newId(), spaceId: targetSpace, title: typed.trim() || t('conversations.untitled') }),
-      () => setTitle((current) => (current === '' ? typed : current)),
+      () => mutate('conversation.create', { id: client.newId(), spaceId: targetSpace, title: typed.trim() }),
+      () => setTitle(typed),
     );
   };
 
@@ -36,7 +38,15 @@ export function NewConversationForm() {
     <form className="form form--inline card" onSubmit={(e) => void onSubmit(e)}>
       <div className="field">
         <label htmlFor={titleId}>{t('conversations.newTitleLabel')}</label>
-        <input id={titleId} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={MAX_TITLE_LENGTH} autoComplete="off" />
+        <input
+          id={titleId}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          autoComplete="off"
+          placeholder={t('conversations.untitled')}
+          aria-describedby={`${titleId}-hint`}
+        />
+        <LengthHint id={`${titleId}-hint`} length={title.length} limit={MAX_TITLE_LENGTH} cut={cut} />
       </div>
       {me?.sharedSpaceId && (
         <div className="field">

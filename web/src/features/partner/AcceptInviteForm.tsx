@@ -2,32 +2,58 @@ import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useDuetClient, useMe } from '../../data/index.ts';
+import { formatInviteCode, normalizeInviteCode } from '@duet/shared';
+import { isApiError, useDuetClient, useMe } from '../../data/index.ts';
 import { navigate } from '../../app/router.ts';
 import { useErrorText } from '../../app/use-error-text.ts';
 
-/** Accepts the partner's invite code, joining their shared space. */
-export function AcceptInviteForm({ disabled, initialCode }: { disabled: boolean; initialCode?: string | undefined }) {
+/** "That's your own code" rather than the generic "already linked" the server's code would give. */
+function isOwnCode(error: unknown): boolean {
+  return isApiError(error) && (error.details as { reason?: unknown } | undefined)?.reason === 'own_invite';
+}
+
+/**
+ * Accepts the partner's invite code, joining their shared space. The code is sent as typed, in
+ * any case and with spaces or dashes anywhere (the server normalises it the same way).
+ */
+export function AcceptInviteForm({
+  disabled,
+  initialCode,
+  onAccepted,
+}: {
+  disabled: boolean;
+  /** The code of an invitation email's link. */
+  initialCode?: string | undefined;
+  onAccepted?: (partnerName: string) => void;
+}) {
   const { t } = useTranslation();
   const client = useDuetClient();
   const me = useMe();
   const errorText = useErrorText();
   const id = useId();
   const [code, setCode] = useState(initialCode ?? '');
-  const accept = useMutation({ mutationFn: (value: string) => client.invites.accept(value) });
+  // The panel shows the partner the moment the space is stored, which unmounts this form: the
+  // panel is told from inside the call, not from a callback of this (by then gone) component.
+  const accept = useMutation({
+    mutationFn: async (value: string) => {
+      const space = await client.invites.accept(value);
+      onAccepted?.(space.members.find((m) => m.userId !== me?.user.id)?.displayName ?? t('people.partner'));
+      return space;
+    },
+  });
   const partner = accept.data?.members.find((m) => m.userId !== me?.user.id);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const value = code.trim();
-    if (value)
-      accept.mutate(value, {
-        onSuccess: () => {
-          setCode('');
-          // The link's code is used: keep it out of the address bar and history.
-          if (window.location.search.includes('code=')) navigate(window.location.pathname, { replace: true });
-        },
-      });
+    const value = formatInviteCode(normalizeInviteCode(code));
+    if (!value) return;
+    accept.mutate(value, {
+      onSuccess: () => {
+        setCode('');
+        // The link's code is used: keep it out of the address bar and history.
+        if (window.location.search.includes('code=')) navigate(window.location.pathname, { replace: true });
+      },
+    });
   };
 
   return (
@@ -45,13 +71,13 @@ export function AcceptInviteForm({ disabled, initialCode }: { disabled: boolean;
           autoCapitalize="characters"
           dir="ltr"
           spellCheck={false}
-          maxLength={32}
+          maxLength={64}
           required
         />
       </div>
       {accept.error && (
         <p className="form-error" role="alert">
-          {errorText(accept.error)}
+          {isOwnCode(accept.error) ? t('partnerLink.ownCode') : errorText(accept.error)}
         </p>
       )}
       {accept.isSuccess && (

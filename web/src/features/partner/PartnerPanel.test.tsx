@@ -22,7 +22,9 @@ describe('PartnerPanel', () => {
     await user.click(screen.getByRole('button', { name: en.partner.accept }));
     expect(await screen.findByText(en.partner.accepted.replace('{{name}}', 'Ben'))).toBeTruthy();
     await waitFor(async () => expect((await h.client.read.me())?.sharedSpaceId).toBe('shared-1'));
-    expect(screen.getByLabelText(en.partner.acceptLabel)).toHaveProperty('value', '');
+    // Linked: the partner is shown, and the invite forms are gone.
+    expect(screen.queryByLabelText(en.partner.acceptLabel)).toBeNull();
+    expect(screen.getByRole('button', { name: en.partnerLink.unlink })).toBeTruthy();
   });
 
   it('tells in plain words when there is no such invite', async () => {

@@ -27,7 +27,7 @@ describe('TranscriptForm', () => {
     await user.type(screen.getByLabelText(en.transcripts.text), 'Roses.');
     await user.click(screen.getByLabelText(en.transcripts.submitNow));
     await user.click(screen.getByRole('button', { name: en.transcripts.save }));
-    expect(await screen.findByText(en.transcripts.savedAndSubmitted)).toBeTruthy();
+    expect(await screen.findByText(en.transcriptText.queuedOnline)).toBeTruthy();
     await waitFor(async () => expect((await h.client.read.transcripts())[0]).toMatchObject({ conversationId: 'c1', text: 'Roses.' }));
     expect((await h.client.read.transcripts())[0]?.status).not.toBe('draft');
   });

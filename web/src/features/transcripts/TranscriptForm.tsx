@@ -2,8 +2,11 @@ import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_TEXT_LENGTH } from '@duet/shared';
-import { useConversations, useDuetClient, useMe } from '../../data/index.ts';
+import { useConversations, useDuetClient, useMe, useSyncStatus } from '../../data/index.ts';
+import { LengthHint } from '../../app/LengthHint.tsx';
+import { useLimitedText } from '../../app/use-limited-text.ts';
 import { useAction } from '../../app/use-action.ts';
+import { useConversationTitle } from '../../app/use-conversation-title.ts';
 import { currentLanguage } from '../../i18n/index.ts';
 import { TRANSCRIPT_LANGUAGES, languageName } from './transcript-languages.ts';
 import { RecordAudio } from './RecordAudio.tsx';
@@ -23,11 +26,13 @@ export function TranscriptForm() {
   const conversations = useConversations({ archived: false });
   const recorder = useRecorder();
   const ids = { text: useId(), language: useId(), conversation: useId(), submit: useId() };
-  const [text, setText] = useState('');
+  const { value: text, cut, setValue: setText } = useLimitedText(MAX_TEXT_LENGTH);
+  const { online } = useSyncStatus();
   const [language, setLanguage] = useState<string>(currentLanguage());
   const [conversationId, setConversationId] = useState('');
   const [submitNow, setSubmitNow] = useState(false);
   const { error, run } = useAction();
+  const titleOf = useConversationTitle();
   const [saved, setSaved] = useState<string | null>(null);
   const uiLanguage = i18n.resolvedLanguage ?? 'en';
 
@@ -35,10 +40,11 @@ export function TranscriptForm() {
     event.preventDefault();
     const conversation = conversations?.find((c) => c.id === conversationId);
     const spaceId = conversation?.spaceId ?? me?.sharedSpaceId ?? me?.personalSpaceId;
-    if (!text.trim() || !spaceId || recorder.phase !== 'idle') return;
+    // A recording alone is a transcript too: its text can be written later.
+    if ((!text.trim() && !recorder.recorded) || !spaceId || recorder.phase !== 'idle') return;
     setSaved(null);
     await run(async () => {
-      await client.transcripts.create({
+      const { id } = await client.transcripts.create({
         spaceId,
         text,
         language,
@@ -48,7 +54,9 @@ export function TranscriptForm() {
       });
       setText('');
       recorder.discard();
-      setSaved(submitNow ? t('transcripts.savedAndSubmitted') : t('transcripts.saved'));
+      setSaved(submitNow ? (online ? t('transcriptText.queuedOnline') : t('transcripts.savedAndSubmitted')) : t('transcripts.saved'));
+      // The new transcript heads the list above the form: bring it into view.
+      requestAnimationFrame(() => document.getElementById(`transcript-${id}`)?.scrollIntoView({ block: 'nearest' }));
     });
   };
 
@@ -59,7 +67,15 @@ export function TranscriptForm() {
       </h2>
       <div className="field">
         <label htmlFor={ids.text}>{t('transcripts.text')}</label>
-        <textarea id={ids.text} value={text} onChange={(e) => setText(e.target.value)} rows={5} maxLength={MAX_TEXT_LENGTH} required />
+        <textarea
+          id={ids.text}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          rows={5}
+          aria-describedby={`${ids.text}-hint`}
+          dir="auto"
+        />
+        <LengthHint id={`${ids.text}-hint`} length={text.length} limit={MAX_TEXT_LENGTH} cut={cut} />
         <DictateButton language={language} onPhrase={(phrase) => setText((current) => appendPhrase(current, phrase))} />
       </div>
       <div className="field-pair">
@@ -79,7 +95,7 @@ export function TranscriptForm() {
             <option value="">{t('transcripts.noConversation')}</option>
             {conversations?.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.title}
+                {titleOf(c)}
               </option>
             ))}
           </select>
@@ -96,7 +112,7 @@ export function TranscriptForm() {
           {saved}
         </p>
       )}
-      <button type="submit" className="button button--primary" disabled={!text.trim() || recorder.phase !== 'idle'}>
+      <button type="submit" className="button button--primary" disabled={(!text.trim() && !recorder.recorded) || recorder.phase !== 'idle'}>
         {t('transcripts.save')}
       </button>
     </form>
