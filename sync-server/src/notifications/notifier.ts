@@ -104,9 +104,13 @@ export class Notifier {
   }
 
   /** The inviter: their invitation was accepted by `acceptedBy`. */
-  invitationAccepted(inviterId: string, acceptedBy: string, spaceId: string): void {
-    this.notifyLater([
+  /**
+   * Awaited by the accept before it answers (its own write, after the accept's commit), so it never
+   * runs beside the caller's next request; it never fails (a failure is logged).
+   */
+  async invitationAccepted(inviterId: string, acceptedBy: string, spaceId: string): Promise<void> {
+    await this.notify([
       { recipientId: inviterId, type: 'invite_accepted', actorId: acceptedBy, transcriptId: null, key: `invite:${spaceId}:${acceptedBy}` },
-    ]);
+    ]).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'notifications not written'));
   }
 }

@@ -142,7 +142,7 @@ export function inviteRoutes({
     });
     await limiter.acceptSucceeded(taken);
     for (const inviter of space.members.filter((m) => m.userId !== user.id))
-      notifier?.invitationAccepted(inviter.userId, user.id, space.id);
+      await notifier?.invitationAccepted(inviter.userId, user.id, space.id);
     res.status(200).json({ space: { id: space.id, kind: space.kind, members: space.members } });
   });
 
