@@ -34,7 +34,7 @@ export interface MutationContext {
  */
 export interface MutationEffects {
   /** The transcript moved to a new `queued` submission: its analysis job is to be enqueued. */
-  submitted?: { transcriptId: string; submission: number };
+  submitted?: { transcriptId: string; submission: number; spaceId: string };
   /** The transcript was deleted: its audio goes once the write commits. */
   deletedTranscript?: string;
   /** Writes of other devices this one overrode, each recorded for its loser (tx.recordConflict). */
@@ -396,7 +396,7 @@ const mutators: { [N in Mutation['name']]: Mutator<N> } = {
         error: null,
       }),
     );
-    return appliedWith({ submitted: { transcriptId: current.id, submission } });
+    return appliedWith({ submitted: { transcriptId: current.id, submission, spaceId: current.spaceId } });
   },
 };
 

@@ -9,7 +9,6 @@ import { AnalysisAllowance } from '../billing/analysis-allowance.ts';
 import type { Plans } from '../billing/plans.ts';
 import { SubmitAdmission } from '../jobs/submit-admission.ts';
 import type { TranscriptJobs } from '../jobs/transcript-jobs.ts';
-import { EntitiesRepo } from '../store/entities-repo.ts';
 import type { SpaceWriter } from '../store/space-writer.ts';
 import type { AudioUploads } from '../uploads/audio-uploads.ts';
 import { ApiError } from '../http/api-error.ts';
@@ -79,7 +78,7 @@ export function syncRoutes({
         queued.length = 0;
         for (const [transcriptId, submission] of effects.submitted) {
           await jobs.enqueue(client, { transcriptId, submission, userId: who.user.id }, admission.priorityOf(index++));
-          const spaceId = await new EntitiesRepo(client).spaceOf('transcript', transcriptId);
+          const spaceId = effects.submittedIn.get(transcriptId);
           if (spaceId) queued.push({ id: transcriptId, spaceId, submissions: submission });
         }
       },

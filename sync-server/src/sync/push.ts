@@ -27,6 +27,8 @@ export interface BatchEffects {
   lastMutationId: number;
   /** Transcripts submitted by the batch, with their submission number. */
   submitted: ReadonlyMap<string, number>;
+  /** The space of each submitted transcript (the batch's writes reach the table only at its end). */
+  submittedIn: ReadonlyMap<string, string>;
 }
 
 export interface PushHooks {
@@ -188,6 +190,7 @@ async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string
 
   /** What the applied mutations said they set in motion (see MutationEffects). */
   const submitted = new Map<string, number>();
+  const submittedIn = new Map<string, string>();
   const deletedTranscripts = new Set<string>();
   let applied = 0;
   const response = await classifyPush(input.firstLastMutationId, request.mutations, {
@@ -202,6 +205,7 @@ async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string
       if (outcome.status === 'applied') {
         applied += 1;
         noteEffects(outcome.effects, submitted, deletedTranscripts);
+        if (outcome.effects?.submitted) submittedIn.set(outcome.effects.submitted.transcriptId, outcome.effects.submitted.spaceId);
       }
       if (careful === true) {
         await tx.flush().catch((error: unknown) => {
@@ -217,7 +221,7 @@ async function applyBatch(input: BatchInput, refused: ReadonlyMap<number, string
     response,
     applied,
     deletedTranscripts: [...deletedTranscripts],
-    effects: { heads: write.moved(), lastMutationId: response.lastMutationId, submitted },
+    effects: { heads: write.moved(), lastMutationId: response.lastMutationId, submitted, submittedIn },
   };
 }
 
