@@ -313,7 +313,7 @@ describe('transcript', () => {
     await replica.txFor('u1').put('transcript', { ...done, status: 'done', result: { words: 1 } });
     expect(await run('u1', 'transcript.submit', { id: 't1' }, h(6))).toEqual({
       status: 'applied',
-      effects: { submitted: { transcriptId: 't1', submission: 2 } },
+      effects: { submitted: { transcriptId: 't1', submission: 2, spaceId: 'shared' } },
     });
     expect(replica.read('transcript', 't1')).toMatchObject({ status: 'queued', submissions: 2, result: null, error: null });
   });
@@ -322,7 +322,7 @@ describe('transcript', () => {
     await run('u1', 'transcript.create', { id: 't1', spaceId: 'shared', text: 'one', language: 'en' }, h(3));
     expect(await run('u1', 'transcript.submit', { id: 't1' }, h(4))).toEqual({
       status: 'applied',
-      effects: { submitted: { transcriptId: 't1', submission: 1 } },
+      effects: { submitted: { transcriptId: 't1', submission: 1, spaceId: 'shared' } },
     });
     // Already queued: applied, but nothing new to run.
     expect(await run('u2', 'transcript.submit', { id: 't1' }, h(5, 'c2'))).toEqual(applied);
