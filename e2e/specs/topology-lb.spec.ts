@@ -129,17 +129,23 @@ describe('the instances on the streaming replica and the Redis Cluster', () => {
       expect(ready.redis).toEqual({ up: true, mode: 'redis' });
     }
 
-    // Pulls through the lb: some are answered by the replica (the read's own counter, per instance).
-    const d = device([]);
-    await d.ready;
-    await d.auth.signup({ email: `replica-${Date.now()}@e2e.test`, password: 'lb-test-password', displayName: 'Replica' });
+    // Pulls through the lb are answered by the replica (its own counter, on the instances' /metrics).
+    // Each from the beginning (a new client, no cursor): a pull with nothing new is answered by the
+    // cache without a database read.
+    const token = await signedUp('replica');
     const servedByReplica = () => sumMetric('duet_db_reads_total', { route: 'pull', served_by: 'replica' });
     const before = await servedByReplica();
+    let pulls = 0;
     await eventually('a pull served by the replica', 20_000, async () => {
-      await d.engine.syncNow();
+      const res = await fetch(`${lbUrl()}/api/sync/pull`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ clientId: `replica-probe-${++pulls}`, cursor: null }),
+      });
+      expect(res.status).toBe(200);
       return (await servedByReplica()) > before ? true : null;
     });
-    d.close();
+    console.log(`[lb] a pull served by the replica after ${pulls} pull(s) from the beginning`);
 
     // The instances' Redis keys are on the cluster's masters (spread by slot), nowhere else.
     const perNode = await Promise.all(
@@ -157,26 +163,15 @@ describe('the instances on the streaming replica and the Redis Cluster', () => {
 
 describe('shared audio across the instances', () => {
   it('finishes on instance 2 an upload begun on instance 1, and serves it through the lb and from every instance, also by Range', async () => {
-    const account = { email: `audio-${Date.now()}@e2e.test`, password: 'lb-test-password' };
-    const d = device([]);
-    await d.ready;
-    await d.auth.signup({ ...account, displayName: 'Audio' });
-    await d.engine.syncNow();
-    const spaceId = (await d.read.spaces())[0]?.id;
-    if (!spaceId) throw new Error('no personal space after the first sync');
-    const transcriptId = d.newId();
-    await d.mutate('transcript.create', { id: transcriptId, spaceId, text: 'Begun on one instance, finished on another.', language: 'en' });
-    await d.engine.syncNow();
-    expect(d.engine.getStatus().pending).toBe(0);
-    d.close();
-    const login = await fetch(`${lbUrl()}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(account),
+    const transcriptId = `lb-audio-${Date.now()}`;
+    const token = await signedUp('audio', async (d, spaceId) => {
+      await d.mutate('transcript.create', {
+        id: transcriptId,
+        spaceId,
+        text: 'Begun on one instance, finished on another.',
+        language: 'en',
+      });
     });
-    expect(login.status).toBe(200);
-    const { token } = (await login.json()) as { token: string };
-
     const [one, two] = topology.instances.map((i) => ({ url: instanceUrl(i) }));
     if (!one || !two) throw new Error('fewer than two instances');
     // Not a whole number of chunks: the last one is short.
@@ -210,6 +205,36 @@ describe('shared audio across the instances', () => {
     }
   }, 90_000);
 });
+
+/**
+ * A person signed up through the lb by a device, which runs `then` (mutations it then syncs) in
+ * their personal space; returns a bearer token of another session of theirs (a login).
+ */
+async function signedUp(label: string, then?: (d: Device, spaceId: string) => Promise<void>): Promise<string> {
+  const account = { email: `${label}-${Date.now()}-${++accounts}@e2e.test`, password: 'lb-test-password' };
+  const d = device([]);
+  try {
+    await d.ready;
+    await d.auth.signup({ ...account, displayName: label });
+    await d.engine.syncNow();
+    const spaceId = (await d.read.spaces())[0]?.id;
+    if (!spaceId) throw new Error('no personal space after the first sync');
+    if (then) {
+      await then(d, spaceId);
+      await d.engine.syncNow();
+      expect(d.engine.getStatus(), 'the device sent its mutations').toMatchObject({ pending: 0, error: null });
+    }
+  } finally {
+    d.close();
+  }
+  const login = await fetch(`${lbUrl()}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(account),
+  });
+  expect(login.status).toBe(200);
+  return ((await login.json()) as { token: string }).token;
+}
 
 interface ReadyBody {
   status: string;
