@@ -279,10 +279,12 @@ function device(statuses: Answer[]) {
     const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
     try {
       const res = await fetch(input, init);
-      statuses.push({ path, status: res.status });
+      // Whose refusal a 5xx is: nginx's ("no server is answering") or an instance's (draining, say).
+      const said = res.status >= 500 ? await res.clone().text() : '';
+      statuses.push({ path, status: res.status, message: /"message":"([^"]*)"/.exec(said)?.[1] ?? '' });
       return res;
     } catch (error) {
-      statuses.push({ path, status: 0 });
+      statuses.push({ path, status: 0, message: (error as Error).message });
       throw error;
     }
   };
@@ -299,6 +301,8 @@ type Device = ReturnType<typeof device>;
 interface Answer {
   path: string;
   status: number;
+  /** The error message of a failed answer. */
+  message: string;
 }
 
 interface Writer {
@@ -360,11 +364,17 @@ async function underLoad(label: string, fault: () => Promise<void>): Promise<voi
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  const failed = statuses.filter((a) => a.status === 0 || a.status >= 500).map((a) => `${a.status} ${a.path}`);
+  const failures = statuses.filter((a) => a.status === 0 || a.status >= 500);
+  // Counted by kind: "503 /api/sync/push (the server is shutting down; try again)" ×n.
+  const failed: Record<string, number> = {};
+  for (const a of failures) {
+    const kind = `${a.status} ${a.path} (${a.message})`;
+    failed[kind] = (failed[kind] ?? 0) + 1;
+  }
   const seen = [...new Set(writers.flatMap((w) => [...w.errors]))];
   console.log(
     `[lb] ${label}: ${writers.reduce((n, w) => n + w.written.length, 0)} writes by ${writers.length} devices, ` +
-      `${statuses.length} requests, ${failed.length} failed (${JSON.stringify(failed)}), engine errors seen: ${JSON.stringify(seen)}`,
+      `${statuses.length} requests, ${failures.length} failed (${JSON.stringify(failed)}), engine errors seen: ${JSON.stringify(seen)}`,
   );
   for (const w of writers) {
     const status = w.device.engine.getStatus();
