@@ -33,7 +33,7 @@ export interface TopologyState {
   /** The environment every instance gets (its PORT and DATA_DIR aside). */
   instanceEnv: Record<string, string>;
   postgres: { primary: PgNode; replica: PgNode };
-  redis: { ports: number[]; pids: number[]; mode: 'cluster' | 'standalone-fallback'; standalone?: { port: number; pid: number } };
+  redis: { ports: number[]; pids: number[] };
   prometheus?: { port: number; pid: number };
 }
 
@@ -56,11 +56,6 @@ export function readState(dir: string): TopologyState | null {
 
 function writeState(state: TopologyState): void {
   writeFileSync(stateFile(state.dir), `${JSON.stringify(state, null, 2)}\n`);
-}
-
-/** Whether this build reads REDIS_CLUSTER_NODES (the cluster support may not be merged yet). */
-export function buildSupportsRedisCluster(): boolean {
-  return readFileSync(SERVER_BUNDLE, 'utf8').includes('REDIS_CLUSTER_NODES');
 }
 
 export const instanceUrl = (instance: { port: number }) => `http://127.0.0.1:${instance.port}`;
@@ -134,7 +129,7 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
       primary: { dataDir: '', port: 0, logFile: '' },
       replica: { dataDir: '', port: 0, logFile: '' },
     },
-    redis: { ports: [], pids: [], mode: 'cluster' },
+    redis: { ports: [], pids: [] },
   };
   writeState(state);
   try {
@@ -157,29 +152,12 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
       HOST: '127.0.0.1',
       DATABASE_URL: pgUrl(state.postgres.primary.port, DATABASE),
       DATABASE_REPLICA_URL: pgUrl(state.postgres.replica.port, DATABASE),
+      REDIS_CLUSTER_NODES: clusterNodes,
       REDIS_PREFIX: 'duet:',
       TRUST_PROXY: '127.0.0.1',
       LOG_LEVEL: 'warn',
       ...(existsSync(WEB_DIST) ? { WEB_DIST_DIR: WEB_DIST } : {}),
     };
-    if (buildSupportsRedisCluster()) {
-      state.instanceEnv.REDIS_CLUSTER_NODES = clusterNodes;
-    } else {
-      // Until the server reads REDIS_CLUSTER_NODES, a plain client on one cluster node would be
-      // answered MOVED for most keys: the instances share a standalone redis-server instead.
-      const port = await freePort();
-      mkdirSync(path.join(redisRoot, 'standalone'), { recursive: true });
-      const pid = startDetached(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', path.join(redisRoot, 'standalone')],
-        { logFile: path.join(redisRoot, 'standalone', 'redis.log') },
-      );
-      state.redis.mode = 'standalone-fallback';
-      state.redis.standalone = { port, pid };
-      state.instanceEnv.REDIS_URL = `redis://127.0.0.1:${port}`;
-      writeState(state);
-      log(`redis standalone redis://127.0.0.1:${port} (used by the instances: this build has no Redis Cluster support)`);
-    }
     Object.assign(state.instanceEnv, options.env ?? {});
 
     const count = options.instances ?? 3;
@@ -230,7 +208,6 @@ export async function stopTopology(dir: string): Promise<boolean> {
     // A hole (null in state.json) while an instance of a later index started first.
     ...(state.instances as (InstanceState | null | undefined)[]).flatMap((i) => (i ? [i.pid] : [])),
     ...state.redis.pids,
-    state.redis.standalone?.pid ?? 0,
   ].filter((pid) => pid > 0);
   for (const pid of pids) {
     signalGroup(pid, 'SIGCONT');
