@@ -37,6 +37,8 @@ export function AcceptInviteForm({
   const accept = useMutation({
     mutationFn: async (value: string) => {
       const space = await client.invites.accept(value);
+      // The link's code is used: keep it out of the address bar and history.
+      if (window.location.search.includes('code=')) navigate(window.location.pathname, { replace: true });
       onAccepted?.(space.members.find((m) => m.userId !== me?.user.id)?.displayName ?? t('people.partner'));
       return space;
     },
@@ -47,13 +49,7 @@ export function AcceptInviteForm({
     event.preventDefault();
     const value = formatInviteCode(normalizeInviteCode(code));
     if (!value) return;
-    accept.mutate(value, {
-      onSuccess: () => {
-        setCode('');
-        // The link's code is used: keep it out of the address bar and history.
-        if (window.location.search.includes('code=')) navigate(window.location.pathname, { replace: true });
-      },
-    });
+    accept.mutate(value, { onSuccess: () => setCode('') });
   };
 
   return (
