@@ -91,9 +91,9 @@ describe('partner activity', () => {
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
     await alex.transcripts.textInput.fill('Alex: we planned the trip\nSam: and the budget');
-    await alex.transcripts.submitNowToggle.check();
+    await alex.transcripts.submitNow.check();
     await alex.transcripts.saveButton.click();
-    await alex.transcripts.statusOf('we planned the trip', 'done').waitFor({ timeout: 30_000 });
+    await alex.transcripts.statusPill('we planned the trip', 'done').waitFor({ timeout: 30_000 });
     const liveTexts = await alex.page.evaluate(() => (window as unknown as { __liveJob: string[] }).__liveJob);
     const liveWords = [
       uiText('en', 'liveJob.processing', { percent: '' }).replace('…', '').trim(),

@@ -41,19 +41,11 @@ export class TranscriptsPage extends Screen {
     return this.item(text).getByText(this.text('transcripts.notSent'), { exact: true });
   }
 
-  get submitNowToggle() {
-    return this.form.getByRole('checkbox', { name: this.text('transcripts.submitNow'), exact: true });
-  }
-
-  /** The transcript's status pill ("Queued", "Processing", "Done"). */
-  statusOf(text: string, status: 'draft' | 'queued' | 'processing' | 'done' | 'failed') {
-    return this.item(text).getByText(this.text(`transcripts.status.${status}`), { exact: true });
-  }
-
   get submitNow() {
     return this.form.getByRole('checkbox', { name: this.text('transcripts.submitNow'), exact: true });
   }
 
+  /** The transcript's status pill ("Queued", "Processing", "Done"). */
   statusPill(text: string, status: 'draft' | 'queued' | 'processing' | 'done' | 'failed') {
     return this.item(text).getByText(this.text(`transcripts.status.${status}`), { exact: true });
   }

@@ -61,13 +61,13 @@ export function syncRoutes({
     const body = parseBody(PushRequestSchema, req.body);
     const who = identityOf(req);
     let admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
-    let allowance = new AnalysisAllowance(plans, who.user.id);
+    // Holds nothing between calls: the month's usage is read in each transaction.
+    const allowance = new AnalysisAllowance(plans, who.user.id);
     const queued: Array<{ id: string; spaceId: string; submissions: number }> = [];
     const outcome = await pushBatch(writer, who, body, clock, {
-      // What the admission and the allowance counted belongs to its transaction: a second one counts afresh.
+      // What the admission counted belongs to its transaction: a second one counts afresh.
       beginAttempt() {
         admission = new SubmitAdmission(jobs, who.user.id, jobMaxInFlightPerUser);
-        allowance = new AnalysisAllowance(plans, who.user.id);
       },
       refuse: async (client, mutation, tx, submittedSoFar) =>
         (await admission.refusal(client, mutation, tx, submittedSoFar)) ?? (await allowance.refusal(client, mutation, tx, submittedSoFar)),
