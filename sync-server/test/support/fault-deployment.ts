@@ -185,7 +185,10 @@ async function runFault<D extends LoadDeployment>(
     await load;
   }
   const deadline = Date.now() + SETTLE_MS;
-  await Promise.all(clients.map((client) => client.settle(deadline)));
+  // Every outbox empties before anyone pulls to the end: a reader that finished while a writer
+  // still pushed would hold less than the server, with nothing wrong.
+  await Promise.all(clients.map((client) => client.flush(deadline)));
+  await Promise.all(clients.map((client) => client.pullToEnd(deadline)));
   const written = clients.reduce((n, c) => n + c.acked.size, 0);
   console.log(`[fault: ${label}] ${written} messages acknowledged; ${log.summary()}`);
   await checkInvariants(log, clients, targets);

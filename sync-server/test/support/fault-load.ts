@@ -242,13 +242,17 @@ export class FaultClient {
     await this.pullPage();
   }
 
-  /** After the fault: push until the outbox is empty and pull to the end, within `deadline`. */
-  async settle(deadline: number): Promise<void> {
+  /** After the fault, first: push until the outbox is empty, within `deadline`. */
+  async flush(deadline: number): Promise<void> {
     while (this.outbox.length > 0) {
       if (Date.now() > deadline)
         throw new Error(`${this.name} could not push its outbox (${this.outbox.length} left): ${this.log.summary()}`);
       await this.push();
     }
+  }
+
+  /** After every client has flushed: pull to the end, within `deadline`. */
+  async pullToEnd(deadline: number): Promise<void> {
     while (!(await this.pullPage())) {
       if (Date.now() > deadline) throw new Error(`${this.name} could not pull to the end: ${this.log.summary()}`);
     }
