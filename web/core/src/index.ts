@@ -40,6 +40,7 @@ export type { Activity } from './sync/realtime-frames.ts';
 export type { PullProgress, RejectedMutation, SyncErrorCode, SyncStatus, UnsendableChange } from './sync/status.ts';
 export type { AudioRuntime } from './audio/audio-runtime.ts';
 export type { ConversationActivity, LastMessageView } from './client/conversation-activity.ts';
+export { UNREAD_SCAN } from './client/conversation-activity.ts';
 export { readSyncHealth } from './client/sync-health.ts';
 export { LocalSearch, normalizeTerm } from './search/local-search.ts';
 export type { LocalSearchDeps, SearchHit, SearchHitKind } from './search/local-search.ts';

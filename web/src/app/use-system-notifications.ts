@@ -6,7 +6,7 @@
  */
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useDuetClient } from '../data/index.ts';
+import { useDuetClient, type ConversationView } from '../data/index.ts';
 import { excerpt } from './excerpt.ts';
 import { usePreferences } from './preferences.ts';
 
@@ -21,42 +21,48 @@ export function useSystemNotifications(): void {
 
   useEffect(() => {
     if (!systemNotifications || !systemNotificationsSupported()) return;
-    // What was there when the page was hidden: only what arrives after is news.
-    let baseline: { messages: Set<string>; notifications: Set<string> } | null = null;
+    // Each conversation's last message when the page was hidden: only what comes after is news.
+    // Reading from there keeps each check as small as what arrived, however long the conversations.
+    let baseline: { last: Map<string, LastSeen>; notifications: Set<string> } | null = null;
     let stopped = false;
     const snapshot = async () => {
-      const [messages, notifications] = await Promise.all([client.read.partnerMessages(), client.read.notifications()]);
-      return { messages, notifications };
+      const [conversations, notifications] = await Promise.all([client.read.conversations(), client.read.notifications()]);
+      return { conversations, notifications };
     };
     const hidden = () => document.visibilityState === 'hidden';
 
     const onVisibility = () => {
       baseline = null;
       if (!hidden()) return;
-      void snapshot().then(({ messages, notifications }) => {
+      void snapshot().then(({ conversations, notifications }) => {
         if (stopped || !hidden()) return;
-        baseline = { messages: new Set(messages.map((m) => m.id)), notifications: new Set(notifications.map((n) => n.id)) };
+        baseline = { last: lastMessages(conversations), notifications: new Set(notifications.map((n) => n.id)) };
       });
     };
 
     const check = async () => {
       const before = baseline;
       if (!before || !hidden() || Notification.permission !== 'granted') return;
-      const [{ messages, notifications }, me] = await Promise.all([snapshot(), client.read.me()]);
+      const [{ conversations, notifications }, me] = await Promise.all([snapshot(), client.read.me()]);
       if (stopped || baseline !== before) return;
       const names = new Map(me?.spaces.flatMap((s) => s.members.map((m) => [m.userId, m.displayName] as const)) ?? []);
-      const byConversation = new Map<string, (typeof messages)[number]>();
-      for (const m of messages) {
-        if (before.messages.has(m.id)) continue;
-        before.messages.add(m.id);
-        const shown = byConversation.get(m.conversationId);
-        if (!shown || m.createdAt > shown.createdAt) byConversation.set(m.conversationId, m);
-      }
-      for (const m of byConversation.values()) {
+      const myId = me?.user.id;
+      for (const conversation of conversations) {
+        const last = conversation.lastMessage;
+        const seen = before.last.get(conversation.id);
+        if (!last || (seen && seen.id === last.id)) continue;
+        before.last.set(conversation.id, { id: last.id, createdAt: last.createdAt });
+        const arrived = await client.read.messages(conversation.id, {
+          last: NEWS_PER_CONVERSATION,
+          ...(seen ? { after: [seen.createdAt, seen.id] as const } : {}),
+        });
+        // One per conversation: the partner's newest.
+        const newest = arrived.findLast((m) => m.authorId !== myId && !m.deleted);
+        if (stopped || baseline !== before || !newest) continue;
         show(
-          t('notifications.systemMessage', { name: names.get(m.authorId) ?? t('notifications.yourPartner') }),
-          excerpt(m.body, 120),
-          `message-${m.conversationId}`,
+          t('notifications.systemMessage', { name: names.get(newest.authorId) ?? t('notifications.yourPartner') }),
+          excerpt(newest.body, 120),
+          `message-${conversation.id}`,
         );
       }
       const analyses = notifications.filter((n) => !before.notifications.has(n.id) && n.type === 'analysis_done' && n.readAt === null);
@@ -75,6 +81,20 @@ export function useSystemNotifications(): void {
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [client, systemNotifications, t]);
+}
+
+interface LastSeen {
+  id: string;
+  createdAt: number;
+}
+
+/** How many of a conversation's newest messages a check looks at for the partner's newest. */
+const NEWS_PER_CONVERSATION = 50;
+
+function lastMessages(conversations: readonly ConversationView[]): Map<string, LastSeen> {
+  const last = new Map<string, LastSeen>();
+  for (const c of conversations) if (c.lastMessage) last.set(c.id, { id: c.lastMessage.id, createdAt: c.lastMessage.createdAt });
+  return last;
 }
 
 function show(title: string, body: string, tag: string): void {

@@ -23,7 +23,7 @@ export {
   useTranscripts,
   useSpaces,
 } from './hooks.ts';
-export { ApiError, DuetError, ClientErrorCode, createDuetClient, errorCode, isApiError } from '@duet/client';
+export { ApiError, DuetError, ClientErrorCode, UNREAD_SCAN, createDuetClient, errorCode, isApiError } from '@duet/client';
 export type {
   Activity,
   ConversationView,

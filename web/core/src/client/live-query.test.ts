@@ -55,4 +55,17 @@ describe('client.live', () => {
     expect(query.getSnapshot()?.map((c) => [c.id, c.pendingChanges])).toEqual([['c1', 0]]);
     unsubscribe();
   });
+
+  it('passes index options through: a conversation’s last messages are only those', async () => {
+    const { client, signIn } = clientHarness();
+    await client.ready;
+    const spaceId = await signIn('ana@example.com');
+    await client.mutate('conversation.create', { id: 'c1', spaceId, title: 'Long' });
+    for (let i = 0; i < 5; i++) await client.mutate('message.add', { id: `m${i}`, conversationId: 'c1', body: `#${i}` });
+    const query = client.live((reads) => reads.messages('c1', { last: 2 }));
+    const unsubscribe = query.subscribe(() => undefined);
+    await settle();
+    expect(query.getSnapshot()?.map((m) => m.body)).toEqual(['#3', '#4']);
+    unsubscribe();
+  });
 });

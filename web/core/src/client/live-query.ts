@@ -23,7 +23,7 @@ export function trackingTx(tx: StorageTx, used: Set<string>): StorageTx {
   return {
     get: (store, key) => tx.get(note(store), key),
     getAll: (store, query) => tx.getAll(note(store), query),
-    getAllByIndex: (store, index, value) => tx.getAllByIndex(note(store), index, value),
+    getAllByIndex: (store, index, value, options) => tx.getAllByIndex(note(store), index, value, options),
     count: (store) => tx.count(note(store)),
     put: (store, value) => tx.put(store, value),
     delete: (store, key) => tx.delete(store, key),

@@ -4,8 +4,8 @@
  * than handed to a screen.
  */
 import { entitySchemas } from '@duet/shared';
-import type { Conflict, Conversation, EntityByKind, EntityKind, Message, Notification, Session, Space } from '@duet/shared';
-import { conversationActivity, messagesByConversation, type ConversationActivity } from './conversation-activity.ts';
+import type { Conflict, EntityByKind, EntityKind, Notification, ReadMark, Session, Space } from '@duet/shared';
+import { readConversationActivity } from './conversation-activity.ts';
 import { getMeta } from '../sync/meta.ts';
 import { entityKey } from '../sync/storage.ts';
 import type { OutboxEntry, StorageTx } from '../sync/storage.ts';
@@ -34,12 +34,11 @@ function pendingKeys(outbox: readonly OutboxEntry[]): Set<string> {
 
 const newestFirst = <T extends { createdAt: number; id: string }>(a: T, b: T) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
 
-/** Reads every message and read mark once; answers each conversation's activity from them. */
-async function activityReader(tx: StorageTx): Promise<(c: Conversation) => ConversationActivity> {
+/** The person's id and read marks, which every conversation's activity needs. */
+async function activityContext(tx: StorageTx): Promise<{ userId: string | null; marks: Map<string, ReadMark> }> {
   const user = await getMeta(tx, 'user');
-  const groups = messagesByConversation(valid('message', await tx.getAll('messages')));
   const marks = new Map(valid('readMark', await tx.getAll('readMarks')).map((m) => [m.id, m]));
-  return (c) => conversationActivity(c, groups.get(c.id) ?? [], user?.id ?? null, marks);
+  return { userId: user?.id ?? null, marks };
 }
 
 export function createLocalReads(read: Reader): LocalReads {
@@ -47,15 +46,20 @@ export function createLocalReads(read: Reader): LocalReads {
     read(async (tx) => {
       const all = valid('conversation', await tx.getAll('conversations'));
       const pending = pendingByConversation(await tx.getAll('outbox'));
-      const activity = await activityReader(tx);
-      return all
-        .filter(
-          (c) =>
-            (filter.archived === undefined || c.archived === filter.archived) &&
-            (filter.spaceId === undefined || c.spaceId === filter.spaceId),
-        )
-        .map((c) => ({ ...c, pendingChanges: pending.get(c.id) ?? 0, ...activity(c) }))
-        .sort((a, b) => b.lastActivityAt - a.lastActivityAt || newestFirst(a, b));
+      const { userId, marks } = await activityContext(tx);
+      const shown = all.filter(
+        (c) =>
+          (filter.archived === undefined || c.archived === filter.archived) &&
+          (filter.spaceId === undefined || c.spaceId === filter.spaceId),
+      );
+      const views = await Promise.all(
+        shown.map(async (c) => ({
+          ...c,
+          pendingChanges: pending.get(c.id) ?? 0,
+          ...(await readConversationActivity(tx, c, userId, marks)),
+        })),
+      );
+      return views.sort((a, b) => b.lastActivityAt - a.lastActivityAt || newestFirst(a, b));
     });
 
   const transcripts = async (filter: { conversationId?: string } = {}): Promise<TranscriptView[]> =>
@@ -81,10 +85,8 @@ export function createLocalReads(read: Reader): LocalReads {
         );
         if (!found) return null;
         const pending = pendingByConversation(await tx.getAll('outbox'));
-        const user = await getMeta(tx, 'user');
-        const messages = valid('message', await tx.getAllByIndex('messages', 'byConversation', id));
-        const marks = new Map(valid('readMark', await tx.getAll('readMarks')).map((m) => [m.id, m]));
-        return { ...found, pendingChanges: pending.get(id) ?? 0, ...conversationActivity(found, messages, user?.id ?? null, marks) };
+        const { userId, marks } = await activityContext(tx);
+        return { ...found, pendingChanges: pending.get(id) ?? 0, ...(await readConversationActivity(tx, found, userId, marks)) };
       });
     },
     messages: (conversationId, options = {}) =>
@@ -138,11 +140,6 @@ export function createLocalReads(read: Reader): LocalReads {
       read(async (tx): Promise<Notification[]> =>
         valid('notification', await tx.getAll('notifications')).sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1)),
       ),
-    partnerMessages: () =>
-      read(async (tx): Promise<Message[]> => {
-        const me = (await getMeta(tx, 'user'))?.id;
-        return valid('message', await tx.getAll('messages')).filter((m) => m.authorId !== me && m.deleted !== true);
-      }),
     me: () =>
       read(async (tx): Promise<MeView | null> => {
         const user = await getMeta(tx, 'user');

@@ -100,8 +100,11 @@ export interface LocalReads {
   spaces(): Promise<Space[]>;
   conversations(filter?: { archived?: boolean; spaceId?: string }): Promise<ConversationView[]>;
   conversation(id: string): Promise<ConversationView | null>;
-  /** In order; with `last`, only the newest that many (a long conversation's first screen). */
-  messages(conversationId: string, options?: { last?: number }): Promise<MessageView[]>;
+  /**
+   * In order; with `last`, only the newest that many (a long conversation's first screen); with
+   * `after`, only those after that (createdAt, id) in this order.
+   */
+  messages(conversationId: string, options?: { last?: number; after?: readonly [createdAt: number, id: string] }): Promise<MessageView[]>;
   /** One message, a deleted one (a tombstone) included; null when this device does not have it. */
   message(id: string): Promise<MessageView | null>;
   transcripts(filter?: { conversationId?: string }): Promise<TranscriptView[]>;
@@ -110,8 +113,6 @@ export interface LocalReads {
   conflicts(): Promise<Conflict[]>;
   /** The person's notifications (partner events), newest first. */
   notifications(): Promise<Notification[]>;
-  /** Messages written by someone else (partners), not deleted, in no order: for system notifications. */
-  partnerMessages(): Promise<Message[]>;
   me(): Promise<MeView | null>;
 }
 

@@ -8,6 +8,7 @@ import { openDB } from 'idb';
 import type { IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
 import { STORE_NAMES } from '../sync/storage.ts';
 import type {
+  IndexQuery,
   IndexedStore,
   IndexName,
   StorageTx,
@@ -18,6 +19,15 @@ import type {
   WriteDurability,
 } from '../sync/storage.ts';
 import { DB_VERSION, DEFAULT_DB_NAME, upgradeDatabase } from './schema.ts';
+
+/**
+ * Index keys are [value, ...orderBy]; an array sorts after every number and string, so [value, []]
+ * bounds every key that starts with value, and [value, ...after, []] (open) every one past `after`.
+ */
+function indexRange(value: string, after: readonly (string | number)[] | undefined): IDBKeyRange {
+  if (after === undefined) return IDBKeyRange.bound([value], [value, []]);
+  return IDBKeyRange.bound([value, ...after, []], [value, []], true, false);
+}
 
 type Tx = IDBPTransaction<unknown, StoreName[], IDBTransactionMode>;
 
@@ -31,11 +41,9 @@ function wrap(tx: Tx): StorageTx {
       const range = query.after === undefined ? null : IDBKeyRange.lowerBound(query.after, true);
       return (await store(name).getAll(range, query.limit)) as StoreRecords[S][];
     },
-    getAllByIndex: async <S extends IndexedStore>(name: S, index: IndexName<S>, value: string, options: { last?: number } = {}) => {
-      // Index keys are [value, ...orderBy]; an array sorts after every number and string, so
-      // [value, []] bounds every key that starts with value.
-      const range = IDBKeyRange.bound([value], [value, []]);
-      if (options.last === undefined) return (await store(name).index(index).getAll(range)) as StoreRecords[S][];
+    getAllByIndex: async <S extends IndexedStore>(name: S, index: IndexName<S>, value: string, options: IndexQuery = {}) => {
+      const range = indexRange(value, options.after);
+      if (options.last === undefined) return (await store(name).index(index).getAll(range, options.limit)) as StoreRecords[S][];
       // The last n: a cursor walking back from the end of the range.
       const records: StoreRecords[S][] = [];
       let cursor = await store(name).index(index).openCursor(range, 'prev');

@@ -4,7 +4,7 @@
  * and out, as IndexedDB does, so callers cannot change stored records by accident.
  */
 import { INDEXES, KEY_PATHS, STORE_NAMES } from './storage.ts';
-import type { IndexedStore, IndexName, StorageTx, StoreKey, StoreName, StoreRecords, SyncStorage } from './storage.ts';
+import type { IndexQuery, IndexedStore, IndexName, StorageTx, StoreKey, StoreName, StoreRecords, SyncStorage } from './storage.ts';
 
 type Key = string | number;
 
@@ -99,6 +99,26 @@ export class MemoryStorage implements SyncStorage {
       else store.set(key, next);
       if (had !== (next !== undefined)) this.#sortedKeys.delete(name);
     };
+    // Records of an index whose field is `value`, past `after` on the orderBy fields, in index order.
+    const indexed = (store: IndexedStore, index: string, value: string, after: readonly Key[] | undefined) => {
+      const spec = (INDEXES[store] as Record<string, { field: string; orderBy: readonly string[] }>)[index];
+      if (!spec) throw new Error(`unknown index ${store}.${index}`);
+      const order = (r: Record<string, unknown>, values: readonly unknown[]): number => {
+        for (const [i, field] of spec.orderBy.slice(0, values.length).entries()) {
+          const c = compareKeys(r[field], values[i]);
+          if (c !== 0) return c;
+        }
+        return 0;
+      };
+      const rows = [...this.#store(store).values()] as Array<Record<string, unknown>>;
+      const matching = rows.filter((r) => r[spec.field] === value && (after === undefined || order(r, after) > 0));
+      return matching.sort((a, b) =>
+        order(
+          a,
+          spec.orderBy.map((f) => b[f]),
+        ),
+      );
+    };
     return {
       get: async <S extends StoreName>(store: S, key: StoreKey<S>) =>
         structuredClone(this.#store(store).get(key)) as StoreRecords[S] | undefined,
@@ -118,19 +138,14 @@ export class MemoryStorage implements SyncStorage {
         const values = this.#store(store);
         return keys.slice(start, end).map((k) => structuredClone(values.get(k))) as StoreRecords[S][];
       },
-      getAllByIndex: async <S extends IndexedStore>(store: S, index: IndexName<S>, value: string, options: { last?: number } = {}) => {
-        const spec = (INDEXES[store] as Record<string, { field: string; orderBy: readonly string[] }>)[index];
-        if (!spec) throw new Error(`unknown index ${store}.${index}`);
-        const rows = [...this.#store(store).values()] as Array<Record<string, unknown>>;
-        const matching = rows.filter((r) => r[spec.field] === value);
-        matching.sort((a, b) => {
-          for (const field of spec.orderBy) {
-            const order = compareKeys(a[field], b[field]);
-            if (order !== 0) return order;
-          }
-          return 0;
-        });
-        const kept = options.last === undefined ? matching : matching.slice(Math.max(0, matching.length - options.last));
+      getAllByIndex: async <S extends IndexedStore>(store: S, index: IndexName<S>, value: string, options: IndexQuery = {}) => {
+        const matching = indexed(store, index, value, options.after);
+        const kept =
+          options.last !== undefined
+            ? matching.slice(Math.max(0, matching.length - options.last))
+            : options.limit !== undefined
+              ? matching.slice(0, options.limit)
+              : matching;
         return kept.map((r) => structuredClone(r)) as unknown as StoreRecords[S][];
       },
       count: async (store) => this.#store(store).size,

@@ -88,6 +88,31 @@ describe.each(storageFactories)('SyncStorage contract (%s)', (_name, factory) =>
     expect(more.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
   });
 
+  it('answers the records of an index after given values, the first or last few of them', async () => {
+    storage = await open();
+    await storage.write(async (tx) => {
+      for (const [id, at] of [
+        ['m1', 1],
+        ['m2', 2],
+        ['m2b', 2],
+        ['m3', 3],
+        ['m4', 4],
+      ] as const)
+        await tx.put('messages', message(id, 'c1', at));
+      await tx.put('messages', message('other', 'c2', 9));
+    });
+    const ids = async (options: { after?: Array<string | number>; limit?: number; last?: number }) =>
+      (await storage.read((tx) => tx.getAllByIndex('messages', 'byConversation', 'c1', options))).map((m) => m.id);
+    // After createdAt 2: every message created later, whatever its id.
+    expect(await ids({ after: [2] })).toEqual(['m3', 'm4']);
+    // After (2, 'm2'): the same instant, a later id, then later instants.
+    expect(await ids({ after: [2, 'm2'] })).toEqual(['m2b', 'm3', 'm4']);
+    expect(await ids({ after: [1], limit: 2 })).toEqual(['m2', 'm2b']);
+    expect(await ids({ after: [1], last: 1 })).toEqual(['m4']);
+    expect(await ids({ limit: 1 })).toEqual(['m1']);
+    expect(await ids({ after: [4] })).toEqual([]);
+  });
+
   it('skips records without the indexed field (server conflicts have no space)', async () => {
     storage = await open();
     await storage.write(async (tx) => {

@@ -114,17 +114,25 @@ export const INDEXES = {
 export type IndexedStore = keyof typeof INDEXES;
 export type IndexName<S extends IndexedStore> = keyof (typeof INDEXES)[S] & string;
 
+/** Which records of an index an answer holds, still in the index's order. */
+export interface IndexQuery {
+  /**
+   * Only records whose leading `orderBy` fields come after these values: `after: [t]` on
+   * messages.byConversation is the messages created after t.
+   */
+  after?: readonly (string | number)[];
+  /** Only the first that many. */
+  limit?: number;
+  /** Only the last that many (with `limit`, `last` wins). */
+  last?: number;
+}
+
 export interface StorageTx {
   get<S extends StoreName>(store: S, key: StoreKey<S>): Promise<StoreRecords[S] | undefined>;
   /** Records in key order; `after` excludes keys up to and including it. */
   getAll<S extends StoreName>(store: S, query?: { after?: StoreKey<S>; limit?: number }): Promise<StoreRecords[S][]>;
-  /** Records whose indexed field equals `value`, in the index's order; with `last`, only the last that many. */
-  getAllByIndex<S extends IndexedStore>(
-    store: S,
-    index: IndexName<S>,
-    value: string,
-    options?: { last?: number },
-  ): Promise<StoreRecords[S][]>;
+  /** Records whose indexed field equals `value`, in the index's order (see IndexQuery). */
+  getAllByIndex<S extends IndexedStore>(store: S, index: IndexName<S>, value: string, options?: IndexQuery): Promise<StoreRecords[S][]>;
   count(store: StoreName): Promise<number>;
   put<S extends StoreName>(store: S, value: StoreRecords[S]): Promise<void>;
   delete<S extends StoreName>(store: S, key: StoreKey<S>): Promise<void>;
