@@ -31,7 +31,9 @@ export class AuthController implements DuetAuth {
     this.#clock = deps.clock;
     // Another tab signed in or out, or a 401 dropped the token: follow the store.
     deps.engine.onLocalChange((stores) => {
-      if (stores.includes('meta')) void this.load().catch(() => undefined);
+      // A pull's page names only the meta keys it set (cursor, clock): sign-in is not among them.
+      if (stores.some((store) => store === 'meta' || store === 'meta:auth' || store === 'meta:user'))
+        void this.load().catch(() => undefined);
     });
   }
 

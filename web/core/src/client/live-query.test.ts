@@ -1,6 +1,7 @@
 // Live queries follow the stores they read: a write elsewhere does not re-run them.
 import { describe, expect, it } from 'vitest';
 import { clientHarness } from './testing/fake-api.ts';
+import { touches } from './live-query.ts';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -67,5 +68,40 @@ describe('client.live', () => {
     await settle();
     expect(query.getSnapshot()?.map((m) => m.body)).toEqual(['#3', '#4']);
     unsubscribe();
+  });
+
+  it('does not re-run a query over stores a pulled page left alone', async () => {
+    const { client, signIn, server } = clientHarness();
+    await client.ready;
+    const spaceId = await signIn('ana@example.com');
+    let runs = 0;
+    const query = client.live(async (reads) => {
+      runs += 1;
+      return (await reads.sessions()).length;
+    });
+    const unsubscribe = query.subscribe(() => undefined);
+    await settle();
+    const afterFirst = runs;
+    // Another device of Ana's writes a conversation: the pull writes conversations (and meta), not sessions.
+    await server.applyAs('ana', {
+      name: 'conversation.create',
+      args: { id: 'c9', spaceId, title: 'From the laptop' },
+      hlc: '001763980000500:00000:ana-laptop',
+    });
+    await client.engine.syncNow();
+    await settle();
+    expect((await client.read.conversations()).map((c) => c.id)).toEqual(['c9']);
+    expect(runs).toBe(afterFirst);
+    unsubscribe();
+  });
+
+  it('follows meta by key: a pull’s cursor does not re-run a query that read who is signed in', () => {
+    const readUser = new Set(['meta:user', 'conversations']);
+    expect(touches(['meta:cursor', 'meta:hlc', 'outbox'], readUser)).toBe(false);
+    expect(touches(['meta:user'], readUser)).toBe(true);
+    expect(touches(['meta'], readUser), 'plain meta is every key').toBe(true);
+    expect(touches(['meta:cursor'], new Set(['meta'])), 'a query that read all of meta').toBe(true);
+    expect(touches(['conversations'], readUser)).toBe(true);
+    expect(touches(['messages'], readUser)).toBe(false);
   });
 });

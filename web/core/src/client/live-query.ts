@@ -14,14 +14,21 @@ export interface LiveQueryDeps {
   onLocalChange(listener: (stores: readonly string[]) => void): () => void;
 }
 
-/** A transaction that notes the store of every read into `used`. */
+/**
+ * A transaction that notes the store of every read into `used`; a read of one meta key notes
+ * `meta:<key>`, so writes that name only other meta keys (a pull's cursor) leave the query alone.
+ */
 export function trackingTx(tx: StorageTx, used: Set<string>): StorageTx {
   const note = <S extends StoreName>(store: S): S => {
     used.add(store);
     return store;
   };
   return {
-    get: (store, key) => tx.get(note(store), key),
+    get: (store, key) => {
+      if (store === 'meta') used.add(`meta:${String(key)}`);
+      else note(store);
+      return tx.get(store, key);
+    },
     getAll: (store, query) => tx.getAll(note(store), query),
     getAllByIndex: (store, index, value, options) => tx.getAllByIndex(note(store), index, value, options),
     count: (store) => tx.count(note(store)),
@@ -29,6 +36,12 @@ export function trackingTx(tx: StorageTx, used: Set<string>): StorageTx {
     delete: (store, key) => tx.delete(store, key),
     clear: (store) => tx.clear(store),
   };
+}
+
+/** Whether a change naming `changed` can alter what a query that read `used` saw. Plain `meta` is every meta key. */
+export function touches(changed: readonly string[], used: ReadonlySet<string>): boolean {
+  const readMeta = [...used].some((store) => store.startsWith('meta:'));
+  return changed.some((store) => used.has(store) || (store === 'meta' && readMeta) || (store.startsWith('meta:') && used.has('meta')));
 }
 
 export function createLiveQuery<T>(deps: LiveQueryDeps, query: (reads: LocalReads) => Promise<T>): LiveQuery<T> {
@@ -71,7 +84,7 @@ export function createLiveQuery<T>(deps: LiveQueryDeps, query: (reads: LocalRead
       if (!detach) {
         detach = deps.onLocalChange((changed) => {
           // Before the first answer nothing says which stores matter: any change re-runs.
-          if (running || answer === undefined || changed.some((store) => stores.has(store))) void run();
+          if (running || answer === undefined || touches(changed, stores)) void run();
         });
         void run();
       }

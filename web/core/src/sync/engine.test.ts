@@ -117,8 +117,8 @@ describe.each(storageFactories)('SyncEngine (%s)', (_name, factory) => {
       hlc: '001000000000000:00000:other',
     });
     await pullOnly(h, storage);
-    // Pulled while nothing here touched it: the server store holds no second copy of its data.
-    expect(await storage.read((tx) => tx.get('server', 'conversation/c2'))).not.toHaveProperty('data');
+    // Pulled while nothing here touched it: the server store holds no second copy of it.
+    expect(await storage.read((tx) => tx.get('server', 'conversation/c2'))).toBeUndefined();
     h.online.set(false);
     await h.engine.mutate('conversation.update', { id: 'c2', title: 'Mine' });
     expect((await local(storage, 'conversation', 'c2'))?.title).toBe('Mine');
@@ -126,6 +126,40 @@ describe.each(storageFactories)('SyncEngine (%s)', (_name, factory) => {
     await storage.write((tx) => discardEntries(tx, [entry?.id ?? 0], h.server.now));
     expect(await local(storage, 'conversation', 'c2')).toEqual(h.server.entity('conversation', 'c2'));
     expect((await local(storage, 'conversation', 'c2'))?.title).toBe('Theirs');
+    // Back to the server's state, the copy is dropped again.
+    expect(await storage.read((tx) => tx.get('server', 'conversation/c2'))).toBeUndefined();
+  });
+
+  it('still reads a server copy without data, as an older version stored every pulled record, as the local view', async () => {
+    const { storage } = await factory.open();
+    const h = await harness(storage);
+    await sharedSpace(h);
+    await h.server.applyAs('u2', {
+      name: 'conversation.create',
+      args: { id: 'c3', spaceId: 'shared1', title: 'Theirs' },
+      hlc: '001000000000000:00000:other',
+    });
+    await pullOnly(h, storage);
+    await storage.write((tx) =>
+      tx.put('server', { key: 'conversation/c3', kind: 'conversation', id: 'c3', spaceId: 'shared1', version: 1 }),
+    );
+    h.online.set(false);
+    await h.engine.mutate('conversation.update', { id: 'c3', title: 'Mine' });
+    const [entry] = await outbox(storage);
+    await storage.write((tx) => discardEntries(tx, [entry?.id ?? 0], h.server.now));
+    expect((await local(storage, 'conversation', 'c3'))?.title).toBe('Theirs');
+  });
+
+  it('removes a record the server never had once the write that made it is discarded', async () => {
+    const { storage } = await factory.open();
+    const h = await harness(storage);
+    await sharedSpace(h);
+    h.online.set(false);
+    await h.engine.mutate('conversation.create', { id: 'c5', spaceId: 'shared1', title: 'Only here' });
+    expect(await local(storage, 'conversation', 'c5')).toBeDefined();
+    const [entry] = await outbox(storage);
+    await storage.write((tx) => discardEntries(tx, [entry?.id ?? 0], h.server.now));
+    expect(await local(storage, 'conversation', 'c5')).toBeUndefined();
   });
 
   it('lists rejected mutations, reverts them locally, and goes on with those behind them', async () => {

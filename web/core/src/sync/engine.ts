@@ -169,7 +169,7 @@ export class SyncEngine {
     return this.#status.subscribe(listener);
   }
 
-  /** Local data changed, in this tab or another; `stores` names the stores. */
+  /** Local data changed, in this tab or another; `stores` names the stores (`meta:<key>` for one meta key). */
   onLocalChange(listener: LocalChangeListener): () => void {
     this.#changeListeners.add(listener);
     return () => this.#changeListeners.delete(listener);
@@ -254,7 +254,7 @@ export class SyncEngine {
   #notify(stores: readonly string[], local: boolean): Promise<void> {
     if (local) this.#bus.post(stores);
     for (const listener of [...this.#changeListeners]) listener(stores);
-    if (!stores.includes('outbox') && !stores.includes('meta')) return Promise.resolve();
+    if (!stores.some((store) => store === 'outbox' || store === 'meta' || store.startsWith('meta:'))) return Promise.resolve();
     return this.refreshStatus().catch(() => undefined);
   }
 
@@ -304,10 +304,10 @@ export class SyncEngine {
         await pullUntilCaughtUp({
           ...base,
           ...(this.#pullLimit ? { limit: this.#pullLimit } : {}),
-          onPage: ({ progress, done }) => {
+          onPage: ({ progress, done, stores }) => {
             // Progress is for syncs that span pages; a one-page pull shows none.
             this.#status.update({ progress: done ? null : progress });
-            void this.#notify(PULL_STORES, true);
+            void this.#notify(stores, true);
           },
         });
       });

@@ -31,15 +31,17 @@ export async function putLocalEntity<K extends EntityKind>(tx: StorageTx, kind: 
 }
 
 /**
- * Before the local view of an entity diverges from the server's copy, the server store must hold
- * that copy: one stored without data (see rebase.ts) takes the local record, which equals it.
+ * Before the local view of an entity diverges from the server's state, the server store must hold
+ * that state. Where it holds no copy (or one without data, see rebase.ts) the local view is that
+ * state: it is copied there (`data: null` when there is no local record: the server does not have it).
  */
 export async function materialiseServerCopy(tx: StorageTx, kind: EntityKind, id: string): Promise<void> {
   const key = entityKey(kind, id);
   const record = await tx.get('server', key);
-  if (!record || 'data' in record) return;
-  const current: unknown = await tx.get(LOCAL_STORE[kind] as 'conversations', id);
-  await tx.put('server', { ...record, data: current ?? null });
+  if (record && 'data' in record) return;
+  const current = await tx.get(LOCAL_STORE[kind] as 'conversations', id);
+  const spaceId = kind === 'space' ? id : ((current as { spaceId?: string } | undefined)?.spaceId ?? null);
+  await tx.put('server', { key, kind, id, spaceId, version: record?.version ?? 0, data: current ?? null });
 }
 
 export class LocalMutationTx implements MutationTx {

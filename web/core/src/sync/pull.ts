@@ -9,7 +9,8 @@ import type { PullResponse } from '@duet/shared';
 import { localMutationContext } from './local-tx.ts';
 import { getMeta, setMeta } from './meta.ts';
 import { advanceClock, dropAcknowledged } from './outbox.ts';
-import { applyServerChanges, clearServerState, pendingKeysOf, rebase } from './rebase.ts';
+import { applyServerChanges, clearServerState, LOCAL_VIEW_STORES, pendingKeysOf, rebase } from './rebase.ts';
+import { LOCAL_STORE, parseEntityKey } from './storage.ts';
 import type { PullProgress } from './status.ts';
 import type { SyncStorage } from './storage.ts';
 import type { SyncTransport } from './transport.ts';
@@ -21,8 +22,8 @@ export interface PullDeps {
   clientId: string;
   now: () => number;
   limit?: number;
-  /** After each page is stored: what it changed, and progress so far. */
-  onPage?: (page: { changes: number; progress: PullProgress; done: boolean }) => void;
+  /** After each page is stored: how many changes it held, the stores it wrote, and progress so far. */
+  onPage?: (page: { changes: number; stores: readonly string[]; progress: PullProgress; done: boolean }) => void;
 }
 
 export interface PullOutcome {
@@ -40,13 +41,33 @@ export function estimatePercent(pages: number, done: boolean): number {
   return done ? 100 : Math.floor((100 * pages) / (pages + 1));
 }
 
-async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
+/**
+ * The stores a page can have written: those of the keys it changed and of every key the outbox
+ * touches (a rebase replays entries there), with the outbox and the meta keys it set; every local store after a
+ * reset or a lost space. Live queries over other stores need not run again.
+ */
+function storesWritten(page: PullResponse, keys: readonly string[], pending: ReadonlySet<string>): string[] {
+  if (page.reset || page.changes.some((c) => c.kind === 'space' && c.deleted)) return [...LOCAL_VIEW_STORES, 'outbox', 'meta'];
+  // Meta by key (see live-query.ts): a query that reads who is signed in need not run per page.
+  const stores = new Set<string>(['meta:cursor', 'meta:hlc']);
+  // The outbox changes when the last page drops what it acknowledged, or when a rebase replays entries.
+  if (!page.hasMore) stores.add('outbox').add('meta:serverLastMutationId').add('meta:lastSyncAt');
+  if (pending.size > 0) stores.add('outbox');
+  for (const key of [...keys, ...pending]) {
+    const parsed = parseEntityKey(key);
+    if (parsed) stores.add(LOCAL_STORE[parsed.kind]);
+  }
+  return [...stores];
+}
+
+async function storePage(deps: PullDeps, page: PullResponse): Promise<{ invalid: number; stores: string[] }> {
   // Relaxed: a page lost to a crash is pulled again, since the cursor is stored with it.
   return deps.storage.write(
     async (tx) => {
       if (page.reset) await clearServerState(tx);
       const pending = pendingKeysOf(await tx.getAll('outbox'));
-      const { keys, stored, invalid } = await applyServerChanges(tx, page.changes, pending);
+      const { keys, known, invalid } = await applyServerChanges(tx, page.changes, pending);
+      const stores = storesWritten(page, keys, pending);
       await setMeta(tx, 'cursor', page.cursor);
       await advanceClock(tx, deps.clientId, deps.now(), page.serverTime);
       if (!page.hasMore) {
@@ -54,8 +75,8 @@ async function storePage(deps: PullDeps, page: PullResponse): Promise<number> {
         await setMeta(tx, 'serverLastMutationId', page.lastMutationId);
         await setMeta(tx, 'lastSyncAt', deps.now());
       }
-      await rebase(tx, keys, await localMutationContext(tx, deps.now()), { full: page.reset === true, known: stored });
-      return invalid;
+      await rebase(tx, keys, await localMutationContext(tx, deps.now()), { full: page.reset === true, known });
+      return { invalid, stores };
     },
     { durability: 'relaxed' },
   );
@@ -79,13 +100,15 @@ export async function pullUntilCaughtUp(deps: PullDeps): Promise<PullOutcome> {
       next = fetchPage(page.cursor);
       next.catch(() => undefined);
     }
-    outcome.invalid += await storePage(deps, page);
+    const { invalid, stores } = await storePage(deps, page);
+    outcome.invalid += invalid;
     outcome.pages += 1;
     outcome.items += page.changes.length;
     outcome.reset ||= page.reset === true;
     const done = !page.hasMore;
     deps.onPage?.({
       changes: page.changes.length,
+      stores,
       progress: { items: outcome.items, pages: outcome.pages, percent: estimatePercent(outcome.pages, done) },
       done,
     });

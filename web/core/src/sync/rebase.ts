@@ -11,9 +11,11 @@
  * That keeps the invariant, costs O(changes + outbox) rather than O(all data), and gives the same
  * answer as rebuilding everything from scratch.
  *
- * A server copy that no pending entry touched when it arrived is stored without its data (the
- * local view holds that very state), so a first sync writes each record's data once; a local
- * write first copies the record it changes into the server store (local-tx.ts).
+ * The server store holds a copy only where the local view differs from the server's state: a
+ * local write first copies the record it changes there (local-tx.ts; `data: null` when the server
+ * does not have it), and the rebase that resets the key drops the copy again. A key without a copy
+ * (or with a copy without data, as an older version stored every pulled record) has a local view
+ * equal to the server's state, so a first sync writes each pulled record once, to the local view.
  */
 import { applyMutation, entitySchemas, parseMutation } from '@duet/shared';
 import type { Change, EntityByKind, EntityKind, MutationContext } from '@duet/shared';
@@ -23,12 +25,6 @@ import type { OutboxEntry, StorageTx, StoreName } from './storage.ts';
 
 /** The local-view stores, cleared on a reset. */
 export const LOCAL_VIEW_STORES = Object.values(LOCAL_STORE) as StoreName[];
-
-function spaceIdOf(kind: EntityKind, data: EntityByKind[EntityKind]): string | null {
-  if (kind === 'space') return data.id;
-  if (kind === 'conflict') return null;
-  return (data as { spaceId: string }).spaceId;
-}
 
 /** Drops a space the user left or lost, and everything in it, from server state and local view. */
 export async function dropSpace(tx: StorageTx, spaceId: string): Promise<string[]> {
@@ -48,8 +44,11 @@ export async function dropSpace(tx: StorageTx, spaceId: string): Promise<string[
 
 export interface AppliedChanges {
   keys: string[];
-  /** The entities just stored, by key, already validated: a rebase need not read them back. */
-  stored: Map<string, EntityByKind[EntityKind]>;
+  /**
+   * What the server now holds for each key just pulled, already validated (null: deleted there):
+   * the rebase writes the local view from it.
+   */
+  known: Map<string, EntityByKind[EntityKind] | null>;
   /** Changes whose data did not match the entity's schema: skipped rather than stored. */
   invalid: number;
 }
@@ -82,16 +81,16 @@ export function pendingKeysOf(outbox: readonly OutboxEntry[]): Set<string> {
 }
 
 /**
- * Writes pulled changes to server state; returns the keys they touched. `pending` are the keys
- * the outbox has written locally: only their server copies keep data (see the top of this file).
+ * Takes in a page of pulled changes; returns the keys they touched and what the server holds for
+ * each. `pending` are the keys the outbox has written locally: their old server copies are dropped
+ * (the rebase writes the local view from the fresh state, and replaying the outbox copies it again).
  */
 export async function applyServerChanges(tx: StorageTx, changes: readonly Change[], pending: ReadonlySet<string>): Promise<AppliedChanges> {
   const keys: string[] = [];
-  const stored = new Map<string, EntityByKind[EntityKind]>();
+  const known = new Map<string, EntityByKind[EntityKind] | null>();
   let invalid = 0;
   // Requests are queued without waiting for each answer: in IndexedDB every await is a round
-  // trip to the storage process, and a page has up to a thousand of them. A transaction runs its
-  // requests in order, so the result is the same.
+  // trip to the storage process. A transaction runs its requests in order, so the result is the same.
   const writes = new WriteQueue();
   for (const change of changes) {
     const key = entityKey(change.kind, change.id);
@@ -101,21 +100,17 @@ export async function applyServerChanges(tx: StorageTx, changes: readonly Change
       continue;
     }
     const parsed = entitySchemas[change.kind].safeParse(change.data);
-    if (parsed.success) {
-      const data = parsed.data;
-      const record = { key, kind: change.kind, id: change.id, spaceId: spaceIdOf(change.kind, data), version: change.version };
-      await writes.add(tx.put('server', pending.has(key) ? { ...record, data } : record));
-      stored.set(key, data);
-    } else if (change.deleted) {
-      await writes.add(tx.delete('server', key));
-    } else {
+    if (parsed.success) known.set(key, parsed.data);
+    else if (change.deleted) known.set(key, null);
+    else {
       invalid += 1;
       continue;
     }
+    if (pending.has(key)) await writes.add(tx.delete('server', key));
     keys.push(key);
   }
   await writes.drain();
-  return { keys, stored, invalid };
+  return { keys, known, invalid };
 }
 
 /** Forgets all server state and the local view (a pull answered reset: true); the outbox stays. */
@@ -124,18 +119,24 @@ export async function clearServerState(tx: StorageTx): Promise<void> {
   for (const store of LOCAL_VIEW_STORES) await tx.clear(store);
 }
 
-async function resetKeyToServer(tx: StorageTx, key: string, known?: ReadonlyMap<string, EntityByKind[EntityKind]>): Promise<void> {
+async function resetKeyToServer(tx: StorageTx, key: string, known?: ReadonlyMap<string, EntityByKind[EntityKind] | null>): Promise<void> {
   const parsedKey = parseEntityKey(key);
   if (!parsedKey) return;
   const { kind, id } = parsedKey;
-  const fresh = known?.get(key);
-  if (fresh) return putLocalEntity(tx, kind, fresh);
+  if (known?.has(key)) {
+    const fresh = known.get(key);
+    if (fresh) await putLocalEntity(tx, kind, fresh);
+    else await tx.delete(LOCAL_STORE[kind], id);
+    return;
+  }
   const record = await tx.get('server', key);
-  // Stored without data: no local write touched it since, so the local view is the server state.
-  if (record && !('data' in record)) return;
-  const parsed = record ? entitySchemas[kind].safeParse(record.data) : undefined;
-  if (parsed?.success) await putLocalEntity(tx, kind, parsed.data);
+  // No copy (or one without data): no local write touched it, so the local view is the server state.
+  if (!record || !('data' in record)) return;
+  const parsed = entitySchemas[kind].safeParse(record.data);
+  if (parsed.success) await putLocalEntity(tx, kind, parsed.data);
   else await tx.delete(LOCAL_STORE[kind], id);
+  // The local view is the server state again; replaying an entry that still touches it copies it anew.
+  await tx.delete('server', key);
 }
 
 /**
@@ -180,7 +181,7 @@ export async function rebase(
   tx: StorageTx,
   staleKeys: Iterable<string>,
   ctx: MutationContext | null,
-  options: { full?: boolean; known?: ReadonlyMap<string, EntityByKind[EntityKind]> } = {},
+  options: { full?: boolean; known?: ReadonlyMap<string, EntityByKind[EntityKind] | null> } = {},
 ): Promise<void> {
   const all = await tx.getAll('outbox');
   let reset: Set<string>;

@@ -6,7 +6,8 @@
  * Stores:
  * - spaces, conversations, messages, sessions, transcripts, conflicts, notifications, readMarks: the local view the UI reads
  *   (server state with the pending outbox replayed on top, see rebase.ts);
- * - server: the last server-confirmed state of every entity, one record per (kind, id);
+ * - server: the server-confirmed state of the entities whose local view differs from it (a pending
+ *   mutation wrote them), one record per (kind, id); see rebase.ts;
  * - outbox: pending mutations by id, in order;
  * - meta: small typed values (see meta.ts).
  *
@@ -16,7 +17,7 @@
 import { EntityKindSchema } from '@duet/shared';
 import type { Conflict, Conversation, EntityKind, Message, Notification, ReadMark, Session, Space, Transcript } from '@duet/shared';
 
-/** A server-confirmed entity; `key` is entityKey(kind, id), the one spelling of an entity's key. */
+/** A server-confirmed entity's copy; `key` is entityKey(kind, id), the one spelling of an entity's key. */
 export interface ServerRecord {
   key: string;
   kind: EntityKind;
@@ -25,9 +26,8 @@ export interface ServerRecord {
   spaceId: string | null;
   version: number;
   /**
-   * The server's copy. Absent when no pending mutation had touched the entity when it was stored:
-   * the local view then holds exactly this state, so it is not written twice (a first sync writes
-   * each record once, not twice). A local write materialises it first (local-tx.ts).
+   * The server's copy; null when the server does not have the entity. Absent in records an older
+   * version stored for every pulled entity: the local view then holds exactly the server state.
    */
   data?: unknown;
 }
