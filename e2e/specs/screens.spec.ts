@@ -43,6 +43,15 @@ describe('every screen', () => {
       await page.waitForTimeout(300);
       const violations = await axeViolations(page);
       if (violations.length > 0) problems.push(`${language} ${name}:\n${describeViolations(violations)}`);
+      // The header holds its items (name, search, install, the bell with its count) on one row at 360 px.
+      const spread = await page.evaluate(() => {
+        const middles = [...document.querySelectorAll('.app-header > *')]
+          .map((e) => e.getBoundingClientRect())
+          .filter((r) => r.height > 0)
+          .map((r) => (r.top + r.bottom) / 2);
+        return Math.max(...middles) - Math.min(...middles);
+      });
+      if (spread > 16) problems.push(`${language} ${name}: the header wraps (its items' middles ${Math.round(spread)} px apart)`);
       await screenshot(page, `screen-${language}-${name}`);
     };
 

@@ -329,6 +329,32 @@ describe('the mail server down', () => {
 });
 
 describe('without SMTP_URL', () => {
+  it('drops a queued job without a valid request and goes on sending the others', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'duet-outbox-'));
+    const server = await startTestServer({ dataDir });
+    try {
+      const user = await signup(server);
+      // Jobs an older version (or a hand in the database) left: no data, and data of another shape.
+      await queryDatabase(server.databaseUrl, `INSERT INTO pgboss.job (name, data) VALUES ('email', NULL), ('email', '{"kind":"fax"}')`);
+      expect((await askReset(server, user.email)).status).toBe(202);
+      const outbox = path.join(dataDir, 'outbox');
+      const [file] = await waitFor('the email file', async () => {
+        const files = await readdir(outbox).catch(() => []);
+        return files.length > 0 ? files : null;
+      });
+      expect(recipientOf(await simpleParser(await readFile(path.join(outbox, file!))))).toBe(user.email);
+      expect((await request(server.url).get('/api/ready')).status).toBe(200);
+      const left = await queryDatabase<{ n: number }>(
+        server.databaseUrl,
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'email' AND state <> 'completed'`,
+      );
+      expect(left[0]?.n, 'the bad jobs are done with, not retried forever').toBe(0);
+    } finally {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('writes each email to a file under DATA_DIR/outbox, link and all', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'duet-outbox-'));
     const server = await startTestServer({ dataDir });

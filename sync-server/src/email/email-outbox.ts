@@ -8,6 +8,7 @@
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Timers } from '../clock.ts';
 import { renderEmail, type EmailContent, type EmailLanguage } from './email-templates.ts';
 import { isPermanentRefusal, type Mailer } from './mailer.ts';
@@ -25,9 +26,18 @@ export interface QueuedEmail {
  * What a job carries: what was asked for, not yet the email. The worker turns it into one
  * (composeEmail), so a request does the same work whether or not its address has an account.
  */
-export type EmailRequest =
-  | { kind: 'password-reset'; email: string }
-  | { kind: 'invite'; to: string; inviterName: string; inviterLocale: string; code: string; expiresAt: string };
+export const EmailRequestSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('password-reset'), email: z.string() }),
+  z.object({
+    kind: z.literal('invite'),
+    to: z.string(),
+    inviterName: z.string(),
+    inviterLocale: z.string(),
+    code: z.string(),
+    expiresAt: z.string(),
+  }),
+]);
+export type EmailRequest = z.infer<typeof EmailRequestSchema>;
 
 /** Turns a request into the email to send, or null when there is none to send (a reset for an unknown address). */
 export type ComposeEmail = (request: EmailRequest) => Promise<QueuedEmail | null>;
@@ -120,14 +130,24 @@ export class EmailOutbox {
         await this.pause(this.pollMs);
         continue;
       }
-      await this.deliver(job);
+      // Nothing a job holds may stop the loop (or the process): deliver handles its own failures.
+      await this.deliver(job).catch((error: unknown) => {
+        this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'email job failed unexpectedly');
+      });
     }
   }
 
   private async deliver(job: PgBoss.Job<EmailRequest>): Promise<void> {
-    const kind = job.data.kind;
+    // A job is what this version queued, or older data: read it as untrusted input.
+    const request = EmailRequestSchema.safeParse((job as { data?: unknown }).data);
+    if (!request.success) {
+      this.logger.error({ jobId: job.id }, 'email job without a valid request; dropped');
+      if (typeof job.id === 'string') await this.boss.complete(EMAIL_QUEUE, job.id, { invalid: true }).catch(() => {});
+      return;
+    }
+    const kind = request.data.kind;
     try {
-      const email = await this.compose(job.data);
+      const email = await this.compose(request.data);
       if (email) await this.mailer.send(renderEmail(email.to, email.language, email.content), job.id);
       await this.boss.complete(EMAIL_QUEUE, job.id);
       this.logger.info({ kind, jobId: job.id, sent: email !== null }, email ? 'email sent' : 'nothing to send');
