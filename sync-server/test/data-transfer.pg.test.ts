@@ -84,7 +84,7 @@ describe('export and import of a person’s data', () => {
   let exported: Buffer;
   let document: DataExport;
   const audio = randomBytes(700 * 1024);
-  const ids = { personal: newId(), shared: newId(), reply: newId(), first: newId(), transcript: newId(), session: newId() };
+  const ids = { personal: newId(), shared: newId(), reply: newId(), first: newId(), oops: newId(), transcript: newId(), session: newId() };
 
   beforeAll(async () => {
     server = await startTestServer({ dataImport: { maxBytes: 4 * 1024 * 1024, maxEntries: 50, maxUncompressedBytes: 4 * 1024 * 1024 } });
@@ -95,6 +95,9 @@ describe('export and import of a person’s data', () => {
     phone.mutate('conversation.create', { id: ids.personal, spaceId: ana.personalSpaceId, title: 'Notes to self' });
     phone.mutate('message.add', { id: ids.first, conversationId: ids.personal, body: 'Remember the milk' });
     phone.mutate('message.add', { id: ids.reply, conversationId: ids.personal, body: 'And the bread', replyTo: ids.first });
+    phone.mutate('message.add', { id: ids.oops, conversationId: ids.personal, body: 'Oops' });
+    phone.mutate('message.add', { id: newId(), conversationId: ids.personal, body: 'Ignore that', replyTo: ids.oops });
+    phone.mutate('message.delete', { id: ids.oops });
     phone.mutate('conversation.create', { id: ids.shared, spaceId: people.sharedSpaceId, title: 'Us' });
     phone.mutate('conversation.read', { id: ids.personal, upTo: Date.now() });
     phone.mutate('session.start', { id: ids.session, startedAt: Date.now() - 60_000 });
@@ -128,7 +131,8 @@ describe('export and import of a person’s data', () => {
     expect(document.version).toBe(1);
     expect(document.user).toEqual({ id: ana.userId, email: ana.email, displayName: 'Ana' });
     expect(document.conversations.map((c) => c.title).sort()).toEqual(['Notes to self', 'Us']);
-    expect(document.messages.map((m) => m.body).sort()).toEqual(['And the bread', 'Hi from Ben', 'Remember the milk']);
+    expect(document.messages.map((m) => m.body).sort()).toEqual(['', 'And the bread', 'Hi from Ben', 'Ignore that', 'Remember the milk']);
+    expect(document.messages.find((m) => m.id === ids.oops)?.deleted).toBe(true);
     expect(document.sessions.map((s) => s.id)).toContain(ids.session);
     expect(document.transcripts.map((t) => t.id)).toEqual([ids.transcript]);
     expect(document.readMarks.map((r) => r.conversationId)).toEqual([ids.personal]);
@@ -143,7 +147,7 @@ describe('export and import of a person’s data', () => {
     expect(res.status, describeResponse(res)).toBe(200);
     expect(DataImportResponseSchema.parse(res.body).imported).toEqual({
       conversations: 2,
-      messages: 3,
+      messages: 5,
       sessions: 1,
       transcripts: 1,
       readMarks: 1,
@@ -157,7 +161,11 @@ describe('export and import of a person’s data', () => {
     expect(conversations.some((c) => c.id === ids.personal || c.id === ids.shared)).toBe(false);
     const byTitle = new Map(conversations.map((c) => [c.title, c.id]));
     const messages = entitiesOf(state, 'message') as Message[];
-    expect(messages.map((m) => m.body).sort()).toEqual(['And the bread', 'Hi from Ben', 'Remember the milk']);
+    expect(messages.map((m) => m.body).sort()).toEqual(['', 'And the bread', 'Hi from Ben', 'Ignore that', 'Remember the milk']);
+    // The deleted message stays a tombstone, and the reply to it still names it.
+    const tombstone = messages.find((m) => m.deleted);
+    expect(state.get(`message:${tombstone?.id ?? ''}`)?.deleted).toBe(true);
+    expect(messages.find((m) => m.body === 'Ignore that')?.replyTo).toBe(tombstone?.id);
     const first = messages.find((m) => m.body === 'Remember the milk');
     const reply = messages.find((m) => m.body === 'And the bread');
     expect(reply?.replyTo).toBe(first?.id);

@@ -157,7 +157,9 @@ async function importPlan(deps: DataTransferRouteDeps, plan: ImportPlan, userId:
   await deps.writer.write(async (write) => {
     await write.lock([spaceId]);
     if (!(await new DataTransferRepo(write.client).isEmptyAccount(userId, spaceId))) throw notEmpty();
-    await write.put(plan.rows.map((r) => ({ kind: r.kind, id: r.id, spaceId, deleted: false, data: r.data })));
+    // A message tombstone stays one (pulls carry it as deleted, like the one it was made from).
+    const deleted = (r: ImportPlan['rows'][number]) => r.kind === 'message' && (r.data as { deleted?: boolean }).deleted === true;
+    await write.put(plan.rows.map((r) => ({ kind: r.kind, id: r.id, spaceId, deleted: deleted(r), data: r.data })));
     const uploads = new UploadsRepo(write.client);
     for (const audio of plan.audio) {
       await uploads.insert({

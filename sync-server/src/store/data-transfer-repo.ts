@@ -11,11 +11,14 @@ export type ExportedKind = (typeof EXPORTED_KINDS)[number];
 export class DataTransferRepo {
   constructor(private readonly db: Queryable) {}
 
-  /** The data of every live entity of these kinds in these spaces, oldest version first. */
+  /**
+   * The data of every live entity of these kinds in these spaces, oldest version first, and the
+   * tombstones of deleted messages (a reply to one still says "message deleted").
+   */
   async liveEntities(spaceIds: readonly string[]): Promise<Array<{ kind: ExportedKind; data: unknown }>> {
     const result = await this.db.query<{ kind: ExportedKind; data: unknown }>(
       `SELECT kind, data FROM entities
-        WHERE space_id = ANY($1::text[]) AND kind = ANY($2::text[]) AND NOT deleted
+        WHERE space_id = ANY($1::text[]) AND kind = ANY($2::text[]) AND (NOT deleted OR kind = 'message')
         ORDER BY space_id, version`,
       [spaceIds, EXPORTED_KINDS],
     );
