@@ -23,7 +23,7 @@ import { startTestServer, type TestServer } from './harness.ts';
 import { account, clientOf, couple, type Account } from './support/accounts.ts';
 import { bearer, describeResponse, expectError } from './support/api.ts';
 import { entitiesOf, freshState } from './support/sync-client.ts';
-import { createTranscript, pushApplied } from './support/transcript-watch.ts';
+import { pushApplied } from './support/transcript-watch.ts';
 import { createUpload, patchUpload } from './support/tus-http.ts';
 
 /** Reads a response body as bytes whatever its type. */
@@ -101,7 +101,7 @@ describe('export and import of a person’s data', () => {
     phone.mutate('conversation.create', { id: ids.shared, spaceId: people.sharedSpaceId, title: 'Us' });
     phone.mutate('conversation.read', { id: ids.personal, upTo: Date.now() });
     phone.mutate('session.start', { id: ids.session, startedAt: Date.now() - 60_000 });
-    createTranscript(phone, {
+    phone.mutate('transcript.create', {
       id: ids.transcript,
       spaceId: people.sharedSpaceId,
       conversationId: ids.shared,
