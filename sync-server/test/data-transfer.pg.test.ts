@@ -8,17 +8,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
-import {
-  DataExportSchema,
-  DataImportResponseSchema,
-  newId,
-  readMarkId,
-  type Conversation,
-  type DataExport,
-  type Message,
-  type Session,
-  type Transcript,
-} from '@duet/shared';
+import { DataExportSchema, DataImportResponseSchema, newId, readMarkId, type DataExport } from '@duet/shared';
 import { startTestServer, type TestServer } from './harness.ts';
 import { account, clientOf, couple, type Account } from './support/accounts.ts';
 import { bearer, describeResponse, expectError } from './support/api.ts';
@@ -155,12 +145,12 @@ describe('export and import of a person’s data', () => {
     });
 
     const state = await freshState(server, eve.token);
-    const conversations = entitiesOf(state, 'conversation') as Conversation[];
+    const conversations = entitiesOf(state, 'conversation');
     expect(conversations.map((c) => c.title).sort()).toEqual(['Notes to self', 'Us']);
     expect(conversations.every((c) => c.spaceId === eve.personalSpaceId && c.createdBy === eve.userId)).toBe(true);
     expect(conversations.some((c) => c.id === ids.personal || c.id === ids.shared)).toBe(false);
     const byTitle = new Map(conversations.map((c) => [c.title, c.id]));
-    const messages = entitiesOf(state, 'message') as Message[];
+    const messages = entitiesOf(state, 'message');
     expect(messages.map((m) => m.body).sort()).toEqual(['', 'And the bread', 'Hi from Ben', 'Ignore that', 'Remember the milk']);
     // The deleted message stays a tombstone, and the reply to it still names it.
     const tombstone = messages.find((m) => m.deleted);
@@ -173,9 +163,9 @@ describe('export and import of a person’s data', () => {
     expect(reply?.authorId).toBe(eve.userId);
     // The partner's message keeps its author: it still reads as someone else's.
     expect(messages.find((m) => m.body === 'Hi from Ben')?.authorId).not.toBe(eve.userId);
-    const sessions = entitiesOf(state, 'session') as Session[];
+    const sessions = entitiesOf(state, 'session');
     expect(sessions.map((s) => s.userId)).toEqual([eve.userId]);
-    const [transcript] = entitiesOf(state, 'transcript') as Transcript[];
+    const [transcript] = entitiesOf(state, 'transcript');
     expect(transcript?.text).toBe('We talked');
     expect(transcript?.conversationId).toBe(byTitle.get('Us'));
     expect(transcript?.id).not.toBe(ids.transcript);

@@ -24,13 +24,10 @@ import yazl from 'yazl';
 import type { AudioStore } from '../uploads/audio-store.ts';
 import type { ExportedKind } from '../store/data-transfer-repo.ts';
 
-const schemas = {
-  conversation: ConversationSchema,
-  message: MessageSchema,
-  session: SessionSchema,
-  transcript: TranscriptSchema,
-  readMark: ReadMarkSchema,
-} as const;
+/** A schema as far as the export needs it (a zod schema of the entity). */
+interface EntitySchema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+}
 
 /** The export document from the entities read (one that no longer parses is left out rather than failing the export). */
 export function exportDocument(input: {
@@ -39,15 +36,15 @@ export function exportDocument(input: {
   entities: ReadonlyArray<{ kind: ExportedKind; data: unknown }>;
   now: number;
 }): DataExport {
-  const of = <K extends ExportedKind>(kind: K) =>
+  const of = <T>(kind: ExportedKind, schema: EntitySchema<T>): T[] =>
     input.entities.flatMap((e) => {
       if (e.kind !== kind) return [];
-      const parsed = schemas[kind].safeParse(e.data);
-      return parsed.success ? [parsed.data as DataExport[`${K}s`][number]] : [];
+      const parsed = schema.safeParse(e.data);
+      return parsed.success ? [parsed.data] : [];
     });
-  const conversations = of('conversation');
+  const conversations = of('conversation', ConversationSchema);
   const known = new Set(conversations.map((c) => c.id));
-  const transcripts = of('transcript');
+  const transcripts = of('transcript', TranscriptSchema);
   return {
     format: DATA_EXPORT_FORMAT,
     version: DATA_EXPORT_VERSION,
@@ -55,11 +52,11 @@ export function exportDocument(input: {
     user: input.user,
     spaces: input.spaces,
     conversations,
-    messages: of('message').filter((m) => known.has(m.conversationId)),
-    sessions: of('session'),
+    messages: of('message', MessageSchema).filter((m) => known.has(m.conversationId)),
+    sessions: of('session', SessionSchema),
     transcripts: transcripts.map((t) => (t.conversationId !== null && !known.has(t.conversationId) ? { ...t, conversationId: null } : t)),
     // A read mark of a conversation the person no longer sees (a former partner's) says nothing.
-    readMarks: of('readMark').filter((r) => known.has(r.conversationId)),
+    readMarks: of('readMark', ReadMarkSchema).filter((r) => known.has(r.conversationId)),
     audio: transcripts.flatMap((t) =>
       t.audio
         ? [

@@ -62,7 +62,7 @@ export async function downloadExport(http: HttpOptions, token: string, onProgres
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        chunks.push(value as Uint8Array<ArrayBuffer>);
+        chunks.push(value);
         received += value.byteLength;
         onProgress({ received, total });
       }
