@@ -14,7 +14,7 @@ describe('dataTransfer over HTTP', () => {
   it('downloads the export with the token, reporting the bytes as they arrive, under the server’s file name', async () => {
     const seen: Array<{ url: string; auth: string | null }> = [];
     const fetch: typeof globalThis.fetch = async (input, init) => {
-      seen.push({ url: String(input), auth: new Headers(init?.headers).get('Authorization') });
+      seen.push({ url: input instanceof Request ? input.url : input.toString(), auth: new Headers(init?.headers).get('Authorization') });
       return new Response(streamOf([new Uint8Array(3), new Uint8Array(5)]), {
         status: 200,
         headers: { 'Content-Length': '8', 'Content-Disposition': 'attachment; filename="duet-export-2026-12-02.zip"' },
