@@ -4,6 +4,7 @@
 // pulls the same data under fresh ids and plays the same audio; every bad input is refused with
 // the protocol's error shape, never a 500.
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
@@ -198,6 +199,35 @@ describe('export and import of a person’s data', () => {
   it('refuses without a token (401), for export and import', async () => {
     expectError(await request(server.url).get('/api/account/export'), 401, 'unauthorized');
     expectError(await importInto(server, null, exported), 401, 'unauthorized');
+  });
+
+  it('answers 413 to a body past the limit sent without a length (chunked), instead of cutting the connection', async () => {
+    const target = await account(server, 'Chunked');
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${server.url}/api/account/import`, {
+        method: 'POST',
+        headers: { Authorization: bearer(target.token), 'Content-Type': 'application/zip', 'Transfer-Encoding': 'chunked' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      const piece = randomBytes(256 * 1024);
+      let sent = 0;
+      const more = () => {
+        while (sent < 6 * 1024 * 1024) {
+          sent += piece.length;
+          if (!req.write(piece)) return void req.once('drain', more);
+        }
+        req.end();
+      };
+      more();
+    });
+    expect(answer.status, answer.body).toBe(413);
+    expect(JSON.parse(answer.body).error.code).toBe('payload_too_large');
   });
 
   describe('bad files get a 4xx with the protocol’s error shape', () => {

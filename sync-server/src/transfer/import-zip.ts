@@ -11,7 +11,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { DATA_EXPORT_JSON, ErrorCode } from '@duet/shared';
 import type { Request } from 'express';
 import yauzl from 'yauzl';
@@ -30,9 +29,6 @@ export const invalidExport = (reason: string, message: string, details: Record<s
 
 const tooLarge = (message: string, details: Record<string, unknown>) => new ApiError(413, ErrorCode.payloadTooLarge, message, details);
 
-/** Thrown while the body streams in past the limit. */
-class BodyTooLarge extends Error {}
-
 /** A received zip on disk; `dispose()` removes it. */
 export interface ReceivedFile {
   file: string;
@@ -40,29 +36,51 @@ export interface ReceivedFile {
   dispose(): Promise<void>;
 }
 
-/** Writes the request body to a temporary file, refusing it with 413 as soon as it passes `maxBytes`. */
+/**
+ * Writes the request body to a temporary file, refusing it with 413 as soon as it passes
+ * `maxBytes`. The rest of an oversized body is read and dropped rather than the connection cut, so
+ * the client gets the 413 (and `Connection: close` ends the connection after it).
+ */
 export async function receiveBody(req: Request, maxBytes: number): Promise<ReceivedFile> {
+  const refuse = () => {
+    req.res?.set('Connection', 'close');
+    return tooLarge(`the file is larger than ${maxBytes} bytes`, { limit: maxBytes });
+  };
   const declared = Number(req.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(`the file is larger than ${maxBytes} bytes`, { limit: maxBytes });
+  if (Number.isFinite(declared) && declared > maxBytes) throw refuse();
   const dir = await mkdtemp(path.join(tmpdir(), 'duet-import-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   const file = path.join(dir, 'import.zip');
   let bytes = 0;
   try {
-    await pipeline(
-      req,
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          bytes += chunk.length;
-          if (bytes > maxBytes) throw new BodyTooLarge();
-          yield chunk;
+    await new Promise<void>((resolve, reject) => {
+      const out = createWriteStream(file);
+      const fail = (error: unknown) => {
+        req.off('data', onData);
+        out.destroy();
+        // Whatever still comes is dropped: the answer goes out meanwhile.
+        req.resume();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      const onData = (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > maxBytes) return fail(refuse());
+        if (!out.write(chunk)) {
+          req.pause();
+          out.once('drain', () => req.resume());
         }
-      },
-      createWriteStream(file),
-    );
+      };
+      req.on('data', onData);
+      req.once('end', () => out.end());
+      req.on('error', fail);
+      req.once('close', () => {
+        if (!req.complete) fail(new Error('the request was cut before the whole file arrived'));
+      });
+      out.once('finish', () => resolve());
+      out.on('error', fail);
+    });
   } catch (error) {
     await dispose();
-    if (error instanceof BodyTooLarge) throw tooLarge(`the file is larger than ${maxBytes} bytes`, { limit: maxBytes });
     throw error;
   }
   if (bytes === 0) {
