@@ -190,6 +190,7 @@ export function createApp(deps: AppDeps): Express {
       auth,
       limits: config.dataImport,
       uploadMaxBytes: config.uploadMaxBytes,
+      audioQuotaBytes: config.uploadLimits.quotaBytesPerUser,
       logger,
     }),
   );

@@ -201,6 +201,17 @@ describe('export and import of a person’s data', () => {
     expectError(await importInto(server, null, exported), 401, 'unauthorized');
   });
 
+  it('refuses recordings past the audio quota (413 audio_quota_exceeded)', async () => {
+    const small = await startTestServer({ uploadLimits: { ...server.config.uploadLimits, quotaBytesPerUser: 100 * 1024 } });
+    try {
+      const target = await account(small, 'Quota');
+      expectError(await importInto(small, target.token, exported), 413, 'audio_quota_exceeded');
+      expect(entitiesOf(await freshState(small, target.token), 'conversation')).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers 413 to a body past the limit sent without a length (chunked), instead of cutting the connection', async () => {
     const target = await account(server, 'Chunked');
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {

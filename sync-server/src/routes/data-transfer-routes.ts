@@ -39,6 +39,8 @@ export interface DataTransferRouteDeps {
   limits: ImportLimits;
   /** The largest recording an upload may have: an imported one too (413 above). */
   uploadMaxBytes: number;
+  /** The audio a person may store (UPLOAD_QUOTA_BYTES_PER_USER): the imported recordings together too. */
+  audioQuotaBytes: number;
   logger: Logger;
 }
 
@@ -120,6 +122,13 @@ export function dataTransferRoutes(deps: DataTransferRouteDeps): Router {
             throw new ApiError(413, ErrorCode.payloadTooLarge, `${audio.path} is larger than a recording may be`, {
               limit: deps.uploadMaxBytes,
             });
+        }
+        // A new account stores no audio yet: the file's recordings are all it would hold.
+        const audioBytes = plan.audio.reduce((sum, a) => sum + a.size, 0);
+        if (audioBytes > deps.audioQuotaBytes) {
+          throw new ApiError(413, ErrorCode.audioQuotaExceeded, 'the recordings in this file are more audio than an account may store', {
+            quotaBytes: deps.audioQuotaBytes,
+          });
         }
         const stored: string[] = [];
         try {
