@@ -44,6 +44,12 @@ export const ErrorCode = {
   noSubscription: 'no_subscription',
   /** A Stripe webhook whose signature does not verify. */
   invalidSignature: 'invalid_signature',
+  /** An import file that is not a Duet export: not a zip, no duet-export.json, bad JSON, an entity failing its schema, a dangling reference. */
+  exportInvalid: 'export_invalid',
+  /** An import file of another format or of an export version this server cannot read. */
+  exportUnsupported: 'export_unsupported',
+  /** An import into an account that already holds conversations, messages or transcripts, or has a partner. */
+  importTargetNotEmpty: 'import_target_not_empty',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -14,3 +14,4 @@ export * from './realtime.ts';
 export * from './text.ts';
 export * from './account-api.ts';
 export * from './billing-api.ts';
+export * from './data-export.ts';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import * as accountApi from './account-api.ts';
 import * as api from './api.ts';
 import * as billingApi from './billing-api.ts';
+import * as dataExport from './data-export.ts';
 import { entitySchemas } from './entities.ts';
 import { mutationArgsSchemas } from './mutations.ts';
 import { PROTOCOL_VERSION } from './protocol-version.ts';
@@ -35,6 +36,8 @@ const messages: Record<string, z.ZodType> = {
   InviteByEmailRequest: accountApi.InviteByEmailRequestSchema,
   BillingResponse: billingApi.BillingResponseSchema,
   BillingRedirectResponse: billingApi.BillingRedirectResponseSchema,
+  DataExport: dataExport.DataExportSchema,
+  DataImportResponse: dataExport.DataImportResponseSchema,
   ClientFrame: realtime.ClientFrameSchema,
   ServerFrame: realtime.ServerFrameSchema,
 };

@@ -45,6 +45,7 @@ import type { SpaceWriter } from './store/space-writer.ts';
 import type { UsersRepo } from './store/users-repo.ts';
 import type { AudioUploads } from './uploads/audio-uploads.ts';
 import { accountRoutes } from './routes/account-routes.ts';
+import { dataTransferRoutes } from './routes/data-transfer-routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -178,6 +179,19 @@ export function createApp(deps: AppDeps): Express {
       auth,
       onLoggedOut: (deviceId) => bus.publish({ type: 'logout', deviceId }),
       removeUpload: (uploadId) => uploads.remove(uploadId),
+    }),
+  );
+  api.use(
+    dataTransferRoutes({
+      pool,
+      writer,
+      store: uploads.store,
+      clock,
+      auth,
+      limits: config.dataImport,
+      uploadMaxBytes: config.uploadMaxBytes,
+      audioQuotaBytes: config.uploadLimits.quotaBytesPerUser,
+      logger,
     }),
   );
   api.use(

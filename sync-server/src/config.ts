@@ -74,6 +74,8 @@ export interface Config {
   dbSlowQueryMs: number;
   /** A request not answered within this is answered 503 (ms); see http/request-timeout.ts. */
   httpRequestTimeoutMs: number;
+  /** Limits of `POST /api/account/import` (docs/export-import.md): the zip's size, its entries, and all of them unpacked. */
+  dataImport: { maxBytes: number; maxEntries: number; maxUncompressedBytes: number };
   /** Error reports from the app (routes/client-errors-route.ts) per address per window. */
   clientErrorLimit: { points: number; windowSec: number };
   /** The debug endpoints (routes/debug-routes.ts) answer in development mode, or to this token. */
@@ -300,6 +302,17 @@ const table = {
     default: '30000',
     doc: 'a request not answered within this is answered 503',
   },
+  IMPORT_MAX_BYTES: {
+    schema: z.coerce.number().int().positive(),
+    default: String(512 * 1024 * 1024),
+    doc: 'largest zip an account import takes (413 above)',
+  },
+  IMPORT_MAX_ENTRIES: { schema: z.coerce.number().int().positive(), default: '10000', doc: 'most files in an import zip (413 above)' },
+  IMPORT_MAX_UNCOMPRESSED_BYTES: {
+    schema: z.coerce.number().int().positive(),
+    default: String(1024 * 1024 * 1024),
+    doc: "most bytes an import zip's files may unpack to (413 above: a zip bomb never fills memory or disk)",
+  },
   CLIENT_ERROR_LIMIT_PER_IP: { schema: z.coerce.number().int().positive(), default: '30', doc: 'error reports per address per window' },
   CLIENT_ERROR_LIMIT_WINDOW_SEC: {
     schema: z.coerce.number().int().positive(),
@@ -454,6 +467,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     s3: s3Config(read),
     dbSlowQueryMs: read('DB_SLOW_QUERY_MS'),
     httpRequestTimeoutMs: read('HTTP_REQUEST_TIMEOUT_MS'),
+    dataImport: {
+      maxBytes: read('IMPORT_MAX_BYTES'),
+      maxEntries: read('IMPORT_MAX_ENTRIES'),
+      maxUncompressedBytes: read('IMPORT_MAX_UNCOMPRESSED_BYTES'),
+    },
     clientErrorLimit: { points: read('CLIENT_ERROR_LIMIT_PER_IP'), windowSec: read('CLIENT_ERROR_LIMIT_WINDOW_SEC') },
     debug: { development: read('NODE_ENV') === 'development', adminToken: read('DEBUG_ADMIN_TOKEN') ?? null },
     appUrl: read('APP_URL')?.replace(/\/+$/, '') ?? null,

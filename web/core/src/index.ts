@@ -26,6 +26,7 @@ export type {
   TranscriptWorkflows,
 } from './client/types.ts';
 export { ApiClient } from './api/client.ts';
+export type { DownloadProgress, ExportDownload, ImportProgress } from './api/data-transfer.ts';
 export { ApiError, DuetError, ClientErrorCode, errorCode, isApiError } from './api/errors.ts';
 export { SyncEngine } from './sync/engine.ts';
 export type { LocalChangeListener, SyncEngineOptions } from './sync/engine.ts';

@@ -13,6 +13,7 @@ import {
   StatsResponseSchema,
 } from '@duet/shared';
 import type {
+  DataImportResponse,
   DeleteAccountRequest,
   AuthResponse,
   BillingResponse,
@@ -29,6 +30,14 @@ import type {
   StatsResponse,
 } from '@duet/shared';
 import type { SyncTransport } from '../sync/transport.ts';
+import {
+  downloadExport,
+  uploadImport,
+  type DownloadProgress,
+  type ExportDownload,
+  type ImportProgress,
+  type MakeXhr,
+} from './data-transfer.ts';
 import { requestJson } from './http.ts';
 import type { HttpOptions } from './http.ts';
 
@@ -36,15 +45,19 @@ export interface ApiClientOptions {
   /** Origin of the server, '' for the same origin. */
   baseUrl?: string;
   fetch?: typeof fetch;
+  /** Makes the XMLHttpRequest of an import (the platform's by default). */
+  xhr?: MakeXhr;
 }
 
 export class ApiClient implements SyncTransport {
   readonly #http: HttpOptions;
+  readonly #xhr: MakeXhr;
 
   constructor(options: ApiClientOptions = {}) {
     // Looked up per call, not bound once, so test doubles installed later are seen.
     const fetchFn: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#http = { baseUrl: (options.baseUrl ?? '').replace(/\/+$/, ''), fetch: fetchFn };
+    this.#xhr = options.xhr ?? (() => new XMLHttpRequest());
   }
 
   signup(body: SignupRequest): Promise<AuthResponse> {
@@ -138,5 +151,15 @@ export class ApiClient implements SyncTransport {
 
   async billingPortal(token: string): Promise<string> {
     return (await requestJson(this.#http, { method: 'POST', path: '/billing/portal', token, schema: BillingRedirectResponseSchema })).url;
+  }
+
+  /** GET /api/account/export: the person's data as a zip, with the bytes received as they arrive. */
+  exportData(token: string, onProgress: (progress: DownloadProgress) => void): Promise<ExportDownload> {
+    return downloadExport(this.#http, token, onProgress);
+  }
+
+  /** POST /api/account/import: loads an export zip into this (empty) account. */
+  importData(token: string, file: Blob, onProgress: (progress: ImportProgress) => void): Promise<DataImportResponse> {
+    return uploadImport(this.#http, this.#xhr, token, file, onProgress);
   }
 }

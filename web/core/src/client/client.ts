@@ -181,6 +181,16 @@ export function assembleDuetClient(parts: DuetClientParts): DuetClient {
       changePassword: async (currentPassword, newPassword) => parts.api.changePassword(token(), currentPassword, newPassword),
     },
 
+    dataTransfer: {
+      download: async (onProgress) => parts.api.exportData(token(), onProgress),
+      async import(file, onProgress) {
+        const imported = await parts.api.importData(token(), file, onProgress);
+        // The server poked this device too; syncing now brings the data without waiting for it.
+        void engine.syncNow().catch(() => undefined);
+        return imported;
+      },
+    },
+
     billing: {
       overview: async () => parts.api.billing(token()),
       checkoutUrl: async () => parts.api.billingCheckout(token()),

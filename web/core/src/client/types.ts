@@ -2,6 +2,7 @@
 import type {
   Activity,
   BillingResponse,
+  DataImportResponse,
   PasswordChangedResponse,
   ActivityKind,
   Conflict,
@@ -19,6 +20,7 @@ import type {
   Transcript,
   User,
 } from '@duet/shared';
+import type { DownloadProgress, ExportDownload, ImportProgress } from '../api/data-transfer.ts';
 import type { AudioRuntime } from '../audio/audio-runtime.ts';
 import type { ConversationActivity } from './conversation-activity.ts';
 import type { SyncEngine } from '../sync/engine.ts';
@@ -191,6 +193,12 @@ export interface DuetClient {
     resetPassword(token: string, password: string): Promise<PasswordChangedResponse>;
     /** Every other session of the person ends; this one stays signed in. */
     changePassword(currentPassword: string, newPassword: string): Promise<PasswordChangedResponse>;
+  };
+  /** The person's data as one zip, and loading such a zip into a new account (network; docs/export-import.md). */
+  dataTransfer: {
+    download(onProgress: (progress: DownloadProgress) => void): Promise<ExportDownload>;
+    /** Then syncs, so the imported data arrives. */
+    import(file: Blob, onProgress: (progress: ImportProgress) => void): Promise<DataImportResponse>;
   };
   /** The plan, this month's usage against it, and the ways to upgrade or manage it (network). */
   billing: {

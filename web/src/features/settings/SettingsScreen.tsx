@@ -11,6 +11,7 @@ import { SignOutSection } from './SignOutSection.tsx';
 import { StorageSection } from './StorageSection.tsx';
 import { SyncHealthSection } from './SyncHealthSection.tsx';
 import { DeleteAccountSection } from './DeleteAccountSection.tsx';
+import { DataTransferSection } from './DataTransferSection.tsx';
 
 /** Language, account, partner, storage on this device, and signing out. */
 export function SettingsScreen() {
@@ -32,6 +33,7 @@ export function SettingsScreen() {
       <NotificationsSection />
       <SyncHealthSection />
       <StorageSection />
+      <DataTransferSection />
       <SignOutSection />
       <DeleteAccountSection />
     </section>
