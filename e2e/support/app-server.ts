@@ -67,7 +67,9 @@ export async function startAppServer(env: Record<string, string> = {}, options: 
   await admin((c) => c.query(`CREATE DATABASE ${database}`));
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${database}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // DUET_SERVER_NODE_FLAGS: extra flags for the server's node (e.g. --cpu-prof, to profile a bench).
+  const flags = process.env.DUET_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts'], {
     cwd: options.serverDir ?? `${ROOT}sync-server`,
     env: {
       ...process.env,
