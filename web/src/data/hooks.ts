@@ -3,7 +3,7 @@
  * query of the core, which re-reads when a store the query read changes, in this tab or another.
  * List hooks return `undefined` until the first read finished, then the data.
  */
-import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
 import type { Conflict, Notification, Session, Space } from '@duet/shared';
 import type { Activity, AuthState, LiveJob, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, RealtimeSnapshot, RealtimeStatus, SyncStatus, TranscriptView } from '@duet/client';
@@ -118,14 +118,23 @@ export const FIRST_SCREEN_MESSAGES = 50;
 
 /**
  * Messages of a conversation ordered by createdAt then id; deleted ones as tombstones (`deleted`, empty body).
- * The newest FIRST_SCREEN_MESSAGES come first (a cursor from the end of the index), then all of
- * them; the first query stops once the whole list is there.
+ * The newest FIRST_SCREEN_MESSAGES come first (a cursor from the end of the index); only once they
+ * are on screen is the whole list read (reading and checking 10,000 messages takes the main thread
+ * for a while, and must not delay the first screen). The first query stops once the whole list is there.
  */
 export function useMessages(conversationId: string | null | undefined): MessageView[] | undefined {
-  const all = useLiveQuery(`messages:${conversationId ?? ''}`, (r) => (conversationId ? r.messages(conversationId) : Promise.resolve([])));
+  // The conversation whose first screen has been answered: only then is all of it read.
+  const [firstScreenOf, setFirstScreenOf] = useState<string | null>(null);
+  const readAll = !conversationId || firstScreenOf === conversationId;
+  const all = useLiveQuery(`messages:${conversationId ?? ''}:${readAll ? 'all' : 'later'}`, (r) =>
+    !conversationId ? Promise.resolve([]) : readAll ? r.messages(conversationId) : Promise.resolve(undefined),
+  );
   const newest = useLiveQuery(`messages-newest:${conversationId ?? ''}:${all ? 'done' : ''}`, (r) =>
     conversationId && !all ? r.messages(conversationId, { last: FIRST_SCREEN_MESSAGES }) : Promise.resolve(undefined),
   );
+  useEffect(() => {
+    if (conversationId && newest !== undefined) setFirstScreenOf(conversationId);
+  }, [conversationId, newest]);
   return all ?? newest;
 }
 

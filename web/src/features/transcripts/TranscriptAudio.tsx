@@ -20,7 +20,8 @@ export function TranscriptAudio({ transcript }: { transcript: TranscriptView }) 
   return (
     <div className="status-progress">
       {local ? <AudioPlayer blob={local.blob} label={t('transcripts.audio.play')} /> : <RemoteAudio transcriptId={transcript.id} />}
-      {view && <UploadStatus view={view} />}
+      {/* Once the server has the audio, this device's upload is over, even before its own upload says so. */}
+      {view && !uploaded && <UploadStatus view={view} />}
       {uploaded && <p className="muted">{t('transcripts.audio.uploaded')}</p>}
     </div>
   );
