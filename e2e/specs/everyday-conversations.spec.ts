@@ -61,7 +61,8 @@ describe('everyday conversations', () => {
 
     // Sam replies, quoting Alex's message.
     await actions.reply(hostile, 'Count me in');
-    expect(await actions.quote('Count me in').innerText()).toContain(alexUser.displayName);
+    // The new reply's quote names the author once the person's names are read (a moment after it shows).
+    await expect.poll(() => actions.quote('Count me in').innerText(), { timeout: 10_000 }).toContain(alexUser.displayName);
     expect(await actions.quote('Count me in').innerText()).toContain('Trip: https://example.com/trip');
     await screenshot(sam.page, 'everyday-reply');
     await sam.status.waitForAllSent();
