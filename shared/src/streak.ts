@@ -68,11 +68,18 @@ export interface SessionStats extends Streaks {
 /** The numbers of `GET /api/stats`, computed from a user's sessions. */
 export function sessionStats(sessions: readonly SessionTimes[], now: number, timeZone: string): SessionStats {
   const today = dayNumber(now, timeZone);
-  const days = sessions.map((s) => dayNumber(s.startedAt, timeZone)).filter((d) => d <= today);
-  const recent = sessions.filter((s) => {
-    const day = dayNumber(s.startedAt, timeZone);
-    return day > today - 7 && day <= today;
-  });
+  const started = sessions.map((s) => ({ day: dayNumber(s.startedAt, timeZone), session: s }));
+  const days = started.map((s) => s.day).filter((d) => d <= today);
+  const recent = started.filter((s) => s.day > today - 7 && s.day <= today).map((s) => s.session);
+  return statsOfDays(days, recent, today);
+}
+
+/**
+ * The same numbers from what they depend on: the day numbers sessions started on up to today (in
+ * any order, repeats allowed) and the sessions that started in the 7 days ending today. The server
+ * has Postgres find these, so it never reads years of sessions to answer.
+ */
+export function statsOfDays(days: readonly number[], recent: readonly SessionTimes[], today: number): SessionStats {
   const minutes = recent.reduce((sum, s) => sum + sessionDurationMs(s), 0) / 60_000;
   return {
     ...streaksOf(days, today),

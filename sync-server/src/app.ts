@@ -236,7 +236,7 @@ export function createApp(deps: AppDeps): Express {
       plans,
     }),
   );
-  api.use(statsRoute(reads, cache, auth, now));
+  api.use(statsRoute({ reads, pool, cache, auth, now }));
   api.use(clientErrorsRoute({ logger, redis, redisPrefix: config.redisPrefix, limit: config.clientErrorLimit }));
   api.use(debugRoutes({ config, pool, cache, cacheRequests: metrics.cacheRequests, auth }));
   api.use(notFoundHandler);

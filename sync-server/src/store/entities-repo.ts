@@ -1,8 +1,13 @@
 /** The synced records: one row per entity with its whole state and its space's version at its last change. */
-import type { EntityKind } from '@duet/shared';
+import type { EntityKind, SessionTimes } from '@duet/shared';
 import type pg from 'pg';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** A session field as milliseconds, or NULL when it is not a number a date can hold (±8.64e15). */
+const epochMs = (field: string) =>
+  `CASE WHEN jsonb_typeof(data->'${field}') = 'number' AND abs((data->'${field}')::numeric) <= 8.64e15
+        THEN (data->'${field}')::numeric::float8 END`;
 
 export interface EntityRow {
   kind: EntityKind;
@@ -103,5 +108,39 @@ export class EntitiesRepo {
       [spaceId],
     );
     return { head: result.rows[0]?.head ?? 0, sessions: result.rows.flatMap((r) => (r.data ? [r.data] : [])) };
+  }
+
+  /**
+   * What `GET /api/stats` needs of a space's sessions, found by Postgres so that years of sessions
+   * never leave it: the day numbers (days since 1970-01-01 of the calendar date in `timeZone`) that
+   * sessions started on, up to `today`, and the times of the sessions of the 7 days ending `today`.
+   * A session whose times are not numbers a date can hold is left out. `timeZone` must be one
+   * Postgres knows (see `postgresKnowsZone`).
+   */
+  async sessionDays(spaceId: string, timeZone: string, today: number): Promise<{ head: number; days: number[]; recent: SessionTimes[] }> {
+    const result = await this.db.query<{ head: number | null; days: number[]; recent: Array<[number, number | null, number]> }>(
+      `/* session_days */
+       WITH times AS (
+         SELECT ${epochMs('startedAt')} AS started_at, ${epochMs('endedAt')} AS ended_at,
+                ${epochMs('lastActivityAt')} AS last_activity_at, jsonb_typeof(data->'endedAt') = 'null' AS open
+           FROM entities WHERE space_id = $1 AND kind = 'session'
+       ), started AS (
+         SELECT started_at, ended_at, last_activity_at,
+                (to_timestamp(started_at / 1000.0) AT TIME ZONE $2)::date - DATE '1970-01-01' AS day
+           FROM times
+          WHERE started_at IS NOT NULL AND last_activity_at IS NOT NULL AND (ended_at IS NOT NULL OR open)
+       )
+       SELECT (SELECT head_version FROM spaces WHERE id = $1) AS head,
+              ARRAY(SELECT DISTINCT day FROM started WHERE day <= $3) AS days,
+              coalesce((SELECT json_agg(json_build_array(started_at, ended_at, last_activity_at)) FROM started
+                         WHERE day > $3 - 7 AND day <= $3), '[]') AS recent`,
+      [spaceId, timeZone, today],
+    );
+    const row = result.rows[0];
+    return {
+      head: row?.head ?? 0,
+      days: row?.days ?? [],
+      recent: (row?.recent ?? []).map(([startedAt, endedAt, lastActivityAt]) => ({ startedAt, endedAt, lastActivityAt })),
+    };
   }
 }
