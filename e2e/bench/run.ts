@@ -5,8 +5,8 @@
  *
  * BENCH_QUICK=1 runs smaller sizes (for trying the harness, not for the README).
  * Flags (after `npm run bench --`):
- *   --only=openloop,sockets,...  run only these sections (engines, openloop, peer, fanout, sockets,
- *                                growth); the figures go to results/partial.json, not the README
+ *   --only=openloop,sockets,...  run only these sections (engines, openloop, peer, fanout, partner,
+ *                                sockets, growth); the figures go to results/partial.json, not the README
  *   --before=<sync-server dir>   also run the open loop against another checkout's server (the
  *                                "before" of a change), in the same session
  *   --before-label=<text>        what the "before" is (e.g. "main at d73f0ed")
@@ -25,6 +25,7 @@ import { runGrowth } from './growth.ts';
 import { runCpuComparison, runOpenLoop } from './open-loop.ts';
 import { runWsScale } from './ws-scale.ts';
 import { openLoopRows } from './open-loop-rows.ts';
+import { runPartnerLatency } from './partner-latency.ts';
 import { round } from './node-device.ts';
 import { runOurs } from './peer-ours.ts';
 import { runPouchDb, type SyncRun } from './peer-pouchdb.ts';
@@ -36,6 +37,7 @@ const quick = process.env.BENCH_QUICK === '1';
 const LOAD_SIZES = quick ? [10, 20] : [50, 200];
 const PEER_SIZES = quick ? [200, 1000] : [1000, 10_000];
 const CONNECTIONS = quick ? 200 : 2000;
+const PARTNER_SENDS = quick ? 20 : 50;
 const flag = (name: string) =>
   process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ??
   (process.argv.includes(`--${name}`) ? '' : null);
@@ -321,6 +323,51 @@ async function main(): Promise<void> {
     met: ok(fanout) ? fanout.p99 < 100 : null,
     conditions: fc,
   });
+
+  // 5b. Partner latency in the browser: what one partner sends, on the other's screen.
+  if (runs('partner')) {
+    const partner = await bounded('partner latency', 300, () =>
+      withServer((url) => runPartnerLatency(url, { sends: PARTNER_SENDS, budgetMs: 240_000 })),
+    );
+    results.partner = partner;
+    const measured = ok(partner) ? partner : null;
+    const pc = measured
+      ? `${measured.sends} sends A→B (after ${measured.warmUpSends} unmeasured), one at a time, each awaited on B (${measured.arrivalTimeoutMs / 1000} s bound, ${measured.misses} missed) then a ${measured.pauseMs} ms pause; `
+      : '';
+    const partnerConditions = `${pc}two Chromium profiles at 360×740 in two browser processes, each signed in as one partner, both in one shared conversation; one server instance on the same machine, WebSocket pokes; from A's composer submit to the text in B's message log (MutationObserver), both taken from the pages' clocks (performance.timeOrigin + now; B's clock minus A's measured ${measured ? `${measured.clockSkewMs.atStart} / ${measured.clockSkewMs.atEnd}` : '?'} ms at start / end); ${machine}`;
+    rows.push({
+      figure: 'partner sees a sent message p50',
+      value: measured ? measured.p50 : null,
+      unit: 'ms',
+      target: '(reported)',
+      met: null,
+      conditions: partnerConditions,
+    });
+    rows.push({
+      figure: 'partner sees a sent message p99',
+      value: measured ? measured.p99 : null,
+      unit: 'ms',
+      target: '< 300 ms',
+      met: measured ? measured.p99 < 300 && measured.misses === 0 : null,
+      conditions: partnerConditions,
+    });
+    rows.push({
+      figure: 'partner sees a sent message, max',
+      value: measured ? measured.max : null,
+      unit: 'ms',
+      target: '(reported)',
+      met: null,
+      conditions: partnerConditions,
+    });
+    rows.push({
+      figure: 'partner never saw a sent message (misses)',
+      value: measured ? measured.misses : null,
+      unit: `of ${measured ? measured.sends : PARTNER_SENDS}`,
+      target: '0',
+      met: measured ? measured.misses === 0 : null,
+      conditions: partnerConditions,
+    });
+  }
 
   // 6. Sockets at scale, and growth (opt-in).
   if (runs('sockets')) {
