@@ -44,6 +44,7 @@ const only = flag('only')?.split(',') ?? null;
 const runs = (section: string) => (only ? only.includes(section) : section !== 'growth' || flag('growth') !== null);
 const beforeDir = flag('before');
 const engineProcesses = Number(flag('engine-processes') || LOAD_PROCESSES);
+if (!Number.isInteger(engineProcesses) || engineProcesses < 1) throw new Error('--engine-processes takes a whole number from 1');
 
 async function bounded<T>(name: string, seconds: number, work: () => Promise<T>): Promise<T | { error: string }> {
   const started = Date.now();
