@@ -5,7 +5,7 @@
  *
  * BENCH_QUICK=1 runs smaller sizes (for trying the harness, not for the README).
  * Flags (after `npm run bench --`):
- *   --only=openloop,sockets,...  run only these sections (engines, openloop, peer, fanout, partner,
+ *   --only=openloop,sockets,...  run only these sections (engines, openloop, peer, fanout, partner, warm,
  *                                sockets, growth); the figures go to results/partial.json, not the README
  *   --before=<sync-server dir>   also run the open loop against another checkout's server (the
  *                                "before" of a change), in the same session
@@ -27,6 +27,7 @@ import { runCpuComparison, runOpenLoop } from './open-loop.ts';
 import { runWsScale } from './ws-scale.ts';
 import { openLoopRows } from './open-loop-rows.ts';
 import { runPartnerLatency } from './partner-latency.ts';
+import { runCacheWarm } from './cache-warm.ts';
 import { round } from './node-device.ts';
 import { runOurs } from './peer-ours.ts';
 import { runPouchDb, type SyncRun } from './peer-pouchdb.ts';
@@ -39,6 +40,7 @@ const LOAD_SIZES = quick ? [10, 20] : [50, 200];
 const PEER_SIZES = quick ? [200, 1000] : [1000, 10_000];
 const CONNECTIONS = quick ? 200 : 2000;
 const PARTNER_SENDS = quick ? 20 : 50;
+const WARM_DEVICES = quick ? 30 : 300;
 const flag = (name: string) =>
   process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ??
   (process.argv.includes(`--${name}`) ? '' : null);
@@ -369,6 +371,42 @@ async function main(): Promise<void> {
       met: measured ? measured.misses === 0 : null,
       conditions: partnerConditions,
     });
+  }
+
+  // 5c. The cache at a cold start, with warming off and on.
+  if (runs('warm')) {
+    const warm = await bounded('cache at a cold start', 300, () => runCacheWarm(WARM_DEVICES));
+    results.cacheWarm = warm;
+    if (ok(warm)) {
+      const wc = `${warm.devices} devices that each pushed once and pulled to the end on a first instance; then a new instance on the same database with an empty cache (an unused Redis prefix, as after a flush or a first deploy) and each device's next request, an empty pull at its cursor, ten at a time; ${machine}`;
+      for (const mode of warm.modes) {
+        const label = mode.warming ? 'warming on' : 'warming off';
+        rows.push({
+          figure: `cold start, ${label}: first empty pulls answered from the cache`,
+          value: mode.hitRate.pull,
+          unit: `% (tokens ${mode.hitRate.token} %, spaces ${mode.hitRate.spaces} %, heads ${mode.hitRate.heads} %)`,
+          target: mode.warming ? '> 95 %' : '(before)',
+          met: mode.warming && mode.hitRate.pull !== null ? mode.hitRate.pull > 95 : null,
+          conditions: wc,
+        });
+        rows.push({
+          figure: `cold start, ${label}: first empty pull p95`,
+          value: mode.firstPull.p95,
+          unit: `ms (p50 ${mode.firstPull.p50} ms, ${mode.errors} errors)`,
+          target: '(reported)',
+          met: null,
+          conditions: wc,
+        });
+        rows.push({
+          figure: `cold start, ${label}: instance start to listening`,
+          value: mode.startMs,
+          unit: 'ms',
+          target: '(reported)',
+          met: null,
+          conditions: `${wc}; from spawning the server process (migrations checked, warming when on) to its URL printed`,
+        });
+      }
+    }
   }
 
   // 6. Sockets at scale, and growth (opt-in).

@@ -25,6 +25,8 @@ export interface AppServer {
 export interface AppServerOptions {
   /** Another checkout's sync-server folder to run (a benchmark's "before"); this one's by default. */
   serverDir?: string;
+  /** An existing database to run on (a restart), neither created nor dropped; a fresh one by default. */
+  database?: string;
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -63,8 +65,10 @@ function waitForUrl(child: ChildProcess, log: string[]): Promise<string> {
 
 export async function startAppServer(env: Record<string, string> = {}, options: AppServerOptions = {}): Promise<AppServer> {
   if (!existsSync(`${WEB_DIST}/index.html`)) throw new Error('web/dist is missing: run the build (npm test does) first');
-  const database = `duet_e2e_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${database}`));
+  const ownDatabase = options.database === undefined;
+  const database = options.database ?? `duet_e2e_${randomBytes(6).toString('hex')}`;
+  const dropDatabase = () => (ownDatabase ? admin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)) : Promise.resolve());
+  if (ownDatabase) await admin((c) => c.query(`CREATE DATABASE ${database}`));
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${database}`;
   // DUET_SERVER_NODE_FLAGS: extra flags for the server's node (e.g. --cpu-prof, to profile a bench).
@@ -92,7 +96,7 @@ export async function startAppServer(env: Record<string, string> = {}, options: 
     baseUrl = await waitForUrl(child, log);
   } catch (error) {
     child.kill('SIGKILL');
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+    await dropDatabase();
     throw error;
   }
   return {
@@ -108,7 +112,7 @@ export async function startAppServer(env: Record<string, string> = {}, options: 
         await exited;
         clearTimeout(timer);
       }
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      await dropDatabase();
     },
   };
 }

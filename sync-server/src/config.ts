@@ -74,6 +74,8 @@ export interface Config {
   dbSlowQueryMs: number;
   /** A request not answered within this is answered 503 (ms); see http/request-timeout.ts. */
   httpRequestTimeoutMs: number;
+  /** Cache warming at start (cache/cache-warmer.ts): how many recent clients, how recent, and its bound. */
+  cacheWarm: { clients: number; withinHours: number; timeoutMs: number };
   /** Limits of `POST /api/account/import` (docs/export-import.md): the zip's size, its entries, and all of them unpacked. */
   dataImport: { maxBytes: number; maxEntries: number; maxUncompressedBytes: number };
   /** Error reports from the app (routes/client-errors-route.ts) per address per window. */
@@ -297,6 +299,25 @@ const table = {
     doc: "peers whose X-Forwarded-* headers are believed: the load balancer's addresses/CIDRs, or false",
   },
   DB_SLOW_QUERY_MS: { schema: z.coerce.number().int().min(1), default: '250', doc: 'a slower Postgres query is logged' },
+  CACHE_WARM_CLIENTS: {
+    schema: z.coerce.number().int().min(0).max(1_000_000),
+    default: '5000',
+    doc: 'at start, fill the cache for this many clients that pushed most recently (0: no warming)',
+  },
+  CACHE_WARM_WITHIN_HOURS: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365),
+    default: '24',
+    doc: 'the clients warmed pushed within this',
+  },
+  CACHE_WARM_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(600_000),
+    default: '5000',
+    doc: 'the server listens after this at most, warm or not',
+  },
   HTTP_REQUEST_TIMEOUT_MS: {
     schema: z.coerce.number().int().min(100),
     default: '30000',
@@ -467,6 +488,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     s3: s3Config(read),
     dbSlowQueryMs: read('DB_SLOW_QUERY_MS'),
     httpRequestTimeoutMs: read('HTTP_REQUEST_TIMEOUT_MS'),
+    cacheWarm: {
+      clients: read('CACHE_WARM_CLIENTS'),
+      withinHours: read('CACHE_WARM_WITHIN_HOURS'),
+      timeoutMs: read('CACHE_WARM_TIMEOUT_MS'),
+    },
     dataImport: {
       maxBytes: read('IMPORT_MAX_BYTES'),
       maxEntries: read('IMPORT_MAX_ENTRIES'),

@@ -16,6 +16,7 @@ import { createRedisClient, type RedisClient } from './cache/redis-client.ts';
 import { RedisKv } from './cache/redis-kv.ts';
 import { RedisOutage } from './cache/redis-outage.ts';
 import { SyncCache } from './cache/sync-cache.ts';
+import { warmCache, type WarmResult } from './cache/cache-warmer.ts';
 import { describeConfig, type Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
@@ -48,6 +49,8 @@ export interface RunningServer {
   /** The separate metrics listener (METRICS_PORT), or null when /metrics is on the app's port. */
   metricsUrl: string | null;
   logger: Logger;
+  /** What cache warming at start filled (cache/cache-warmer.ts). */
+  warmed: WarmResult;
   close(): Promise<void>;
 }
 
@@ -269,6 +272,7 @@ export async function startServer(
   });
   realtimeRef.current = realtime;
   realtime.attach(server);
+  const warmed = await warmCache(pool, cache, config.cacheWarm, logger);
   const port = await listen(server, config.port, config.host);
   const url = urlOf(config.host, port);
   if (!config.appUrl) publicUrl.current = url;
@@ -286,6 +290,7 @@ export async function startServer(
     port,
     metricsUrl,
     logger,
+    warmed,
     close() {
       closing ??= (async () => {
         const sockets = realtime.close(config.shutdownGraceMs);

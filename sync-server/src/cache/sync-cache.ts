@@ -28,6 +28,7 @@ import type { KvStore } from './kv.ts';
 // Postgres before it answers (cache-fence.ts), so what it could not raise is never trusted.
 const TTL = { head: 60, spaces: 3600, token: 300, stats: 60 } as const;
 const REVOKED = 'revoked';
+const WARM_SLICE = 500;
 
 /** token: identities by token; spaces: a user's list of spaces; heads: space heads; pull: a whole empty pull; stats. */
 export type CacheName = 'token' | 'spaces' | 'heads' | 'pull' | 'stats';
@@ -204,6 +205,36 @@ export class SyncCache {
       this.kv.raise(epoch, new Map([[`head:${personalSpaceId}`, head]]), TTL.head),
       this.kv.put(epoch, `stats:${userId}:${head}`, JSON.stringify(stats), TTL.stats, false),
     ]);
+  }
+
+  /**
+   * Warming: what empty pulls and token checks will ask for, read from Postgres under `epoch` (read
+   * before). By the readers' rules: heads and lastMutationIds only upwards, lists of spaces and
+   * identities only where there is none (a membership change or a logout overwrites them).
+   */
+  async warm(
+    epoch: string,
+    positions: ReadonlyArray<{ userId: string; clientId: string; lastMutationId: number; heads: ReadonlyMap<string, number> }>,
+    identities: ReadonlyMap<string, DeviceIdentity>,
+  ): Promise<number> {
+    const raised = new Map<string, number>();
+    const lists = new Map<string, string>();
+    for (const p of positions) {
+      raised.set(`lmid:${p.userId}:${p.clientId}`, p.lastMutationId);
+      for (const [space, head] of p.heads) raised.set(`head:${space}`, head);
+      lists.set(`spaces:${p.userId}`, JSON.stringify([...p.heads.keys()].sort()));
+    }
+    const puts = [
+      ...[...lists].map(([key, value]) => this.kv.put(epoch, key, value, TTL.spaces, true)),
+      ...[...identities].map(([hash, identity]) => this.kv.put(epoch, `tok:${hash}`, JSON.stringify(identity), TTL.token, true)),
+    ];
+    // In slices, so no one script holds Redis for long.
+    const entries = [...raised];
+    const raises = [];
+    for (let i = 0; i < entries.length; i += WARM_SLICE)
+      raises.push(this.kv.raise(epoch, new Map(entries.slice(i, i + WARM_SLICE)), TTL.head));
+    const done = await Promise.all([...raises, ...puts]);
+    return done.every(Boolean) ? raised.size + puts.length : 0;
   }
 
   /** What the cache holds for a user's sync (the debug endpoint): raw values, null where absent. */

@@ -31,7 +31,7 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 export function debugRoutes(deps: {
-  config: Pick<Config, 'debug'>;
+  config: Pick<Config, 'debug' | 'cacheWarm'>;
   pool: pg.Pool;
   cache: SyncCache;
   cacheRequests: Counter<'cache' | 'result'>;
@@ -87,7 +87,10 @@ export function debugRoutes(deps: {
         'stats:<user>:<personal head>': "a user's stats at that head",
         'presence:<user>': 'when the user was last seen online',
       },
-      warming: 'none: the cache fills on first use (heads and lists from each pull, identities from each first request)',
+      warming:
+        deps.config.cacheWarm.clients > 0
+          ? `at start, the lastMutationIds, lists of spaces, heads and device identities of the ${deps.config.cacheWarm.clients} clients that pushed most recently (within ${deps.config.cacheWarm.withinHours} h); the rest fills on first use`
+          : 'none (CACHE_WARM_CLIENTS=0): the cache fills on first use (heads and lists from each pull, identities from each first request)',
     });
   });
   return router;

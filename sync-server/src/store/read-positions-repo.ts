@@ -34,6 +34,38 @@ export class ReadPositionsRepo {
     };
   }
 
+  /**
+   * The pull positions of the clients that pushed most recently (at most `limit`, within
+   * `withinHours`): what an empty pull of each needs (cache warming at start).
+   */
+  async recentPullPositions(limit: number, withinHours: number): Promise<Array<PullPosition & { userId: string; clientId: string }>> {
+    const result = await this.db.query<{
+      user_id: string;
+      client_id: string;
+      last_mutation_id: string;
+      space_ids: string[];
+      heads: string[];
+    }>(
+      `/* recent_pull_positions */
+       WITH recent AS (
+         SELECT user_id, client_id, last_mutation_id FROM clients
+          WHERE updated_at > now() - make_interval(hours => $2) ORDER BY updated_at DESC LIMIT $1
+       )
+       SELECT r.user_id, r.client_id, r.last_mutation_id,
+              coalesce(array_agg(s.id ORDER BY s.id) FILTER (WHERE s.id IS NOT NULL), '{}') AS space_ids,
+              coalesce(array_agg(s.head_version ORDER BY s.id) FILTER (WHERE s.id IS NOT NULL), '{}') AS heads
+         FROM recent r LEFT JOIN space_members m ON m.user_id = r.user_id LEFT JOIN spaces s ON s.id = m.space_id
+        GROUP BY r.user_id, r.client_id, r.last_mutation_id`,
+      [limit, withinHours],
+    );
+    return result.rows.map((row) => ({
+      userId: row.user_id,
+      clientId: row.client_id,
+      lastMutationId: Number(row.last_mutation_id),
+      heads: new Map(row.space_ids.map((id, i) => [id, Number(row.heads[i] ?? 0)])),
+    }));
+  }
+
   /** One space's head version (0 for an unknown space). */
   async head(spaceId: string): Promise<number> {
     const result = await this.db.query<{ head_version: number }>('SELECT head_version FROM spaces WHERE id = $1', [spaceId]);

@@ -80,6 +80,21 @@ export class UsersRepo {
     return { deviceId: row.device_id, user: publicUser(user), personalSpaceId: user.personalSpaceId };
   }
 
+  /** The signed-in devices of these users, by token hash (cache warming at start). */
+  async identitiesOfUsers(userIds: readonly string[]): Promise<Map<string, DeviceIdentity>> {
+    const result = await this.db.query<UserRecord & { device_id: string; token_hash: string }>(
+      `SELECT u.*, d.id AS device_id, d.token_hash FROM devices d JOIN users u ON u.id = d.user_id
+        WHERE d.user_id = ANY($1) AND d.revoked_at IS NULL`,
+      [userIds],
+    );
+    return new Map(
+      result.rows.map((row) => {
+        const user = toUser(row);
+        return [row.token_hash, { deviceId: row.device_id, user: publicUser(user), personalSpaceId: user.personalSpaceId }];
+      }),
+    );
+  }
+
   /** Those of these devices whose token has been revoked (or that no longer exist). */
   async revokedDevices(deviceIds: readonly string[]): Promise<Set<string>> {
     if (deviceIds.length === 0) return new Set();
