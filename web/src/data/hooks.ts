@@ -6,7 +6,7 @@
 import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
 import type { Conflict, Notification, Session, Space } from '@duet/shared';
-import type { Activity, AuthState, LiveJob, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, RealtimeSnapshot, RealtimeStatus, SyncStatus, TranscriptView } from '@duet/client';
+import type { Activity, AuthState, LiveJob, LiveQuery, ConversationView, DuetClient, LocalReads, MeView, MessageView, PartnerPresenceView, RealtimeSnapshot, RealtimeStatus, SyncStatus, TranscriptView } from '@duet/client';
 
 const DuetContext = createContext<DuetClient | null>(null);
 
@@ -84,16 +84,62 @@ export function useActivityClaim(activity: Activity, active = true): void {
   useEffect(() => (active ? realtime.claimActivity(activity) : undefined), [realtime, activity, active]);
 }
 
+interface SharedQuery {
+  query: LiveQuery<unknown>;
+  subscribers: number;
+}
+
+const sharedQueries = new WeakMap<DuetClient, Map<string, SharedQuery>>();
+
+/**
+ * One live query per key and client, shared by every component that asks for it while any of
+ * them is mounted: a component that mounts later (a message that just arrived) gets the answer at
+ * once instead of a first render without it, and fifty messages read "me" once, not fifty times.
+ * The query is dropped with its last subscriber, so no answer outlives its readers (a sign-out
+ * never shows the previous person's data to the next screen).
+ */
+function sharedLiveQuery<T>(client: DuetClient, key: string, read: (reads: LocalReads) => Promise<T>): LiveQuery<T> {
+  let byKey = sharedQueries.get(client);
+  if (!byKey) {
+    byKey = new Map();
+    sharedQueries.set(client, byKey);
+  }
+  const existing = byKey.get(key);
+  if (existing) return existing.query as LiveQuery<T>;
+  const live = client.live(read);
+  const queries = byKey;
+  const shared: SharedQuery = {
+    subscribers: 0,
+    query: {
+      subscribe(listener) {
+        shared.subscribers += 1;
+        // Back after its last subscriber left (a remount): shared again.
+        if (!queries.has(key)) queries.set(key, shared);
+        const unsubscribe = live.subscribe(listener);
+        return () => {
+          unsubscribe();
+          shared.subscribers -= 1;
+          if (shared.subscribers === 0 && queries.get(key) === shared) queries.delete(key);
+        };
+      },
+      getSnapshot: live.getSnapshot,
+    },
+  };
+  queries.set(key, shared);
+  return shared.query as LiveQuery<T>;
+}
+
 /**
  * A live query of the client: the answer of `read`, again whenever a write touches a store it
  * read (the core records which). `key` identifies the query: a new key starts a new query and
  * discards the previous answer at once, so a screen never shows another conversation's data.
+ * Components asking with the same key share one query (`sharedLiveQuery`).
  */
 function useLiveQuery<T>(key: string, read: (reads: LocalReads) => Promise<T>): T | undefined {
   const client = useDuetClient();
   // `read` is rebuilt every render; `key` captures everything it depends on.
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const query = useMemo(() => client.live(read), [client, key]);
+  const query = useMemo(() => sharedLiveQuery(client, key, read), [client, key]);
   return useSyncExternalStore(query.subscribe, query.getSnapshot, query.getSnapshot);
 }
 
