@@ -1,8 +1,9 @@
 /** The signed-in layout: header, status line, notices, the current screen and the tab bar. */
-import { lazy, Suspense, useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConversationsScreen } from '../features/conversations/ConversationsScreen.tsx';
 import { ConflictsNotice } from './ConflictsNotice.tsx';
+import { lazyScreen } from './lazy-screen.tsx';
 import { LoadingScreen } from './LoadingScreen.tsx';
 import { InstallButton } from './InstallButton.tsx';
 import { NavBar } from './NavBar.tsx';
@@ -21,17 +22,27 @@ import { useSystemNotifications } from './use-system-notifications.ts';
 import { NotificationsMenu } from '../features/notifications/NotificationsMenu.tsx';
 
 // Screens other than the conversation list are loaded when first opened (the service worker has
-// them precached, so offline too): the first load carries less JavaScript.
-const ConversationScreen = lazy(() =>
-  import('../features/conversations/ConversationScreen.tsx').then((m) => ({ default: m.ConversationScreen })),
-);
-const TranscriptsScreen = lazy(() =>
-  import('../features/transcripts/TranscriptsScreen.tsx').then((m) => ({ default: m.TranscriptsScreen })),
-);
-const SessionsScreen = lazy(() => import('../features/sessions/SessionsScreen.tsx').then((m) => ({ default: m.SessionsScreen })));
-const PartnerScreen = lazy(() => import('../features/partner/PartnerScreen.tsx').then((m) => ({ default: m.PartnerScreen })));
-const SearchScreen = lazy(() => import('../features/search/SearchScreen.tsx').then((m) => ({ default: m.SearchScreen })));
-const SettingsScreen = lazy(() => import('../features/settings/SettingsScreen.tsx').then((m) => ({ default: m.SettingsScreen })));
+// them precached, so offline too): the first load carries less JavaScript. The conversation
+// screen, the one opened most, is loaded ahead once the app is idle.
+const ConversationScreen = lazyScreen(() => import('../features/conversations/ConversationScreen.tsx').then((m) => m.ConversationScreen));
+const TranscriptsScreen = lazyScreen(() => import('../features/transcripts/TranscriptsScreen.tsx').then((m) => m.TranscriptsScreen));
+const SessionsScreen = lazyScreen(() => import('../features/sessions/SessionsScreen.tsx').then((m) => m.SessionsScreen));
+const PartnerScreen = lazyScreen(() => import('../features/partner/PartnerScreen.tsx').then((m) => m.PartnerScreen));
+const SearchScreen = lazyScreen(() => import('../features/search/SearchScreen.tsx').then((m) => m.SearchScreen));
+const SettingsScreen = lazyScreen(() => import('../features/settings/SettingsScreen.tsx').then((m) => m.SettingsScreen));
+
+/** Loads the conversation screen's code when the browser has nothing else to do. */
+function usePreloadConversationScreen(): void {
+  useEffect(() => {
+    const preload = () => void ConversationScreen.preload().catch(() => undefined);
+    if (typeof requestIdleCallback === 'function') {
+      const handle = requestIdleCallback(preload, { timeout: 5000 });
+      return () => cancelIdleCallback(handle);
+    }
+    const timer = setTimeout(preload, 1000);
+    return () => clearTimeout(timer);
+  }, []);
+}
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -65,6 +76,7 @@ export function AppShell({ route }: { route: Route }) {
   useFirstSignInPersistence();
   useActivitySharing();
   useSystemNotifications();
+  usePreloadConversationScreen();
 
   useEffect(() => {
     if (route.name === 'login' || route.name === 'signup') navigate('/', { replace: true });
