@@ -23,7 +23,7 @@ import { NotificationsMenu } from '../features/notifications/NotificationsMenu.t
 
 // Screens other than the conversation list are loaded when first opened (the service worker has
 // them precached, so offline too): the first load carries less JavaScript. The conversation
-// screen, the one opened most, is loaded ahead once the app is idle.
+// screen, the one opened most, and then the others are loaded ahead once the app is idle.
 const ConversationScreen = lazyScreen(() => import('../features/conversations/ConversationScreen.tsx').then((m) => m.ConversationScreen));
 const TranscriptsScreen = lazyScreen(() => import('../features/transcripts/TranscriptsScreen.tsx').then((m) => m.TranscriptsScreen));
 const SessionsScreen = lazyScreen(() => import('../features/sessions/SessionsScreen.tsx').then((m) => m.SessionsScreen));
@@ -31,10 +31,15 @@ const PartnerScreen = lazyScreen(() => import('../features/partner/PartnerScreen
 const SearchScreen = lazyScreen(() => import('../features/search/SearchScreen.tsx').then((m) => m.SearchScreen));
 const SettingsScreen = lazyScreen(() => import('../features/settings/SettingsScreen.tsx').then((m) => m.SettingsScreen));
 
-/** Loads the conversation screen's code when the browser has nothing else to do. */
-function usePreloadConversationScreen(): void {
+/** Loads the screens' code when the browser has nothing else to do: the conversation screen first. */
+function usePreloadScreens(): void {
   useEffect(() => {
-    const preload = () => void ConversationScreen.preload().catch(() => undefined);
+    const preload = () =>
+      void (async () => {
+        for (const screen of [ConversationScreen, SearchScreen, TranscriptsScreen, SessionsScreen, PartnerScreen, SettingsScreen]) {
+          await screen.preload();
+        }
+      })().catch(() => undefined);
     if (typeof requestIdleCallback === 'function') {
       const handle = requestIdleCallback(preload, { timeout: 5000 });
       return () => cancelIdleCallback(handle);
@@ -76,7 +81,7 @@ export function AppShell({ route }: { route: Route }) {
   useFirstSignInPersistence();
   useActivitySharing();
   useSystemNotifications();
-  usePreloadConversationScreen();
+  usePreloadScreens();
 
   useEffect(() => {
     if (route.name === 'login' || route.name === 'signup') navigate('/', { replace: true });
