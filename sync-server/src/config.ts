@@ -74,8 +74,8 @@ export interface Config {
   dbSlowQueryMs: number;
   /** A request not answered within this is answered 503 (ms); see http/request-timeout.ts. */
   httpRequestTimeoutMs: number;
-  /** Cache warming at start (cache/cache-warmer.ts): how many recent clients, how recent, and its bound. */
-  cacheWarm: { clients: number; withinHours: number; timeoutMs: number };
+  /** Cache warming at start (cache/cache-warmer.ts): how many recent clients (null: by the cache's kind), how recent, and its bound. */
+  cacheWarm: { clients: number | null; withinHours: number; timeoutMs: number };
   /** Limits of `POST /api/account/import` (docs/export-import.md): the zip's size, its entries, and all of them unpacked. */
   dataImport: { maxBytes: number; maxEntries: number; maxUncompressedBytes: number };
   /** Error reports from the app (routes/client-errors-route.ts) per address per window. */
@@ -300,9 +300,9 @@ const table = {
   },
   DB_SLOW_QUERY_MS: { schema: z.coerce.number().int().min(1), default: '250', doc: 'a slower Postgres query is logged' },
   CACHE_WARM_CLIENTS: {
-    schema: z.coerce.number().int().min(0).max(1_000_000),
-    default: '5000',
-    doc: 'at start, fill the cache for this many clients that pushed most recently (0: no warming)',
+    schema: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    default: undefined,
+    doc: 'at start, fill the cache for this many clients that pushed most recently (0: no warming); unset: 5000 with the in-process cache, which every restart empties, and 0 with Redis, which a restart keeps',
   },
   CACHE_WARM_WITHIN_HOURS: {
     schema: z.coerce
@@ -489,7 +489,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbSlowQueryMs: read('DB_SLOW_QUERY_MS'),
     httpRequestTimeoutMs: read('HTTP_REQUEST_TIMEOUT_MS'),
     cacheWarm: {
-      clients: read('CACHE_WARM_CLIENTS'),
+      clients: read('CACHE_WARM_CLIENTS') ?? null,
       withinHours: read('CACHE_WARM_WITHIN_HOURS'),
       timeoutMs: read('CACHE_WARM_TIMEOUT_MS'),
     },

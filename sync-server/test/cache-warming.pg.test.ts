@@ -43,8 +43,9 @@ describe('cache warming at start', () => {
     await database?.drop();
   });
 
+  // Unset (null): the in-process cache is warmed by default.
   for (const clients of [warmDefaults.clients, 0]) {
-    const warmed = clients > 0;
+    const warmed = clients !== 0;
     it(`${warmed ? 'answers' : 'with warming off, does not answer'} the first empty pull after a restart from the cache`, async () => {
       const server = await startTestServer(
         { redisUrl: null, cacheWarm: { ...warmDefaults, clients } },

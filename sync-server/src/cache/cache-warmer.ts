@@ -14,6 +14,9 @@ import type { SyncCache } from './sync-cache.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
+/** How many clients are warmed with the in-process cache when CACHE_WARM_CLIENTS is unset. */
+export const DEFAULT_WARM_CLIENTS = 5000;
+
 export interface WarmOptions {
   /** At most this many clients (0: no warming). */
   clients: number;

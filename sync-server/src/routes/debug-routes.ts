@@ -88,8 +88,8 @@ export function debugRoutes(deps: {
         'presence:<user>': 'when the user was last seen online',
       },
       warming:
-        deps.config.cacheWarm.clients > 0
-          ? `at start, the lastMutationIds, lists of spaces, heads and device identities of the ${deps.config.cacheWarm.clients} clients that pushed most recently (within ${deps.config.cacheWarm.withinHours} h); the rest fills on first use`
+        deps.config.cacheWarm.clients !== 0
+          ? `at start, the lastMutationIds, lists of spaces, heads and device identities of the ${deps.config.cacheWarm.clients ?? 'with the in-process cache, 5000'} clients that pushed most recently (within ${deps.config.cacheWarm.withinHours} h); the rest fills on first use`
           : 'none (CACHE_WARM_CLIENTS=0): the cache fills on first use (heads and lists from each pull, identities from each first request)',
     });
   });
