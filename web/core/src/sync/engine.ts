@@ -194,9 +194,10 @@ export class SyncEngine {
       const parsed = parseEntityKey(key);
       if (parsed) stores.add(LOCAL_STORE[parsed.kind]);
     }
+    // The push starts before the screens re-read what changed, so a partner sees it sooner.
+    if (this.#started) void this.#request(false);
     await this.#notify([...stores], true);
     if (this.#status.get().error === 'quota_exceeded') this.#status.update({ error: null });
-    if (this.#started) void this.#request(false);
   }
 
   /** Runs a read-only transaction on the local store. */
