@@ -48,7 +48,8 @@ const PROTOCOL_SUITE = [
   'test/fuzz.pg.test.ts',
 ];
 /** After the load stops, every device must have sent everything and be without error within this. */
-const SETTLE_MS = 45_000;
+// Longer than the engine's longest backoff (60 s, DEFAULT_BACKOFF): a device that failed often during the fault may wait that long before its next try.
+const SETTLE_MS = 75_000;
 /** Engine errors a restart may cause for a moment (never a rejection or a lost sign-in). */
 const TRANSIENT = new Set(['network', 'unavailable', 'rate_limited']);
 
