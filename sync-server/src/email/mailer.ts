@@ -75,9 +75,13 @@ export class Mailer {
     });
   }
 
-  /** False while the breaker is open: the mail server failed and has not been tried again yet. */
+  /**
+   * True while the breaker is closed. Open (the mail server failed) and half-open (one trial is on
+   * its way, its answer not known yet) are both "not up": a trial in flight does not say the server
+   * answers again.
+   */
   get up(): boolean {
-    return this.breaker.state !== CircuitState.Open && this.breaker.state !== CircuitState.Isolated;
+    return this.breaker.state === CircuitState.Closed;
   }
 
   /** True when a send may be tried now (closed, or open long enough to try one). */
