@@ -81,6 +81,39 @@ describe.each(storageFactories)('SyncEngine failures (%s)', (_name, factory) => 
     h.engine.close();
   });
 
+  it('changes made during a retry wait go out with the scheduled retry, without lengthening the wait', async () => {
+    const { storage } = await factory.open();
+    const { timers, delays, nextDelay } = recordingTimers();
+    const h = await harness(storage, { timers, periodicMs: 60_000 });
+    const create = (i: number) => h.engine.mutate('conversation.create', { id: `c${i}`, spaceId: h.personalSpaceId, title: `t${i}` });
+    let next = nextDelay();
+    h.engine.start();
+    expect(await next).toBe(60_000);
+
+    h.server.failures.push(...Array.from({ length: 5 }, () => new ApiError({ code: 'unavailable', status: 503 })));
+    next = nextDelay();
+    await create(0);
+    expect(await next).toBe(750);
+    for (let i = 1; i < 4; i++) await create(i);
+    await statusWhere(h.engine, (s) => s.pending === 4 && !s.syncing);
+    // No request was made for them, and the wait is still the first one.
+    expect(h.server.failures).toHaveLength(4);
+    expect(delays).toEqual([60_000, 750]);
+
+    next = nextDelay();
+    await vi.advanceTimersByTimeAsync(750);
+    expect(await next).toBe(1500);
+    expect(h.server.failures).toHaveLength(3);
+
+    h.server.failures.splice(0);
+    next = nextDelay();
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(await next).toBe(60_000);
+    expect(h.server.pushes.flatMap((p) => p.mutations.map((m) => m.name))).toEqual(Array(4).fill('conversation.create'));
+    expect(h.engine.getStatus()).toMatchObject({ pending: 0, error: null });
+    h.engine.close();
+  });
+
   it('waits at least Retry-After on 429 and ignores pokes meanwhile', async () => {
     const { storage } = await factory.open();
     const { timers, nextDelay } = recordingTimers();

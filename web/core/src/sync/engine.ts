@@ -87,6 +87,8 @@ export class SyncEngine {
   #started = false;
   #running: Promise<void> | null = null;
   #again = false;
+  /** One of the coalesced requests cut the backoff short (online, start, syncNow). */
+  #againNow = false;
   #timer: TimerHandle | null = null;
   #failures = 0;
   #notBefore = 0;
@@ -194,8 +196,10 @@ export class SyncEngine {
       const parsed = parseEntityKey(key);
       if (parsed) stores.add(LOCAL_STORE[parsed.kind]);
     }
-    // The push starts before the screens re-read what changed, so a partner sees it sooner.
-    if (this.#started) void this.#request(false);
+    // The push starts before the screens re-read what changed, so a partner sees it sooner. While
+    // a retry wait runs (the server failed), the scheduled retry takes the change: trying at every
+    // keystroke would lengthen the wait each time and leave the device idle long after it is back.
+    if (this.#started && !this.#waitingToRetry()) void this.#request(false);
     await this.#notify([...stores], true);
     if (this.#status.get().error === 'quota_exceeded') this.#status.update({ error: null });
   }
@@ -264,6 +268,7 @@ export class SyncEngine {
     if (resetBackoff) this.#failures = 0;
     if (this.#running) {
       this.#again = true;
+      if (resetBackoff) this.#againNow = true;
       return this.#running;
     }
     this.#running = this.#loop().finally(() => {
@@ -275,8 +280,10 @@ export class SyncEngine {
   async #loop(): Promise<void> {
     do {
       this.#again = false;
+      this.#againNow = false;
       await this.#cycle();
-    } while (this.#again && !this.#status.get().upgradeBlocked);
+      // After a failure the scheduled retry takes the coalesced requests, unless one asked for now.
+    } while (this.#again && (this.#failures === 0 || this.#againNow) && !this.#status.get().upgradeBlocked);
   }
 
   async #cycle(): Promise<void> {
@@ -363,6 +370,11 @@ export class SyncEngine {
     if (count < this.#unsendableAfter) return;
     const unsendable = await this.#storage.read((tx) => readUnsendable(tx, error.ids)).catch(() => []);
     this.#status.update({ unsendable });
+  }
+
+  /** A failed cycle scheduled its retry and no cycle runs now. */
+  #waitingToRetry(): boolean {
+    return this.#failures > 0 && this.#timer !== null && this.#running === null;
   }
 
   #schedule(ms: number): void {
