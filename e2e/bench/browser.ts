@@ -13,14 +13,7 @@ import { uiPattern, uiText } from '../support/pages/index.ts';
 
 const DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-export interface BrowserResult {
-  messages: number;
-  firstSyncMs: number;
-  /** Messages stored per second of the first sync. */
-  firstSyncRowsPerSecond: number;
-  /** The longest main-thread task while the first sync ran, and how many were over 50 ms. */
-  longestTaskMs: number;
-  tasksOver50Ms: number;
+export interface BrowserResult extends FirstSyncResult {
   openConversationMs: number;
   offlineReloadMs: number;
   search: SearchTiming;
@@ -115,40 +108,109 @@ async function measureSearch(page: import('playwright-core').Page, messages: num
   };
 }
 
+/** What the page sees while a first sync runs: sampled every 100 ms by an init script. */
+interface SyncWatch {
+  tasks: Array<{ start: number; duration: number }>;
+  heapPeak: number;
+  heapSamples: number;
+  progressSamples: number;
+  progressPercents: number[];
+}
+
+// A string, not a function: the bench runs through tsx, whose helpers do not exist in the page.
+const WATCH_SCRIPT = `(() => {
+  const watch = { tasks: [], heapPeak: 0, heapSamples: 0, progressSamples: 0, progressPercents: [] };
+  window.__duetWatch = watch;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) watch.tasks.push({ start: entry.startTime, duration: entry.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  setInterval(() => {
+    const heap = performance.memory ? performance.memory.usedJSHeapSize : 0;
+    watch.heapSamples += 1;
+    if (heap > watch.heapPeak) watch.heapPeak = heap;
+    const bar = document.querySelector('.status-progress progress');
+    if (bar) {
+      watch.progressSamples += 1;
+      const percent = Number(bar.getAttribute('value'));
+      if (watch.progressPercents[watch.progressPercents.length - 1] !== percent) watch.progressPercents.push(percent);
+    }
+  }, 100);
+})();`;
+
+export interface FirstSyncResult {
+  messages: number;
+  firstSyncMs: number;
+  /** Messages stored per second of the first sync. */
+  firstSyncRowsPerSecond: number;
+  /** The longest main-thread task while the first sync ran, and how many were over 50 ms. */
+  longestTaskMs: number;
+  tasksOver50Ms: number;
+  /** The page's JS heap (performance.memory, sampled every 100 ms): its peak during the sync and once it is done. */
+  heapPeakMiB: number;
+  heapAfterMiB: number;
+  /** Samples (every 100 ms) in which the progress bar was on screen, and the distinct percentages it showed. */
+  progressSamples: number;
+  progressPercents: number[];
+}
+
+/** Signs in on a new profile's page and waits until every message is in IndexedDB. */
+async function signInAndSync(
+  page: import('playwright-core').Page,
+  url: string,
+  account: { email: string; password: string; messages: number },
+): Promise<FirstSyncResult> {
+  await page.goto(`${url}/login`);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  const syncStartedInPage = await page.evaluate(() => performance.now());
+  const started = performance.now();
+  await page.getByRole('button', { name: 'Log in' }).click();
+  const deadline = Date.now() + 120_000 + account.messages;
+  while ((await idbMessageCount(page)) < account.messages) {
+    if (Date.now() > deadline) throw new Error(`first sync of ${account.messages} messages did not finish in time`);
+    await page.waitForTimeout(50);
+  }
+  const firstSyncMs = performance.now() - started;
+  const watch = await page.evaluate(() => (window as unknown as { __duetWatch: SyncWatch }).__duetWatch);
+  const heapAfter = await page.evaluate(
+    () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0,
+  );
+  const longTasks = watch.tasks.filter((t) => t.start >= syncStartedInPage);
+  const mib = (bytes: number) => round(bytes / 1024 / 1024);
+  return {
+    messages: account.messages,
+    firstSyncMs: round(firstSyncMs),
+    firstSyncRowsPerSecond: Math.round((account.messages * 1000) / firstSyncMs),
+    longestTaskMs: round(Math.max(0, ...longTasks.map((t) => t.duration))),
+    tasksOver50Ms: longTasks.filter((t) => t.duration > 50).length,
+    heapPeakMiB: mib(watch.heapPeak),
+    heapAfterMiB: mib(heapAfter),
+    progressSamples: watch.progressSamples,
+    progressPercents: watch.progressPercents,
+  };
+}
+
+/** Only the first sync, for an account too large for the rest of the browser bench. */
+export async function runFirstSync(url: string, account: { email: string; password: string; messages: number }): Promise<FirstSyncResult> {
+  const profile = await openProfile({ extraArgs: ['--enable-precise-memory-info'] });
+  try {
+    await profile.context.addInitScript(WATCH_SCRIPT);
+    return await signInAndSync(profile.page, url, account);
+  } finally {
+    await profile.close();
+  }
+}
+
 export async function runBrowser(
   url: string,
   account: { email: string; password: string; messages: number; title: string },
 ): Promise<BrowserResult> {
-  const profile = await openProfile();
+  const profile = await openProfile({ extraArgs: ['--enable-precise-memory-info'] });
   const { page, context } = profile;
-  // Main-thread tasks over 50 ms (the browser's long tasks), from the start of the page.
-  await context.addInitScript(() => {
-    const tasks: Array<{ start: number; duration: number }> = [];
-    (window as unknown as { __duetLongTasks: typeof tasks }).__duetLongTasks = tasks;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await context.addInitScript(WATCH_SCRIPT);
   try {
-    await page.goto(`${url}/login`);
-    await page.getByLabel('Email').fill(account.email);
-    await page.getByLabel('Password').fill(account.password);
-    const syncStartedInPage = await page.evaluate(() => performance.now());
-    let started = performance.now();
-    await page.getByRole('button', { name: 'Log in' }).click();
-    const deadline = Date.now() + 120_000 + account.messages;
-    while ((await idbMessageCount(page)) < account.messages) {
-      if (Date.now() > deadline) throw new Error(`first sync of ${account.messages} messages did not finish in time`);
-      await page.waitForTimeout(50);
-    }
-    const firstSyncMs = performance.now() - started;
-    const longTasks = await page.evaluate(
-      (from) =>
-        (window as unknown as { __duetLongTasks: Array<{ start: number; duration: number }> }).__duetLongTasks.filter(
-          (t) => t.start >= from,
-        ),
-      syncStartedInPage,
-    );
+    const sync = await signInAndSync(page, url, account);
+    let started: number;
 
     await page.getByRole('link', { name: account.title }).first().waitFor();
     started = performance.now();
@@ -172,11 +234,7 @@ export async function runBrowser(
 
     const size = firstLoadSize();
     return {
-      messages: account.messages,
-      firstSyncMs: round(firstSyncMs),
-      firstSyncRowsPerSecond: Math.round((account.messages * 1000) / firstSyncMs),
-      longestTaskMs: round(Math.max(0, ...longTasks.map((t) => t.duration))),
-      tasksOver50Ms: longTasks.length,
+      ...sync,
       openConversationMs: round(openConversationMs),
       offlineReloadMs: round(offlineReloadMs),
       search,
