@@ -32,6 +32,7 @@ import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { clientErrorsRoute } from './routes/client-errors-route.ts';
 import { debugRoutes } from './routes/debug-routes.ts';
+import { warmClientCount } from './cache/cache-warmer.ts';
 import { billingRoutes, stripeWebhook, WEBHOOK_PATH } from './routes/billing-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
@@ -238,7 +239,16 @@ export function createApp(deps: AppDeps): Express {
   );
   api.use(statsRoute({ reads, pool, cache, auth, now }));
   api.use(clientErrorsRoute({ logger, redis, redisPrefix: config.redisPrefix, limit: config.clientErrorLimit }));
-  api.use(debugRoutes({ config, pool, cache, cacheRequests: metrics.cacheRequests, auth }));
+  api.use(
+    debugRoutes({
+      config,
+      pool,
+      cache,
+      cacheRequests: metrics.cacheRequests,
+      auth,
+      warmClients: warmClientCount(config.cacheWarm.clients, redis !== null),
+    }),
+  );
   api.use(notFoundHandler);
   app.use(
     '/api',

@@ -16,7 +16,7 @@ import { createRedisClient, type RedisClient } from './cache/redis-client.ts';
 import { RedisKv } from './cache/redis-kv.ts';
 import { RedisOutage } from './cache/redis-outage.ts';
 import { SyncCache } from './cache/sync-cache.ts';
-import { DEFAULT_WARM_CLIENTS, warmCache, type WarmResult } from './cache/cache-warmer.ts';
+import { warmClientCount, warmCache, type WarmResult } from './cache/cache-warmer.ts';
 import { describeConfig, type Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
@@ -272,8 +272,7 @@ export async function startServer(
   });
   realtimeRef.current = realtime;
   realtime.attach(server);
-  // The in-process cache starts empty at every restart; Redis keeps its cache across a restart.
-  const warmClients = config.cacheWarm.clients ?? (redis ? 0 : DEFAULT_WARM_CLIENTS);
+  const warmClients = warmClientCount(config.cacheWarm.clients, redis !== null);
   const warmed = await warmCache(pool, cache, { ...config.cacheWarm, clients: warmClients }, logger);
   const port = await listen(server, config.port, config.host);
   const url = urlOf(config.host, port);

@@ -17,6 +17,14 @@ type Queryable = Pick<pg.Pool, 'query'>;
 /** How many clients are warmed with the in-process cache when CACHE_WARM_CLIENTS is unset. */
 export const DEFAULT_WARM_CLIENTS = 5000;
 
+/**
+ * The clients to warm: CACHE_WARM_CLIENTS, or when unset 5000 with the in-process cache (empty at
+ * every restart) and none with Redis (which keeps its cache across a restart).
+ */
+export function warmClientCount(configured: number | null, withRedis: boolean): number {
+  return configured ?? (withRedis ? 0 : DEFAULT_WARM_CLIENTS);
+}
+
 export interface WarmOptions {
   /** At most this many clients (0: no warming). */
   clients: number;

@@ -36,6 +36,8 @@ export function debugRoutes(deps: {
   cache: SyncCache;
   cacheRequests: Counter<'cache' | 'result'>;
   auth: ReturnType<typeof authenticate>;
+  /** The clients warmed at start (warmClientCount). */
+  warmClients: number;
 }): Router {
   const router = Router();
   const allowed = (req: Request, _res: Response, next: NextFunction) => {
@@ -88,9 +90,9 @@ export function debugRoutes(deps: {
         'presence:<user>': 'when the user was last seen online',
       },
       warming:
-        deps.config.cacheWarm.clients !== 0
-          ? `at start, the lastMutationIds, lists of spaces, heads and device identities of the ${deps.config.cacheWarm.clients ?? 'with the in-process cache, 5000'} clients that pushed most recently (within ${deps.config.cacheWarm.withinHours} h); the rest fills on first use`
-          : 'none (CACHE_WARM_CLIENTS=0): the cache fills on first use (heads and lists from each pull, identities from each first request)',
+        deps.warmClients > 0
+          ? `at start, the lastMutationIds, lists of spaces, heads and device identities of the ${deps.warmClients} clients that pushed most recently (within ${deps.config.cacheWarm.withinHours} h); the rest fills on first use`
+          : `none (${deps.config.cacheWarm.clients === 0 ? 'CACHE_WARM_CLIENTS=0' : 'Redis keeps its cache across a restart; CACHE_WARM_CLIENTS sets a count'}): the cache fills on first use (heads and lists from each pull, identities from each first request)`,
     });
   });
   return router;
