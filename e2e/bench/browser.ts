@@ -145,6 +145,8 @@ export interface FirstSyncResult {
   /** The longest main-thread task while the first sync ran, and how many were over 50 ms. */
   longestTaskMs: number;
   tasksOver50Ms: number;
+  /** Each of those tasks: when it started (ms after pressing Log in) and how long it ran. */
+  longTasks: Array<{ atMs: number; durationMs: number }>;
   /** The page's JS heap (performance.memory, sampled every 100 ms): its peak during the sync and once it is done. */
   heapPeakMiB: number;
   heapAfterMiB: number;
@@ -183,6 +185,7 @@ async function signInAndSync(
     firstSyncRowsPerSecond: Math.round((account.messages * 1000) / firstSyncMs),
     longestTaskMs: round(Math.max(0, ...longTasks.map((t) => t.duration))),
     tasksOver50Ms: longTasks.filter((t) => t.duration > 50).length,
+    longTasks: longTasks.map((t) => ({ atMs: round(t.start - syncStartedInPage), durationMs: round(t.duration) })),
     heapPeakMiB: mib(watch.heapPeak),
     heapAfterMiB: mib(heapAfter),
     progressSamples: watch.progressSamples,
