@@ -1,5 +1,5 @@
 /** A router without a library: the History API plus a hook that re-renders on navigation. */
-import { useSyncExternalStore } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import { parseRoute } from './routes.ts';
 import type { Route } from './routes.ts';
 
@@ -25,9 +25,20 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
   window.scrollTo(0, 0);
 }
 
-/** The current location as a string, so React compares snapshots cheaply. */
+/**
+ * The current location as a string, so React compares snapshots cheaply. A navigation renders the
+ * next screen as a transition: React renders it in slices between other work (a sync's pages, a
+ * tap) instead of in one long task, and the current screen stays until the next one is ready.
+ */
 export function useLocationHref(): string {
-  return useSyncExternalStore(subscribe, currentHref, () => '/');
+  const [href, setHref] = useState(currentHref);
+  useEffect(() => {
+    const update = () => startTransition(() => setHref(currentHref()));
+    // A navigation between the first render and this subscription.
+    update();
+    return subscribe(update);
+  }, []);
+  return href;
 }
 
 export function useRoute(): Route {
