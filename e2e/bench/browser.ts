@@ -112,21 +112,19 @@ async function measureSearch(page: import('playwright-core').Page, messages: num
 interface SyncWatch {
   tasks: Array<{ start: number; duration: number }>;
   heapPeak: number;
-  heapSamples: number;
   progressSamples: number;
   progressPercents: number[];
 }
 
 // A string, not a function: the bench runs through tsx, whose helpers do not exist in the page.
 const WATCH_SCRIPT = `(() => {
-  const watch = { tasks: [], heapPeak: 0, heapSamples: 0, progressSamples: 0, progressPercents: [] };
+  const watch = { tasks: [], heapPeak: 0, progressSamples: 0, progressPercents: [] };
   window.__duetWatch = watch;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) watch.tasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: 'longtask', buffered: true });
   setInterval(() => {
     const heap = performance.memory ? performance.memory.usedJSHeapSize : 0;
-    watch.heapSamples += 1;
     if (heap > watch.heapPeak) watch.heapPeak = heap;
     const bar = document.querySelector('.status-progress progress');
     if (bar) {

@@ -32,7 +32,6 @@ import type { TranscriptJobs } from './jobs/transcript-jobs.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { clientErrorsRoute } from './routes/client-errors-route.ts';
 import { debugRoutes } from './routes/debug-routes.ts';
-import { warmClientCount } from './cache/cache-warmer.ts';
 import { billingRoutes, stripeWebhook, WEBHOOK_PATH } from './routes/billing-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inviteRoutes } from './routes/invite-routes.ts';
@@ -68,6 +67,8 @@ export interface AppDeps {
   uploads: AudioUploads;
   /** Refuses new requests once the server shuts down. */
   drain?: Drain;
+  /** The clients the cache is warmed with at start (warmClientCount), for the debug page. */
+  warmClients: number;
   /** Partner events as notifications. */
   notifier?: Notifier;
   /** Times each request's queries and cache calls (Server-Timing). */
@@ -246,7 +247,7 @@ export function createApp(deps: AppDeps): Express {
       cache,
       cacheRequests: metrics.cacheRequests,
       auth,
-      warmClients: warmClientCount(config.cacheWarm.clients, redis !== null),
+      warmClients: deps.warmClients,
     }),
   );
   api.use(notFoundHandler);

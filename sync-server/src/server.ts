@@ -227,7 +227,9 @@ export async function startServer(
   });
   uploads.startExpiry();
   const drain = new Drain(clock.timers);
+  const warmClients = warmClientCount(config.cacheWarm.clients, redis !== null);
   const app = createApp({
+    warmClients,
     config,
     clock,
     pool,
@@ -272,7 +274,6 @@ export async function startServer(
   });
   realtimeRef.current = realtime;
   realtime.attach(server);
-  const warmClients = warmClientCount(config.cacheWarm.clients, redis !== null);
   const warmed = await warmCache(pool, cache, { ...config.cacheWarm, clients: warmClients }, logger);
   const port = await listen(server, config.port, config.host);
   const url = urlOf(config.host, port);
